@@ -1,0 +1,73 @@
+"""Setting up: init, seed, dashboard."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidence import paths
+from evidence.cli.context import app_context
+from evidence.cli.output import say
+from evidence.services.seeding import load_seeds, seed_if_empty
+from evidence.store.migrate import upgrade
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the database (or bring its schema up to date). Safe to run twice."""
+    app = app_context(ctx)
+    store = app.store(create=True, check_schema=False)
+    before, after = upgrade(store)
+    state = "already up to date" if before == after else f"migrated from {before or 'empty'}"
+    say(f"Database {store.display_url}: schema {after} ({state}).")
+
+
+def seed(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None, typer.Option("--path", help="Seed folder (default: the bundled starter content).")
+    ] = None,
+) -> None:
+    """Load the starter content (claims, sources, papers, evidence, chains). Idempotent."""
+    app = app_context(ctx)
+    store = app.store()
+    with store.transaction() as session:
+        report = load_seeds(session, folder=folder or paths.seeds_dir(), actor=app.actor)
+    kinds = sorted(set(report.created) | set(report.present))
+    parts = [f"{k}: {report.created.get(k, 0)} added, {report.present.get(k, 0)} already present"
+             for k in kinds]
+    say("Seeded " + store.display_url + "\n  " + "\n  ".join(parts))
+
+
+def dashboard(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Open the dashboard; on first start the default database is created and seeded."""
+    app = app_context(ctx)
+    store = app.store(create=True, check_schema=False)
+    upgrade(store)
+    with store.transaction() as session:
+        report = seed_if_empty(session, folder=paths.seeds_dir(), actor=app.actor)
+    if report is not None:
+        say(f"Empty database: loaded the starter content ({report.total_created} records).")
+    app.close()
+    env = dict(os.environ, EVIDENCE_DATABASE_URL=app.settings.database_url,
+               EVIDENCE_USER=app.settings.user)
+    say(f"Dashboard on http://{address}:{port} (database {store.display_url}); Ctrl+C stops it.")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(paths.dashboard_script()),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.port", str(port),
+        "--server.address", address,
+    ]
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

@@ -1,0 +1,128 @@
+"""Judging evidence: link, unlink, override, search-log, claim-link."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from evidence.cli.context import app_context
+from evidence.cli.output import say
+from evidence.domain.vocab import Downgrade, Relation, Stance, Upgrade, Verdict
+from evidence.services.claim_links import link_claims
+from evidence.services.evidence import link_evidence, unlink_evidence
+from evidence.services.overrides import clear_override, set_override
+from evidence.services.searches import log_search
+from evidence.services.verdicts import list_claims
+from evidence import clock
+
+
+def _verdict_line(ctx: typer.Context, claim_id: str) -> str:
+    with app_context(ctx).store().reading() as session:
+        summary = next(s for s in list_claims(session) if s.claim.id == claim_id)
+    return f"{summary.grade.certainty.symbols}  {summary.grade.explanation}"
+
+
+def link(
+    ctx: typer.Context,
+    claim: Annotated[str, typer.Argument(help="Claim id.")],
+    ref: Annotated[str, typer.Argument(help="Reference key or identifier (DOI, PMID ...).")],
+    stance: Annotated[str, typer.Option(help=", ".join(s.value for s in Stance) + ".")],
+    rationale: Annotated[str, typer.Option(help="One sentence: how the paper bears on it.")],
+    directness: Annotated[
+        str | None, typer.Option(help="direct | indirect (indirect downgrades one level).")
+    ] = None,
+    risk_of_bias: Annotated[
+        str | None, typer.Option(help="high | not_flagged (high downgrades one level).")
+    ] = None,
+    downgrade: Annotated[
+        list[str] | None, typer.Option(help=", ".join(d.value for d in Downgrade) + " (repeatable).")
+    ] = None,
+    upgrade: Annotated[
+        list[str] | None, typer.Option(help=", ".join(u.value for u in Upgrade) + " (repeatable).")
+    ] = None,
+    quote: Annotated[str | None, typer.Option(help="A short quote from the paper.")] = None,
+    expected_version: Annotated[
+        int | None, typer.Option(help="Refuse unless the link is still at this version.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
+) -> None:
+    """Link a paper to a claim with its stance and GRADE judgements (replaces an earlier one)."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        _, created = link_evidence(
+            session, claim_id=claim, ref=ref, stance=stance, rationale=rationale,
+            actor=app.actor, directness=directness, risk_of_bias=risk_of_bias,
+            downgrades=downgrade or [], upgrades=upgrade or [], quote=quote, reason=reason,
+            expected_version=expected_version,
+        )
+    say(("Linked. " if created else "Link updated. ") + _verdict_line(ctx, claim))
+
+
+def unlink(
+    ctx: typer.Context,
+    claim: str,
+    ref: str,
+    reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
+) -> None:
+    """Remove a paper from a claim's evidence."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        unlink_evidence(session, claim_id=claim, ref=ref, actor=app.actor, reason=reason)
+    say("Unlinked. " + _verdict_line(ctx, claim))
+
+
+def override(
+    ctx: typer.Context,
+    claim: str,
+    verdict: Annotated[
+        str | None, typer.Argument(help=", ".join(v.value for v in Verdict) + ".")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Required: why the computed verdict is wrong.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the override.")] = False,
+) -> None:
+    """Override a claim's computed verdict, with a written reason (the computed one stays shown)."""
+    app = app_context(ctx)
+    if clear == (verdict is not None):
+        raise typer.BadParameter("give a VERDICT, or --clear to remove the override")
+    with app.store().transaction() as session:
+        if clear:
+            clear_override(session, claim_id=claim, reason=reason, actor=app.actor)
+        else:
+            set_override(session, claim_id=claim, verdict=verdict or "", reason=reason,
+                         actor=app.actor)
+    say(_verdict_line(ctx, claim))
+
+
+def search_log(
+    ctx: typer.Context,
+    claim: str,
+    database: Annotated[str, typer.Option(help="Where you searched, e.g. PubMed.")],
+    query: Annotated[str, typer.Option(help="The query exactly as run.")],
+    hits: Annotated[int, typer.Option(help="How many records it returned.")],
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
+    notes: Annotated[str | None, typer.Option(help="What was screened, what was found.")] = None,
+) -> None:
+    """Record an evidence search for a claim ("searched, nothing found" is not "not assessed")."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        log_search(session, claim_id=claim, database=database, query=query, hits=hits,
+                   searched_on=date or clock.now().date(), notes=notes, actor=app.actor)
+    say("Search recorded. " + _verdict_line(ctx, claim))
+
+
+def claim_link(
+    ctx: typer.Context,
+    from_claim: Annotated[str, typer.Argument(help="The earlier claim (cause).")],
+    to_claim: Annotated[str, typer.Argument(help="The later claim (effect).")],
+    relation: Annotated[
+        str, typer.Option(help=", ".join(r.value for r in Relation) + ".")
+    ] = Relation.leads_to.value,
+    source: Annotated[str | None, typer.Option(help="Key of the source proposing it.")] = None,
+) -> None:
+    """Link two claims, e.g. a step of a proposed mechanism chain."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        link_claims(session, from_claim=from_claim, to_claim=to_claim, relation=relation,
+                    actor=app.actor, source_key=source)
+    say(f"{from_claim} {relation} {to_claim}.")

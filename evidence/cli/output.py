@@ -1,0 +1,28 @@
+"""Printing: JSON for scripts, compact text for people. Text from the ledger is never markup."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console(highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    # print(), not rich: JSON must reach pipes byte-exact, without wrapping or styling.
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def say(text: str) -> None:
+    console.print(escape(text))
+
+
+def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    t = Table(*columns, title=title, show_lines=False, expand=False)
+    for row in rows:
+        t.add_row(*(escape("" if v is None else str(v)) for v in row))
+    console.print(t)

@@ -1,0 +1,85 @@
+"""Papers: add by identifier, set curated fields, list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from evidence.cli.context import app_context
+from evidence.cli.output import print_json, say, table
+from evidence.domain.vocab import Design, Retraction, ReviewOf
+from evidence.services.references import add_references, edit_reference, list_references
+
+ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
+refs_app = typer.Typer(help="List papers.", no_args_is_help=True)
+
+
+@ref_app.command("add")
+def add(
+    ctx: typer.Context,
+    identifiers: Annotated[
+        list[str], typer.Argument(help="DOI, PMID, PMCID, or a doi.org / PubMed / PMC URL.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Store papers by identifier; one reached twice is stored once."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        added = add_references(session, identifiers=identifiers, actor=app.actor)
+        rows = [{"input": a.input, "identifier": str(a.identifier), "key": a.reference.key,
+                 "created": a.created} for a in added]
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        say(f"{r['input']} -> {r['key']} ({'added' if r['created'] else 'already stored'})")
+
+
+@ref_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Reference key or identifier.")],
+    design: Annotated[
+        str | None, typer.Option(help=", ".join(d.value for d in Design) + ".")
+    ] = None,
+    review_of: Annotated[
+        str | None, typer.Option(help="What a systematic review pooled: "
+                                      + ", ".join(r.value for r in ReviewOf) + ".")
+    ] = None,
+    title: Annotated[str | None, typer.Option()] = None,
+    journal: Annotated[str | None, typer.Option()] = None,
+    year: Annotated[int | None, typer.Option()] = None,
+    doi: Annotated[str | None, typer.Option()] = None,
+    pmid: Annotated[str | None, typer.Option()] = None,
+    pmcid: Annotated[str | None, typer.Option()] = None,
+    retraction: Annotated[
+        str | None, typer.Option(help=", ".join(r.value for r in Retraction) + ", or none.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
+) -> None:
+    """Set a paper's curated fields; a design set here wins over any suggested one."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        reference = edit_reference(session, ref=ref, actor=app.actor, reason=reason,
+                                   design=design, review_of=review_of, title=title,
+                                   journal=journal, year=year, doi=doi, pmid=pmid, pmcid=pmcid,
+                                   retraction=retraction)
+    say(f"Updated {reference.key}.")
+
+
+@refs_app.command("list")
+def list_(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every stored paper."""
+    with app_context(ctx).store().reading() as session:
+        rows = [{"key": r.key, "doi": r.doi, "pmid": r.pmid, "pmcid": r.pmcid, "title": r.title,
+                 "year": r.year, "design": r.design, "retraction": r.retraction}
+                for r in list_references(session)]
+    if as_json:
+        print_json(rows)
+        return
+    table(["key", "year", "design", "title"],
+          [[r["key"], r["year"], r["design"], (r["title"] or "")[:70]] for r in rows])

@@ -1,0 +1,95 @@
+"""Reading across claims: chains, source scorecards, sources, history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from evidence.cli.context import app_context
+from evidence.cli.output import print_json, say, table
+from evidence.domain.vocab import SourceKind, Verdict
+from evidence.services.chains import chain as chain_of
+from evidence.services.history import list_history
+from evidence.services.scorecards import scorecards
+from evidence.services.sources import add_source
+
+source_app = typer.Typer(help="Add source documents.", no_args_is_help=True)
+
+
+def chain(
+    ctx: typer.Context,
+    claim: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The mechanism chains through a claim; each is only as strong as its weakest step."""
+    with app_context(ctx).store().reading() as session:
+        result = chain_of(session, claim)
+    if as_json:
+        print_json(result)
+        return
+    if not result["paths"]:
+        say(f"{claim} is not part of any leads_to chain.")
+        return
+    for n, path in enumerate(result["paths"], start=1):
+        say(f"Chain {n}: as strong as its weakest step, {path['weakest']} "
+            f"({path['verdict']}, {path['certainty']})")
+        for i, step in enumerate(path["steps"]):
+            mark = "  <- weakest" if i == path["weakest_index"] else ""
+            say(f"  {'   ' * 0}{'→ ' if i else '  '}{step['id']}: {step['verdict']} "
+                f"{step['certainty_symbols']}{mark}")
+
+
+def sources(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Scorecard of each source: how many of its claims fall in each verdict."""
+    with app_context(ctx).store().reading() as session:
+        cards = scorecards(session)
+    if as_json:
+        print_json(cards)
+        return
+    table(["source", "kind", "claims", *[v.value for v in Verdict]],
+          [[c["key"], c["kind"], c["claims"], *[c["verdicts"][v.value] for v in Verdict]]
+           for c in cards], title="Source scorecards")
+
+
+@source_app.command("add")
+def source_add(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Short unique name, e.g. a file name or slug.")],
+    title: Annotated[str, typer.Option()],
+    kind: Annotated[str, typer.Option(help=", ".join(k.value for k in SourceKind) + ".")],
+    origin: Annotated[str | None, typer.Option(help="Where it came from.")] = None,
+    url: Annotated[str | None, typer.Option()] = None,
+    conflicts: Annotated[str | None, typer.Option(help="Conflicts of interest.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Credibility notes.")] = None,
+) -> None:
+    """Add a source document that asserts claims."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        add_source(session, key=key, title=title, kind=kind, actor=app.actor, origin=origin,
+                   url=url, conflicts_of_interest=conflicts, credibility_notes=notes)
+    say(f"Added source {key}.")
+
+
+def history(
+    ctx: typer.Context,
+    claim: Annotated[str | None, typer.Argument(help="Only changes touching this claim.")] = None,
+    limit: Annotated[int, typer.Option(help="Newest N changes.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Who changed what, when, and why (newest first)."""
+    with app_context(ctx).store().reading() as session:
+        if claim is not None:
+            from evidence.services.claims import get_claim
+
+            get_claim(session, claim)
+        rows = list_history(session, claim_id=claim, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    table(["when", "who", "what", "action", "why"],
+          [[r["at"], r["actor"], f"{r['entity']} {r['key']}", r["action"], r["reason"]]
+           for r in rows])

@@ -1,0 +1,57 @@
+"""Mechanism chains: paths along ``leads_to`` links, only as strong as their weakest claim."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# A densely linked graph has exponentially many paths; past this many a chain view would be
+# unreadable anyway, and the cap keeps a pathological graph from hanging the caller.
+MAX_PATHS = 500
+
+
+def _walk(start: str, step: Mapping[str, Sequence[str]], limit: int) -> list[list[str]]:
+    """Every maximal path from ``start`` following ``step``, never revisiting a claim."""
+    paths: list[list[str]] = []
+    stack: list[list[str]] = [[start]]
+    while stack and len(paths) < limit:
+        path = stack.pop()
+        nexts = [n for n in step.get(path[-1], ()) if n not in path]
+        if not nexts:
+            paths.append(path)
+        for n in reversed(nexts):
+            stack.append([*path, n])
+    return paths
+
+
+def chain_paths(edges: Iterable[tuple[str, str]], claim: str, limit: int = MAX_PATHS) -> list[list[str]]:
+    """All maximal ``leads_to`` paths through ``claim``, from a root cause to an end effect.
+
+    A claim with no ``leads_to`` link at all yields no chain.
+    """
+    down: dict[str, list[str]] = {}
+    up: dict[str, list[str]] = {}
+    for a, b in sorted(set(edges)):
+        down.setdefault(a, []).append(b)
+        up.setdefault(b, []).append(a)
+    if claim not in down and claim not in up:
+        return []
+    heads = _walk(claim, up, limit)
+    tails = _walk(claim, down, limit)
+    paths = [list(reversed(h))[:-1] + t for h in heads for t in tails]
+    return paths[:limit]
+
+
+@dataclass(frozen=True)
+class WeakestLink:
+    index: int
+    claim: str
+
+
+def weakest_link(path: Sequence[str], strength: Callable[[str], T]) -> WeakestLink:
+    """The first step with the lowest strength (verdict, then certainty)."""
+    index = min(range(len(path)), key=lambda i: strength(path[i]))  # type: ignore[arg-type,return-value]
+    return WeakestLink(index, path[index])

@@ -1,0 +1,200 @@
+"""The ledger's tables (SQLModel). Declarations only: reading and writing live in store/ and services/.
+
+Closed vocabularies are stored as their string values and parsed through
+:mod:`evidence.domain.vocab` on the way in; the verdict is never stored, it is computed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+# One MetaData for the ledger, not SQLModel's global one, so that nothing else defining
+# tables in the same process (tests, plugins) leaks into our migrations.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+class Base(SQLModel, registry=registry(metadata=metadata)):
+    pass
+
+
+def _ts(nullable: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+def _fk(target: str, nullable: bool = False, ondelete: str = "CASCADE") -> Column:
+    return Column(String(200), ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Source(Base, table=True):
+    """A document that asserts claims (slide deck, article, guideline, marketing page ...)."""
+
+    __tablename__ = "source"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
+    origin: str | None = Field(default=None, sa_column=Column(Text))
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    conflicts_of_interest: str | None = Field(default=None, sa_column=Column(Text))
+    credibility_notes: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Claim(Base, table=True):
+    """One checkable statement. ``version`` guards concurrent edits (optimistic locking)."""
+
+    __tablename__ = "claim"
+
+    id: str = Field(sa_column=Column(String(200), primary_key=True))
+    statement: str = Field(sa_column=Column(Text, nullable=False))
+    type: str = Field(sa_column=Column(String(20), nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class Assertion(Base, table=True):
+    """Source -> Claim: who says it, located by a short quote."""
+
+    __tablename__ = "assertion"
+    __table_args__ = (UniqueConstraint("source_id", "claim_id", "quote"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", index=True)
+    claim_id: str = Field(sa_column=_fk("claim.id"))
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Reference(Base, table=True):
+    """A published paper: one row however many identifiers reach it."""
+
+    __tablename__ = "reference"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    doi: str | None = Field(default=None, sa_column=Column(String(300), unique=True))
+    pmid: str | None = Field(default=None, sa_column=Column(String(12), unique=True))
+    pmcid: str | None = Field(default=None, sa_column=Column(String(16), unique=True))
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    journal: str | None = Field(default=None, sa_column=Column(Text))
+    year: int | None = None
+    publication_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    design: str | None = Field(default=None, sa_column=Column(String(40)))
+    review_of: str | None = Field(default=None, sa_column=Column(String(20)))
+    sample_size: int | None = None
+    abstract: str | None = Field(default=None, sa_column=Column(Text))
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    retraction: str | None = Field(default=None, sa_column=Column(String(40)))
+    seen_at: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    metadata_source: str | None = Field(default=None, sa_column=Column(String(100)))
+    metadata_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Evidence(Base, table=True):
+    """Claim <- Reference: how one paper bears on one claim."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("claim_id", "reference_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(sa_column=_fk("claim.id"))
+    reference_id: int = Field(foreign_key="reference.id", ondelete="RESTRICT", index=True)
+    stance: str = Field(sa_column=Column(String(20), nullable=False))
+    downgrades: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    upgrades: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    rationale: str = Field(sa_column=Column(Text, nullable=False))
+    quote: str | None = Field(default=None, sa_column=Column(Text))
+    curator: str = Field(sa_column=Column(String(200), nullable=False))
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class ClaimLink(Base, table=True):
+    """Claim -> Claim: a step of a mechanism chain, a refinement or a contradiction."""
+
+    __tablename__ = "claim_link"
+    __table_args__ = (UniqueConstraint("from_claim_id", "to_claim_id", "relation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_claim_id: str = Field(sa_column=_fk("claim.id"))
+    to_claim_id: str = Field(sa_column=_fk("claim.id"))
+    relation: str = Field(sa_column=Column(String(20), nullable=False))
+    source_id: int | None = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
+    curator: str = Field(sa_column=Column(String(200), nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class EvidenceSearch(Base, table=True):
+    """A search for evidence done for a claim: 'searched, found nothing' is not 'not assessed'."""
+
+    __tablename__ = "evidence_search"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(sa_column=_fk("claim.id"))
+    database: str = Field(sa_column=Column(String(200), nullable=False))
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    searched_on: date | None = None
+    hits: int | None = None
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    curator: str = Field(sa_column=Column(String(200), nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class Override(Base, table=True):
+    """A curator's verdict in place of the computed one, with the reason that justifies it."""
+
+    __tablename__ = "override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(sa_column=Column(String(200), ForeignKey("claim.id", ondelete="CASCADE"),
+                                           nullable=False, unique=True))
+    verdict: str = Field(sa_column=Column(String(20), nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    curator: str = Field(sa_column=Column(String(200), nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class History(Base, table=True):
+    """One change to a claim, an evidence link, an override (or another curated record)."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_claim_id_at", "claim_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(sa_column=Column(String(30), nullable=False))
+    entity_key: str = Field(sa_column=Column(String(400), nullable=False))
+    # Not a foreign key: history outlives the records it describes.
+    claim_id: str | None = Field(default=None, sa_column=Column(String(200)))
+    action: str = Field(sa_column=Column(String(20), nullable=False))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    at: datetime = Field(sa_column=_ts())
+    before: dict | None = Field(default=None, sa_column=Column(JSON))
+    after: dict | None = Field(default=None, sa_column=Column(JSON))
+    reason: str | None = Field(default=None, sa_column=Column(Text))

@@ -1,0 +1,153 @@
+"""The exceptions this package raises, as one tree.
+
+    EvidenceError
+    ├── InputError                  the caller gave something the ledger cannot accept
+    │   ├── InvalidValue            a value outside a controlled vocabulary or format
+    │   ├── InvalidIdentifier       a DOI / PMID / PMCID / URL that cannot be a paper's identifier
+    │   ├── MissingReason           a change that needs a written reason came without one
+    │   └── InvalidRecord           a record in a seed or import file is malformed
+    ├── NotFound                    a named record does not exist
+    │   ├── ClaimNotFound
+    │   ├── ReferenceNotFound
+    │   ├── SourceNotFound
+    │   └── LinkNotFound            no evidence link / claim link between those two records
+    ├── AlreadyExists               a record with that natural key is already stored
+    ├── ConflictError               someone else changed the record since it was read
+    └── StoreError                  the database cannot be used
+        ├── DatabaseUnavailable     unreadable URL, unreachable server, unopenable file
+        └── SchemaOutOfDate         the database has not been initialised / migrated
+
+Every class carries the fields that explain it; the message is built from them. The CLI and
+the dashboard turn these into a message and an exit code in one place each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class EvidenceError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(EvidenceError):
+    exit_code = 2
+
+
+class InvalidValue(InputError):
+    """Raised when a value is not one of a field's allowed values (or not in its format)."""
+
+    def __init__(self, field: str, value: object, allowed: Sequence[str] | str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        expected = allowed if isinstance(allowed, str) else "one of " + ", ".join(allowed)
+        super().__init__(f"invalid {field} {value!r}: expected {expected}")
+
+
+class InvalidIdentifier(InputError):
+    """Raised when text cannot be read as a DOI, PMID, PMCID or a doi.org / PubMed / PMC URL."""
+
+    def __init__(self, value: str, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+        super().__init__(f"invalid identifier {value!r}: {reason}")
+
+
+class MissingReason(InputError):
+    """Raised when an override (or another change that needs one) has no written reason."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        super().__init__(f"{action} needs a written reason (--reason)")
+
+
+class InvalidRecord(InputError):
+    """Raised when a record of a seed or import file cannot be used; names file and record."""
+
+    def __init__(self, location: str, record: str, problem: str) -> None:
+        self.location = location
+        self.record = record
+        self.problem = problem
+        super().__init__(f"{location}: record {record}: {problem}")
+
+
+class NotFound(EvidenceError):
+    exit_code = 3
+    kind = "record"
+
+    def __init__(self, key: str, hint: str = "") -> None:
+        self.key = key
+        super().__init__(f"unknown {self.kind} {key!r}" + (f" ({hint})" if hint else ""))
+
+
+class ClaimNotFound(NotFound):
+    kind = "claim"
+
+
+class ReferenceNotFound(NotFound):
+    kind = "reference"
+
+
+class SourceNotFound(NotFound):
+    kind = "source"
+
+
+class LinkNotFound(NotFound):
+    kind = "link"
+
+
+class AlreadyExists(EvidenceError):
+    """Raised when creating a record whose natural key is taken."""
+
+    exit_code = 4
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} already exists")
+
+
+class ConflictError(EvidenceError):
+    """Raised when a record changed between the moment it was read and the write."""
+
+    exit_code = 5
+
+    def __init__(self, kind: str, key: str, expected: int, actual: int | None) -> None:
+        self.kind = kind
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+        now = "it was deleted" if actual is None else f"it is now at version {actual}"
+        super().__init__(
+            f"{kind} {key!r} was changed by someone else (you edited version {expected}; {now}); "
+            "nothing was written: reload it and apply your change again"
+        )
+
+
+class StoreError(EvidenceError):
+    exit_code = 6
+
+
+class DatabaseUnavailable(StoreError):
+    """Raised when the database URL cannot be parsed or the database cannot be opened."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"cannot use database {url!r}: {reason}")
+
+
+class SchemaOutOfDate(StoreError):
+    """Raised when the database lacks the current schema; `evidence init` fixes it."""
+
+    def __init__(self, url: str, current: str | None, head: str) -> None:
+        self.url = url
+        self.current = current
+        self.head = head
+        state = "has no evidence schema" if current is None else f"is at schema {current}"
+        super().__init__(
+            f"database {url!r} {state}, the current one is {head}: run `evidence init`"
+        )

@@ -1,0 +1,66 @@
+"""Claim -> claim links: steps of a proposed mechanism chain, refinements, contradictions."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from evidence import clock
+from evidence.domain.models import ClaimLink, Source
+from evidence.domain.vocab import Relation, parse
+from evidence.errors import AlreadyExists, InvalidValue
+from evidence.services import history
+from evidence.services.claims import get_claim
+from evidence.services.sources import get_source
+
+
+def link_claims(
+    session: Session,
+    *,
+    from_claim: str,
+    to_claim: str,
+    relation: str,
+    actor: str,
+    source_key: str | None = None,
+) -> ClaimLink:
+    a, b = get_claim(session, from_claim), get_claim(session, to_claim)
+    rel = parse(Relation, relation, field="relation")
+    if a.id == b.id:
+        raise InvalidValue("claim link", f"{a.id} -> {b.id}", "two different claims")
+    source = get_source(session, source_key) if source_key else None
+    exists = session.scalar(select(ClaimLink.id).where(
+        ClaimLink.from_claim_id == a.id, ClaimLink.to_claim_id == b.id, ClaimLink.relation == rel.value
+    ))
+    if exists is not None:
+        raise AlreadyExists("claim link", f"{a.id} {rel.value} {b.id}")
+    link = ClaimLink(from_claim_id=a.id, to_claim_id=b.id, relation=rel.value,
+                     source_id=source.id if source else None, curator=actor,
+                     created_at=clock.now())
+    session.add(link)
+    session.flush()
+    after = {"from": a.id, "to": b.id, "relation": rel.value,
+             "source": source.key if source else None}
+    for claim_id in (a.id, b.id):
+        history.record(session, entity="claim_link", key=f"{a.id} {rel.value} {b.id}",
+                       claim_id=claim_id, action="create", actor=actor, before=None, after=after)
+    return link
+
+
+def links_of(session: Session, claim_id: str) -> list[tuple[ClaimLink, Source | None]]:
+    rows = session.execute(
+        select(ClaimLink, Source)
+        .outerjoin(Source, Source.id == ClaimLink.source_id)
+        .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
+        .order_by(ClaimLink.relation, ClaimLink.from_claim_id, ClaimLink.to_claim_id)
+    )
+    return [(link, source) for link, source in rows]
+
+
+def leads_to_edges(session: Session) -> list[tuple[str, str]]:
+    return [
+        (a, b)
+        for a, b in session.execute(
+            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id)
+            .where(ClaimLink.relation == Relation.leads_to.value)
+        )
+    ]

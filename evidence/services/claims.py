@@ -1,0 +1,187 @@
+"""Claims and the assertions (source quotes) behind them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from evidence import clock
+from evidence.domain.models import Assertion, Claim, Source
+from evidence.domain.vocab import ClaimType, parse
+from evidence.errors import AlreadyExists, ClaimNotFound, ConflictError, InvalidValue
+from evidence.services import history
+from evidence.services.sources import get_source
+
+_CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TAG = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+MAX_STATEMENT = 2000
+MAX_QUOTE_WORDS = 60
+
+
+def check_claim_id(claim_id: str) -> str:
+    if not _CLAIM_ID.match(claim_id or "") or len(claim_id) > 200:
+        raise InvalidValue("claim id", claim_id, "lower-case words joined by hyphens, "
+                           "e.g. calf-contracture-in-plantar-fasciitis")
+    return claim_id
+
+
+def check_statement(statement: str) -> str:
+    text = " ".join((statement or "").split())
+    if not text:
+        raise InvalidValue("statement", statement, "a non-empty sentence")
+    if len(text) > MAX_STATEMENT:
+        raise InvalidValue("statement", text[:40] + "...", f"at most {MAX_STATEMENT} characters")
+    return text
+
+
+def normalize_tags(tags: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        norm = re.sub(r"[\s-]+", "_", tag.strip().lower())
+        if not _TAG.match(norm):
+            raise InvalidValue("tag", tag, "letters, digits and underscores, e.g. plantar_fasciitis")
+        if norm not in out:
+            out.append(norm)
+    return sorted(out)
+
+
+def check_quote(quote: str) -> str:
+    text = " ".join((quote or "").split())
+    if not text:
+        raise InvalidValue("quote", quote, "a short verbatim quote that locates the claim")
+    if len(text.split()) > MAX_QUOTE_WORDS:
+        raise InvalidValue("quote", text[:40] + "...", f"at most {MAX_QUOTE_WORDS} words")
+    return text
+
+
+def get_claim(session: Session, claim_id: str) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise ClaimNotFound(claim_id, "see `evidence claims list`")
+    return claim
+
+
+def add_claim(
+    session: Session,
+    *,
+    claim_id: str,
+    statement: str,
+    claim_type: str,
+    tags: Sequence[str] = (),
+    notes: str | None = None,
+    actor: str,
+    reason: str | None = None,
+) -> Claim:
+    check_claim_id(claim_id)
+    claim_type = parse(ClaimType, claim_type, field="claim type")
+    if session.get(Claim, claim_id) is not None:
+        raise AlreadyExists("claim", claim_id)
+    stamp = clock.now()
+    claim = Claim(
+        id=claim_id,
+        statement=check_statement(statement),
+        type=claim_type.value,
+        tags=normalize_tags(tags),
+        notes=notes or None,
+        version=1,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    session.add(claim)
+    session.flush()
+    history.record(session, entity="claim", key=claim_id, claim_id=claim_id, action="create",
+                   actor=actor, before=None, after=history.claim_snapshot(claim), reason=reason)
+    return claim
+
+
+def edit_claim(
+    session: Session,
+    *,
+    claim_id: str,
+    actor: str,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    statement: str | None = None,
+    claim_type: str | None = None,
+    tags: Sequence[str] | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    notes: str | None = None,
+) -> Claim:
+    """Change a claim; refuse with :class:`ConflictError` if it changed since it was read.
+
+    ``expected_version`` is the version the editor saw (the dashboard's form, or a script
+    passing --expected-version); without it the version read here is the one checked, which
+    still catches a writer that commits between this read and the write.
+    """
+    claim = get_claim(session, claim_id)
+    seen = claim.version
+    if expected_version is not None and expected_version != seen:
+        raise ConflictError("claim", claim_id, expected_version, seen)
+    before = history.claim_snapshot(claim)
+    values: dict[str, object] = {}
+    if statement is not None:
+        values["statement"] = check_statement(statement)
+    if claim_type is not None:
+        values["type"] = parse(ClaimType, claim_type, field="claim type").value
+    new_tags = list(claim.tags) if tags is None else normalize_tags(tags)
+    new_tags = normalize_tags([*new_tags, *add_tags])
+    dropped = set(normalize_tags(remove_tags))
+    new_tags = [t for t in new_tags if t not in dropped]
+    if new_tags != list(claim.tags):
+        values["tags"] = new_tags
+    if notes is not None:
+        values["notes"] = notes or None
+    values = {k: v for k, v in values.items() if v != before.get(k)}
+    if not values:
+        return claim
+    result = session.execute(
+        update(Claim)
+        .where(Claim.id == claim_id, Claim.version == seen)
+        .values(**values, version=seen + 1, updated_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.expire(claim)
+        actual = session.scalar(select(Claim.version).where(Claim.id == claim_id))
+        raise ConflictError("claim", claim_id, seen, actual)
+    session.refresh(claim)
+    history.record(session, entity="claim", key=claim_id, claim_id=claim_id, action="update",
+                   actor=actor, before=before, after=history.claim_snapshot(claim), reason=reason)
+    return claim
+
+
+def add_assertion(
+    session: Session, *, claim_id: str, source_key: str, quote: str, actor: str
+) -> Assertion | None:
+    """Record that a source asserts a claim; returns None if that quote is already recorded."""
+    claim = get_claim(session, claim_id)
+    source = get_source(session, source_key)
+    text = check_quote(quote)
+    existing = session.scalar(
+        select(Assertion).where(
+            Assertion.claim_id == claim.id, Assertion.source_id == source.id, Assertion.quote == text
+        )
+    )
+    if existing is not None:
+        return None
+    assertion = Assertion(source_id=source.id, claim_id=claim.id, quote=text)
+    session.add(assertion)
+    session.flush()
+    history.record(session, entity="assertion", key=f"{source.key}:{claim.id}", claim_id=claim.id,
+                   action="create", actor=actor, before=None,
+                   after={"source": source.key, "quote": text})
+    return assertion
+
+
+def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assertion]]:
+    rows = session.execute(
+        select(Source, Assertion)
+        .join(Assertion, Assertion.source_id == Source.id)
+        .where(Assertion.claim_id == claim_id)
+        .order_by(Source.key, Assertion.id)
+    )
+    return [(s, a) for s, a in rows]

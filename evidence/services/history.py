@@ -1,0 +1,91 @@
+"""The audit trail: one row per change to a claim, evidence link, override or other curated record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from evidence import clock
+from evidence.domain.models import Claim, Evidence, History, Override, Reference
+
+
+def record(
+    session: Session,
+    *,
+    entity: str,
+    key: str,
+    claim_id: str | None,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None = None,
+) -> History:
+    row = History(
+        entity=entity,
+        entity_key=key,
+        claim_id=claim_id,
+        action=action,
+        actor=actor,
+        at=clock.now(),
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    session.add(row)
+    return row
+
+
+def claim_snapshot(claim: Claim) -> dict[str, Any]:
+    return {
+        "statement": claim.statement,
+        "type": claim.type,
+        "tags": list(claim.tags),
+        "notes": claim.notes,
+        "version": claim.version,
+    }
+
+
+def evidence_snapshot(link: Evidence, reference: Reference) -> dict[str, Any]:
+    return {
+        "reference": reference.key,
+        "stance": link.stance,
+        "downgrades": list(link.downgrades),
+        "upgrades": list(link.upgrades),
+        "rationale": link.rationale,
+        "quote": link.quote,
+        "curator": link.curator,
+        "version": link.version,
+    }
+
+
+def override_snapshot(override: Override) -> dict[str, Any]:
+    return {"verdict": override.verdict, "reason": override.reason, "curator": override.curator}
+
+
+def list_history(
+    session: Session, *, claim_id: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Newest first; for one claim, every change that touched it or its links."""
+    query = select(History).order_by(History.at.desc(), History.id.desc())
+    if claim_id is not None:
+        query = query.where(History.claim_id == claim_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        {
+            "id": h.id,
+            "at": clock.iso(h.at),
+            "actor": h.actor,
+            "entity": h.entity,
+            "key": h.entity_key,
+            "claim": h.claim_id,
+            "action": h.action,
+            "before": h.before,
+            "after": h.after,
+            "reason": h.reason,
+        }
+        for h in session.scalars(query)
+    ]

@@ -1,0 +1,137 @@
+"""Papers: stored once, found by key or by any of their identifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from evidence import clock
+from evidence.domain.identifiers import Identifier, IdKind, parse_identifier
+from evidence.domain.models import Reference
+from evidence.domain.vocab import REVIEW_DESIGNS, Design, Retraction, ReviewOf, parse
+from evidence.errors import AlreadyExists, InvalidIdentifier, InvalidValue, ReferenceNotFound
+from evidence.services import history
+
+
+def _column(kind: IdKind):  # type: ignore[no-untyped-def]
+    return {IdKind.doi: Reference.doi, IdKind.pmid: Reference.pmid, IdKind.pmcid: Reference.pmcid}[kind]
+
+
+def by_identifier(session: Session, ident: Identifier) -> Reference | None:
+    return session.scalar(select(Reference).where(_column(ident.kind) == ident.value))
+
+
+def find_reference(session: Session, ref: str) -> Reference:
+    """A stored paper by its key, or by a DOI / PMID / PMCID / URL that reaches it."""
+    found = session.scalar(select(Reference).where(Reference.key == ref))
+    if found is not None:
+        return found
+    try:
+        ident = parse_identifier(ref)
+    except InvalidIdentifier:
+        raise ReferenceNotFound(ref, "not a stored reference key or a valid identifier") from None
+    found = by_identifier(session, ident)
+    if found is None:
+        raise ReferenceNotFound(ref, f"no stored paper has {ident}; add it with `evidence ref add`")
+    return found
+
+
+@dataclass(frozen=True)
+class AddedReference:
+    input: str
+    identifier: Identifier
+    reference: Reference
+    created: bool
+
+
+def add_references(
+    session: Session, *, identifiers: Sequence[str], actor: str
+) -> list[AddedReference]:
+    """Store each paper once. Every identifier is checked before anything is written."""
+    parsed = [(text, parse_identifier(text)) for text in identifiers]
+    results: list[AddedReference] = []
+    for text, ident in parsed:
+        existing = by_identifier(session, ident)
+        if existing is not None:
+            results.append(AddedReference(text, ident, existing, created=False))
+            continue
+        ref = Reference(key=str(ident), metadata_source="curator", metadata_at=clock.now())
+        setattr(ref, ident.kind.value, ident.value)
+        session.add(ref)
+        session.flush()
+        history.record(session, entity="reference", key=ref.key, claim_id=None, action="create",
+                       actor=actor, before=None, after=reference_snapshot(ref))
+        results.append(AddedReference(text, ident, ref, created=True))
+    return results
+
+
+def reference_snapshot(ref: Reference) -> dict[str, Any]:
+    return {
+        "key": ref.key,
+        "doi": ref.doi,
+        "pmid": ref.pmid,
+        "pmcid": ref.pmcid,
+        "title": ref.title,
+        "year": ref.year,
+        "journal": ref.journal,
+        "design": ref.design,
+        "review_of": ref.review_of,
+        "retraction": ref.retraction,
+    }
+
+
+def edit_reference(
+    session: Session,
+    *,
+    ref: str,
+    actor: str,
+    reason: str | None = None,
+    **changes: Any,
+) -> Reference:
+    """Set curated fields of a paper (design, review_of, title, year, journal, identifiers,
+    retraction). A design set here is a curator's and wins over any suggested one."""
+    reference = find_reference(session, ref)
+    before = reference_snapshot(reference)
+    values = {k: v for k, v in changes.items() if v is not None}
+    if "design" in values:
+        values["design"] = parse(Design, values["design"], field="design").value
+    if "review_of" in values:
+        values["review_of"] = parse(ReviewOf, values["review_of"], field="review_of").value
+    if "retraction" in values:
+        values["retraction"] = (
+            None if values["retraction"] in ("", "none")
+            else parse(Retraction, values["retraction"], field="retraction").value
+        )
+    if "year" in values and not (1500 <= int(values["year"]) <= 2200):
+        raise InvalidValue("year", values["year"], "a four-digit publication year")
+    for kind in IdKind:
+        if kind.value in values:
+            ident = parse_identifier(f"{kind.value}:{values[kind.value]}")
+            other = by_identifier(session, ident)
+            if other is not None and other.id != reference.id:
+                raise AlreadyExists("reference with " + str(ident), other.key)
+            values[kind.value] = ident.value
+    design = values.get("design", reference.design)
+    if values.get("review_of") and design not in {d.value for d in REVIEW_DESIGNS}:
+        raise InvalidValue("review_of", values["review_of"], "only for systematic reviews")
+    for key, value in values.items():
+        setattr(reference, key, value)
+    after = reference_snapshot(reference)
+    if after != before:
+        session.flush()
+        history.record(session, entity="reference", key=reference.key, claim_id=None,
+                       action="update", actor=actor, before=before, after=after, reason=reason)
+    return reference
+
+
+def list_references(session: Session) -> list[Reference]:
+    return list(session.scalars(select(Reference).order_by(Reference.key)))
+
+
+def identifiers_of(ref: Reference) -> dict[str, str | None]:
+    return {"doi": ref.doi, "pmid": ref.pmid, "pmcid": ref.pmcid}
+

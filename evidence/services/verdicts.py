@@ -1,0 +1,104 @@
+"""Verdicts for many claims at once, in a fixed number of queries however many claims there are."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from evidence.domain.grading import ClaimGrade, LinkInput, OverrideInput, SearchInput, grade_claim
+from evidence.domain.models import Claim, EvidenceSearch, Override, Reference
+from evidence.domain.vocab import (
+    Band,
+    ClaimType,
+    Design,
+    Downgrade,
+    Retraction,
+    ReviewOf,
+    Stance,
+    Upgrade,
+    Verdict,
+    parse,
+)
+from evidence.services.evidence import links_with_references
+
+
+def link_input(stance: str, downgrades: Sequence[str], upgrades: Sequence[str], ref: Reference) -> LinkInput:
+    return LinkInput(
+        reference=ref.key,
+        stance=Stance(stance),
+        design=Design(ref.design) if ref.design else None,
+        review_of=ReviewOf(ref.review_of) if ref.review_of else None,
+        downgrades=tuple(Downgrade(d) for d in downgrades),
+        upgrades=tuple(Upgrade(u) for u in upgrades),
+        retraction=Retraction(ref.retraction) if ref.retraction else None,
+    )
+
+
+def grade_claims(session: Session, claims: Sequence[Claim]) -> dict[str, ClaimGrade]:
+    """Grade the given claims with three queries (links+papers, searches, overrides)."""
+    ids = [c.id for c in claims]
+    scope = None if len(ids) > 500 else ids  # a long IN list costs more than reading all rows
+    links: dict[str, list[LinkInput]] = defaultdict(list)
+    for ev, ref in links_with_references(session, scope):
+        links[ev.claim_id].append(link_input(ev.stance, ev.downgrades, ev.upgrades, ref))
+    searches: dict[str, list[SearchInput]] = defaultdict(list)
+    query = select(EvidenceSearch.claim_id, EvidenceSearch.database, EvidenceSearch.searched_on,
+                   EvidenceSearch.hits).order_by(EvidenceSearch.id)
+    if scope is not None:
+        query = query.where(EvidenceSearch.claim_id.in_(scope))
+    for claim_id, database, day, hits in session.execute(query):
+        searches[claim_id].append(SearchInput(database, day, hits))
+    overrides: dict[str, OverrideInput] = {}
+    query = select(Override)
+    if scope is not None:
+        query = query.where(Override.claim_id.in_(scope))
+    for o in session.scalars(query):
+        overrides[o.claim_id] = OverrideInput(Verdict(o.verdict), o.reason, o.curator)
+    return {
+        c.id: grade_claim(ClaimType(c.type), links.get(c.id, ()), searches.get(c.id, ()),
+                          overrides.get(c.id))
+        for c in claims
+    }
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    claim: Claim
+    grade: ClaimGrade
+
+    def to_dict(self) -> dict[str, Any]:
+        g = self.grade
+        return {
+            "id": self.claim.id,
+            "statement": self.claim.statement,
+            "type": self.claim.type,
+            "tags": list(self.claim.tags),
+            "verdict": g.verdict.value,
+            "band": g.band.value,
+            "certainty": g.certainty.label,
+            "certainty_symbols": g.certainty.symbols,
+            "explanation": g.explanation,
+            "computed_verdict": g.computed_verdict.value,
+            "computed_explanation": g.computed_explanation,
+            "unproven_reason": g.unproven_reason,
+            "overridden": g.override is not None,
+            "supporting": g.supporting,
+            "refuting": g.refuting,
+            "mixed": g.mixed,
+            "retracted": g.retracted,
+            "version": self.claim.version,
+        }
+
+
+def list_claims(session: Session, *, band: str | None = None) -> list[ClaimSummary]:
+    """Every claim with its verdict, ordered by id; four queries in all."""
+    wanted = parse(Band, band, field="band") if band else None
+    claims = list(session.scalars(select(Claim).order_by(Claim.id)))
+    grades = grade_claims(session, claims)
+    summaries = [ClaimSummary(c, grades[c.id]) for c in claims]
+    return [s for s in summaries if wanted is None or s.grade.band is wanted]

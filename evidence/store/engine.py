@@ -1,0 +1,135 @@
+"""Opening the database: URL checks, SQLite pragmas, transactions that commit whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlmodel import Session
+
+from evidence.errors import DatabaseUnavailable
+
+_SUPPORTED = ("sqlite", "postgresql")
+
+
+def parse_url(url: str) -> URL:
+    """Parse and check a database URL; PostgreSQL goes through psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseUnavailable(url, "not a database URL (expected sqlite:///PATH or "
+                                       "postgresql://USER@HOST/DBNAME)") from exc
+    backend = parsed.get_backend_name()
+    if backend not in _SUPPORTED:
+        raise DatabaseUnavailable(
+            safe_url(url), f"unsupported database {backend!r} (use sqlite or postgresql)"
+        )
+    if backend == "postgresql" and parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def safe_url(url: str | URL) -> str:
+    try:
+        return (make_url(url) if isinstance(url, str) else url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return str(url)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+class Store:
+    """An open database: the engine plus the URL it came from."""
+
+    def __init__(self, url: URL, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+
+    @property
+    def display_url(self) -> str:
+        return safe_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = False) -> Store:
+        """Open ``url``; a missing SQLite file is an error unless ``create`` (for `init`).
+
+        Refusing to create files on ordinary commands keeps a typo in --db from leaving an
+        empty database behind.
+        """
+        parsed = parse_url(url)
+        path = sqlite_path(parsed)
+        if path is not None:
+            if not create and not path.exists():
+                raise DatabaseUnavailable(
+                    safe_url(parsed), f"no database file at {path}: run `evidence init` first"
+                )
+            if not path.parent.is_dir():
+                raise DatabaseUnavailable(safe_url(parsed), f"folder {path.parent} does not exist")
+        try:
+            engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise DatabaseUnavailable(safe_url(parsed), str(exc)) from exc
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(parsed, engine)
+        store.ping()
+        return store
+
+    def ping(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise DatabaseUnavailable(self.display_url, _first_line(exc.orig)) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits at the end, or is rolled back whole on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; anything written by mistake is rolled back."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException | None) -> str:
+    return (str(exc) or type(exc).__name__).strip().splitlines()[0] if exc else "unknown error"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # WAL lets the dashboard read while the CLI writes; asking again when it is already on
+    # writes nothing, so a failed command leaves the file byte-for-byte as it was.
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "wal" and dbapi_connection.execute("PRAGMA database_list").fetchone()[2]:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
