@@ -217,7 +217,7 @@ def grade_claim(
         unproven_reason = _unproven_reason(grades, counted, searches)
 
     computed = _explain(verdict, certainty, grades, searches, unproven_reason)
-    limits = _limits(verdict, pro if verdict is not Verdict.refuted else con)
+    limits = _limits(verdict, pro, con, unproven_reason)
     if override is None:
         return ClaimGrade(verdict, certainty, computed, verdict, computed, unproven_reason,
                           grades, None, limits)
@@ -353,16 +353,40 @@ def _searches(searches: Sequence[SearchInput]) -> str:
     return f"{n} search{'es' if n != 1 else ''} recorded ({latest.database}{when})"
 
 
-def _limits(verdict: Verdict, side: Sequence[LinkGrade]) -> tuple[str, ...]:
-    """Why the verdict is not higher: what holds the best evidence on its side back."""
-    if verdict is Verdict.supported and side and max(g.certainty for g in side) is Certainty.high:
-        return ()
-    if not side:
-        return ("no supporting evidence of low certainty or better",)
-    best = max(side, key=lambda g: (g.certainty, g.start))
-    reasons = []
-    if best.start < Certainty.high:
-        reasons.append(f"the best evidence is a {best.design_label}, which starts at {best.start.label}")
-    for d in best.link.downgrades:
-        reasons.append(f"it is downgraded for {d.value.replace('_', ' ')}")
+def _limits(
+    verdict: Verdict,
+    pro: Sequence[LinkGrade],
+    con: Sequence[LinkGrade],
+    unproven_reason: str | None,
+) -> tuple[str, ...]:
+    """Why the verdict is not higher: what holds the best evidence for the claim back."""
+    reasons: list[str] = []
+    if verdict is Verdict.contested:
+        best_con = max(g.certainty for g in con)
+        reasons.append(f"refuting evidence of {best_con.label} certainty stands against it")
+    elif verdict is Verdict.refuted:
+        best_con = max(g.certainty for g in con)
+        reasons.append(f"evidence of {best_con.label} certainty refutes it")
+    elif unproven_reason in _UNPROVEN_LIMITS:
+        reasons.append(_UNPROVEN_LIMITS[unproven_reason])
+    if pro:
+        best = max(pro, key=lambda g: (g.certainty, g.start))
+        if best.start < Certainty.high:
+            reasons.append(
+                f"the best supporting evidence is a {best.design_label}, "
+                f"which starts at {best.start.label} certainty for this kind of claim"
+            )
+        reasons.extend(f"it is downgraded for {d.value.replace('_', ' ')}"
+                       for d in best.link.downgrades)
+    elif verdict is not Verdict.unproven or unproven_reason == "very_low_only":
+        reasons.append("no evidence supports it")
     return tuple(reasons)
+
+
+_UNPROVEN_LIMITS = {
+    "not_assessed": "no evidence has been linked and no search is recorded",
+    "searched_nothing_found": "the searches recorded found no evidence",
+    "insufficient_only": "the papers linked cannot bear on it either way",
+    "retracted_only": "its only evidence comes from retracted papers",
+    "very_low_only": "all the evidence is of very low certainty",
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from evidence import clock
@@ -89,3 +89,8 @@ def list_history(
         }
         for h in session.scalars(query)
     ]
+
+
+def data_version(session: Session) -> int:
+    """Grows with every change (each one writes history): a cheap key for caches."""
+    return int(session.scalar(select(func.coalesce(func.max(History.id), 0))) or 0)

@@ -42,7 +42,7 @@ from evidence.errors import EvidenceError, InvalidRecord
 from evidence.services import history
 from evidence.services.claims import check_claim_id, check_quote, check_statement, normalize_tags
 from evidence.services.references import reference_snapshot
-from evidence.services.searches import parse_date
+from evidence.services.searches import parse_date, search_dict
 
 FORMAT = "evidence-seed/1"
 FILES = ("sources.yaml", "claims.yaml", "references.yaml", "evidence.yaml")
@@ -239,6 +239,9 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
             continue
         sources[s["key"]] = row = Source(**s)
         session.add(row)
+        history.record(session, entity="source", key=row.key, claim_id=None, action="create",
+                       actor=actor, before=None, after={"title": row.title, "kind": row.kind},
+                       reason=reason)
         report.count("sources", True)
     session.flush()
 
@@ -261,6 +264,9 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
             created = key not in assertions
             if created:
                 session.add(Assertion(source_id=key[0], claim_id=c["id"], quote=a["quote"]))
+                history.record(session, entity="assertion", key=f"{a['source']}:{c['id']}",
+                               claim_id=c["id"], action="create", actor=actor, before=None,
+                               after={"source": a["source"], "quote": a["quote"]}, reason=reason)
                 assertions.add(key)
             report.count("assertions", created)
     session.flush()
@@ -292,6 +298,11 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
             session.add(ClaimLink(from_claim_id=key[0], to_claim_id=key[1], relation=key[2],
                                   source_id=source.id if source else None, curator=actor,
                                   created_at=stamp))
+            after = {"from": key[0], "to": key[1], "relation": key[2], "source": link["source"]}
+            for claim_id in key[:2]:
+                history.record(session, entity="claim_link", key=" ".join(key[i] for i in (0, 2, 1)),
+                               claim_id=claim_id, action="create", actor=actor, before=None,
+                               after=after, reason=reason)
             chain.add(key)
         report.count("claim_links", created)
 
@@ -300,9 +311,14 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
         key = (s["claim"], s["database"], s["query"])
         created = key not in searched
         if created:
-            session.add(EvidenceSearch(claim_id=s["claim"], database=s["database"], query=s["query"],
-                                       searched_on=s["date"], hits=s["hits"], notes=s["notes"],
-                                       curator=actor, created_at=stamp))
+            search = EvidenceSearch(claim_id=s["claim"], database=s["database"], query=s["query"],
+                                    searched_on=s["date"], hits=s["hits"], notes=s["notes"],
+                                    curator=actor, created_at=stamp)
+            session.add(search)
+            session.flush()
+            history.record(session, entity="search", key=f"{s['claim']}#{search.id}",
+                           claim_id=s["claim"], action="create", actor=actor, before=None,
+                           after=search_dict(search), reason=reason)
             searched.add(key)
         report.count("searches", created)
     session.flush()

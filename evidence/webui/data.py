@@ -1,0 +1,64 @@
+"""The dashboard's reads: cached service calls, invalidated by the ledger's data version.
+
+The engine is a cached resource per database URL; every page asks for the data version
+(one small query) and the cached views are keyed on it, so a change made from the CLI shows
+up on the next rerun while unchanged data is never recomputed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from evidence import settings
+from evidence.services.chains import chain
+from evidence.services.claim_detail import claim_detail
+from evidence.services.history import data_version, list_history
+from evidence.services.verdicts import list_claims
+from evidence.store.engine import Store
+from evidence.store.migrate import ensure_current
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    store = Store.open(url)
+    ensure_current(store)
+    return store
+
+
+def store() -> Store:
+    return _store(settings.get().database_url)
+
+
+def version() -> int:
+    with store().reading() as session:
+        return data_version(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _claims(url: str, version: int) -> list[dict[str, Any]]:
+    with _store(url).reading() as session:
+        return [s.to_dict() for s in list_claims(session)]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _claim(url: str, version: int, claim_id: str) -> dict[str, Any]:
+    with _store(url).reading() as session:
+        detail = claim_detail(session, claim_id)
+        detail["chain"] = chain(session, claim_id)
+        detail["history"] = list_history(session, claim_id=claim_id, limit=100)
+        return detail
+
+
+def claims() -> list[dict[str, Any]]:
+    return _claims(settings.get().database_url, version())
+
+
+def claim(claim_id: str) -> dict[str, Any]:
+    return _claim(settings.get().database_url, version(), claim_id)
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
