@@ -39,10 +39,23 @@ def chain_paths(edges: Iterable[tuple[str, str]], claim: str, limit: int = MAX_P
         up.setdefault(b, []).append(a)
     if claim not in down and claim not in up:
         return []
-    heads = _walk(claim, up, limit)
-    tails = _walk(claim, down, limit)
-    paths = [list(reversed(h))[:-1] + t for h in heads for t in tails]
-    return paths[:limit]
+    paths: list[list[str]] = []
+    for head in _walk(claim, up, limit):
+        before = list(reversed(head))[:-1]
+        for tail in _walk(claim, down, limit):
+            # In a cycle the way down can come back to a claim already upstream: stop there.
+            seen, after = set(before), []
+            for step in tail:
+                if step in seen:
+                    break
+                seen.add(step)
+                after.append(step)
+            path = before + after
+            if path not in paths:
+                paths.append(path)
+            if len(paths) >= limit:
+                return paths
+    return paths
 
 
 @dataclass(frozen=True)

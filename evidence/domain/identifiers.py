@@ -98,6 +98,13 @@ def parse_identifier(text: str) -> Identifier:
 
 
 def _from_url(url: str) -> Identifier:
+    try:
+        return _read_url(url)
+    except InvalidIdentifier as exc:  # name what the curator pasted, not the part we cut out
+        raise InvalidIdentifier(url, exc.reason) from None
+
+
+def _read_url(url: str) -> Identifier:
     parts = urlsplit(url)
     host = parts.hostname or ""
     path = unquote(parts.path)

@@ -16,7 +16,7 @@ from evidence.services.verdicts import grade_claims
 def scorecards(session: Session) -> list[dict[str, Any]]:
     sources = list(session.scalars(select(Source).order_by(Source.key)))
     claims = list(session.scalars(select(Claim).order_by(Claim.id)))
-    grades = grade_claims(session, claims)
+    grades = grade_claims(session, claims, all_claims=True)
     pairs = [(key, claim) for key, claim in session.execute(
         select(Source.key, Assertion.claim_id).join(Assertion, Assertion.source_id == Source.id)
     )]

@@ -39,10 +39,16 @@ def link_input(stance: str, downgrades: Sequence[str], upgrades: Sequence[str], 
     )
 
 
-def grade_claims(session: Session, claims: Sequence[Claim]) -> dict[str, ClaimGrade]:
-    """Grade the given claims with three queries (links+papers, searches, overrides)."""
+def grade_claims(
+    session: Session, claims: Sequence[Claim], *, all_claims: bool = False
+) -> dict[str, ClaimGrade]:
+    """Grade the given claims with three queries (links+papers, searches, overrides).
+
+    ``all_claims`` says ``claims`` is every claim, so the queries need no IN list; a long
+    list is read whole too, which costs less than binding thousands of parameters.
+    """
     ids = [c.id for c in claims]
-    scope = None if len(ids) > 500 else ids  # a long IN list costs more than reading all rows
+    scope = None if all_claims or len(ids) > 500 else ids
     links: dict[str, list[LinkInput]] = defaultdict(list)
     for ev, ref in links_with_references(session, scope):
         links[ev.claim_id].append(link_input(ev.stance, ev.downgrades, ev.upgrades, ref))
@@ -99,6 +105,6 @@ def list_claims(session: Session, *, band: str | None = None) -> list[ClaimSumma
     """Every claim with its verdict, ordered by id; four queries in all."""
     wanted = parse(Band, band, field="band") if band else None
     claims = list(session.scalars(select(Claim).order_by(Claim.id)))
-    grades = grade_claims(session, claims)
+    grades = grade_claims(session, claims, all_claims=True)
     summaries = [ClaimSummary(c, grades[c.id]) for c in claims]
     return [s for s in summaries if wanted is None or s.grade.band is wanted]

@@ -20,7 +20,7 @@ from evidence.store.engine import Store
 from evidence.store.migrate import ensure_current
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=Store.close)
 def _store(url: str) -> Store:
     store = Store.open(url)
     ensure_current(store)

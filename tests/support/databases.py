@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sqlite3
 from pathlib import Path
 
 import psycopg
@@ -41,6 +42,8 @@ class SqliteFactory:
                 build(f"sqlite:///{template}", seeded=seeded)
                 self.templates[seeded] = template
             shutil.copyfile(self.templates[seeded], target)
+        else:
+            sqlite3.connect(target).close()  # an existing file without our schema
         return f"sqlite:///{target}"
 
 

@@ -1,0 +1,3 @@
+from evidence.cli.app import main
+
+main()

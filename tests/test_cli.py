@@ -1,0 +1,203 @@
+"""The `evidence` command, driven as a user would: happy paths, JSON shapes, and every bad input
+exiting non-zero with a message that names it while the database stays exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.support.snapshot import file_digest, rows
+
+ORTHOSES = "foot-orthoses-reduce-back-pain"
+
+
+def ok(result) -> str:  # noqa: ANN001
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return result.stdout
+
+
+def test_init_creates_the_default_database_and_is_safe_twice(tmp_path: Path) -> None:
+    cli = Cli(None)  # no URL: the default SQLite file in EVIDENCE_DATA_DIR
+    first = ok(cli("init"))
+    assert "migrated from empty" in first
+    assert (tmp_path / "data" / "evidence.db").exists()
+    assert "already up to date" in ok(cli("init"))
+    assert "claims: 40 added" in ok(cli("seed"))
+    assert "claims: 0 added, 40 already present" in ok(cli("seed"))
+    assert len(json.loads(ok(cli("claims", "list", "--json")))) == 40
+
+
+def test_claims_list_json_has_every_claim_with_verdict_and_explanation(cli: Cli) -> None:
+    claims = json.loads(ok(cli("claims", "list", "--json")))
+    assert len(claims) == 40
+    for c in claims:
+        assert {"id", "statement", "verdict", "band", "certainty", "explanation"} <= set(c)
+    bands = {b: json.loads(ok(cli("claims", "list", "--band", b, "--json")))
+             for b in ("supported", "disputed", "unproven")}
+    assert sum(len(v) for v in bands.values()) == 40
+    assert all(c["band"] == b for b, v in bands.items() for c in v)
+    text = ok(cli("claims", "list"))
+    assert "40 claims" in text
+
+
+def test_claim_show_json_has_evidence_and_sources(cli: Cli) -> None:
+    d = json.loads(ok(cli("claim", "show", ORTHOSES, "--json")))
+    assert d["verdict"] == "contested" and d["evidence"] and d["sources"]
+    for e in d["evidence"]:
+        assert set(e["reference"]) >= {"doi", "pmid", "pmcid", "key", "title"}
+        assert {"design", "stance", "certainty", "rationale"} <= set(e)
+    assert {"key", "kind", "quote"} <= set(d["sources"][0])
+    text = ok(cli("claim", "show", ORTHOSES))
+    assert "Contested" in text and "Evidence" in text
+
+
+def test_curating_a_claim_end_to_end(cli: Cli) -> None:
+    ok(cli("source", "add", "synthetic-page", "--title", "A synthetic page", "--kind",
+           "health_article"))
+    ok(cli("claim", "add", "synthetic-claim", "--statement", "Synthetic statement.", "--type",
+           "treatment", "--tag", "heel", "--source", "synthetic-page", "--quote", "It works.",
+           user="carol"))
+    assert "not yet assessed" in ok(cli("claim", "show", "synthetic-claim"))
+    added = json.loads(ok(cli("ref", "add", "https://doi.org/10.5555/SYN.1", "PMID:90000042",
+                              "10.5555/syn.1", "--json")))
+    assert [a["created"] for a in added] == [True, True, False]
+    ok(cli("ref", "edit", "10.5555/syn.1", "--design", "rct", "--title", "A synthetic RCT"))
+    out = ok(cli("link", "synthetic-claim", "doi:10.5555/syn.1", "--stance", "supports",
+                 "--rationale", "Synthetic trial supports it.", "--directness", "indirect",
+                 user="carol"))
+    assert "Supported (moderate)" in out
+    out = ok(cli("override", "synthetic-claim", "contested", "--reason", "Conflicting trial."))
+    assert "curator override by tester: Conflicting trial." in out
+    d = json.loads(ok(cli("claim", "show", "synthetic-claim", "--json")))
+    assert (d["verdict"], d["computed_verdict"]) == ("contested", "supported")
+    assert d["evidence"][0]["reference"]["doi"] == "10.5555/syn.1"
+    assert d["sources"] == [{"key": "synthetic-page", "title": "A synthetic page",
+                             "kind": "health_article", "conflicts_of_interest": None,
+                             "quote": "It works."}]
+    ok(cli("override", "synthetic-claim", "--clear", "--reason", "Resolved."))
+    ok(cli("search-log", "synthetic-claim", "--database", "PubMed", "--query", "synthetic",
+           "--hits", "3", "--date", "2026-10-01"))
+    ok(cli("claim-link", "synthetic-claim", ORTHOSES, "--relation", "refines"))
+    ok(cli("claim", "edit", "synthetic-claim", "--statement", "Edited statement.",
+           "--reason", "typo", user="dave"))
+    history = json.loads(ok(cli("history", "synthetic-claim", "--json")))
+    assert history[0]["actor"] == "dave" and history[0]["reason"] == "typo"
+    assert {h["actor"] for h in history} == {"carol", "tester", "dave"}
+    assert {h["entity"] for h in history} >= {"claim", "evidence", "override", "search",
+                                               "claim_link", "assertion"}
+    ok(cli("unlink", "synthetic-claim", "10.5555/syn.1", "--reason", "wrong paper"))
+    assert "refs" and "A synthetic RCT" in ok(cli("refs", "list"))
+
+
+def test_chain_and_sources_reports(cli: Cli) -> None:
+    chain = json.loads(ok(cli("chain", "lumbar-nerve-root-tethering", "--json")))
+    assert chain["paths"]
+    for path in chain["paths"]:
+        ids = [s["id"] for s in path["steps"]]
+        assert ids[0] == "nmf-old-injury-lumbar-fibrosis" and "lumbar-nerve-root-tethering" in ids
+        assert path["steps"][path["weakest_index"]]["id"] == path["weakest"]
+    assert "<- weakest" in ok(cli("chain", "lumbar-nerve-root-tethering"))
+    assert "not part of any leads_to chain" in ok(cli("chain", "yoga-relieves-whole-body-tension"))
+    cards = json.loads(ok(cli("sources", "--json")))
+    assert len(cards) == 5 and sum(c["claims"] for c in cards) >= 40
+    deck = next(c for c in cards if c["kind"] == "educational_slide_deck")
+    assert deck["claims"] == sum(deck["verdicts"].values()) == 20
+
+
+def test_two_writers_the_second_gets_a_conflict_and_nothing_is_lost(cli: Cli) -> None:
+    seen = json.loads(ok(cli("claim", "show", ORTHOSES, "--json")))["version"]
+    ok(cli("claim", "edit", ORTHOSES, "--add-tag", "ann_tag", "--expected-version", str(seen),
+           user="ann"))
+    late = cli("claim", "edit", ORTHOSES, "--add-tag", "bob_tag", "--expected-version",
+               str(seen), user="bob")
+    assert late.exit_code == 5
+    assert f"claim '{ORTHOSES}' was changed by someone else" in late.stderr
+    tags = json.loads(ok(cli("claim", "show", ORTHOSES, "--json")))["tags"]
+    assert "ann_tag" in tags and "bob_tag" not in tags
+
+
+BAD_INPUTS = [
+    pytest.param(["ref", "add", "10.5555/fine", "10.12/x"], 2, "invalid identifier '10.12/x'",
+                 id="malformed-identifier"),
+    pytest.param(["ref", "add", "https://example.org/paper"], 2,
+                 "invalid identifier 'https://example.org/paper'", id="unknown-url"),
+    pytest.param(["claim", "show", "no-such-claim"], 3, "unknown claim 'no-such-claim'",
+                 id="unknown-claim-show"),
+    pytest.param(["link", "no-such-claim", "10.1093/pm/pnz086", "--stance", "supports",
+                  "--rationale", "r"], 3, "unknown claim 'no-such-claim'", id="unknown-claim-link"),
+    pytest.param(["link", ORTHOSES, "10.1093/pm/pnz086", "--stance", "agrees", "--rationale",
+                  "r"], 2, "invalid stance 'agrees'", id="unknown-stance"),
+    pytest.param(["link", ORTHOSES, "10.5555/not-stored", "--stance", "supports",
+                  "--rationale", "r"], 3, "unknown reference '10.5555/not-stored'",
+                 id="unknown-reference"),
+    pytest.param(["ref", "edit", "10.1093/pm/pnz086", "--design", "anecdote"], 2,
+                 "invalid design 'anecdote'", id="unknown-design"),
+    pytest.param(["override", ORTHOSES, "supported"], 2, "needs a written reason",
+                 id="override-without-reason"),
+    pytest.param(["override", ORTHOSES, "supported", "--reason", "  "], 2,
+                 "needs a written reason", id="override-blank-reason"),
+    pytest.param(["override", ORTHOSES, "proven", "--reason", "r"], 2, "invalid verdict 'proven'",
+                 id="unknown-verdict"),
+    pytest.param(["claim", "add", ORTHOSES, "--statement", "s", "--type", "causal"], 4,
+                 f"claim '{ORTHOSES}' already exists", id="duplicate-claim"),
+    pytest.param(["claim", "add", "new-claim", "--statement", "s", "--type", "causal",
+                  "--source", "no-such-source", "--quote", "q"], 3,
+                 "unknown source 'no-such-source'", id="half-written-claim"),
+    pytest.param(["claims", "list", "--band", "great"], 2, "invalid band 'great'", id="bad-band"),
+    pytest.param(["search-log", ORTHOSES, "--database", "PubMed", "--query", "q", "--hits", "1",
+                  "--date", "01/02/2026"], 2, "invalid date '01/02/2026'", id="bad-date"),
+    pytest.param(["claim-link", ORTHOSES, "no-such-claim"], 3, "unknown claim 'no-such-claim'",
+                 id="claim-link-unknown"),
+    pytest.param(["--db", "definitely not a url", "claims", "list"], 6,
+                 "cannot use database 'definitely not a url': not a database URL",
+                 id="unreadable-url"),
+    pytest.param(["--db", "sqlite:////no/such/dir/x.db", "claims", "list"], 6,
+                 "no database file at /no/such/dir/x.db", id="missing-sqlite-file"),
+    pytest.param(["--db", "oracle://u@h/x", "claims", "list"], 6, "unsupported database 'oracle'",
+                 id="unsupported-backend"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), BAD_INPUTS)
+def test_bad_input_exits_non_zero_names_it_and_changes_nothing(
+    cli: Cli, seeded_url: str, args: list[str], code: int, message: str
+) -> None:
+    before_rows, before_bytes = rows(seeded_url), file_digest(seeded_url)
+    result = cli(*args)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert message in result.stderr
+    assert result.stderr.startswith("error: ")
+    assert rows(seeded_url) == before_rows
+    assert file_digest(seeded_url) == before_bytes
+
+
+def test_commands_refuse_a_database_that_was_never_initialised(
+    new_db: Callable[..., str]
+) -> None:
+    url = new_db(migrated=False)
+    result = Cli(url)("claims", "list")
+    assert result.exit_code == 6
+    assert "has no evidence schema" in result.stderr and "evidence init" in result.stderr
+
+
+def test_the_installed_console_script_reports_errors_with_exit_codes(seeded_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_")}
+    env |= {"EVIDENCE_DATABASE_URL": seeded_url, "EVIDENCE_USER": "script"}
+    exe = Path(sys.executable).with_name("evidence")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "evidence"]
+    listed = subprocess.run([*command, "claims", "list", "--json"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 40
+    bad = subprocess.run([*command, "claim", "show", "nope"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 3
+    assert bad.stderr.strip() == "error: unknown claim 'nope' (see `evidence claims list`)"
+    assert "Traceback" not in bad.stderr

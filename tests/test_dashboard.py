@@ -1,0 +1,121 @@
+"""The dashboard through Streamlit's AppTest: overview bands, claim page, escaping, bad databases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evidence.services.claims import add_assertion, add_claim
+from evidence.services.sources import add_source
+from evidence.services.verdicts import list_claims
+from evidence.store.engine import Store
+from evidence.webui import data
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    data.clear_caches()
+    yield
+    data.clear_caches()
+
+
+@pytest.fixture
+def app(seeded_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", seeded_url)
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def open_claim(app: AppTest, claim_id: str) -> AppTest:
+    app.switch_page("app_pages/claim.py")
+    app.query_params["id"] = claim_id
+    return app.run()
+
+
+def texts(app: AppTest) -> str:
+    return "\n".join(str(e.value) for e in [*app.markdown, *app.caption])
+
+
+def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store: Store) -> None:
+    app.run()
+    assert not app.exception
+    with seeded_store.reading() as s:
+        claims = [c.to_dict() for c in list_claims(s)]
+    counts = {b: sum(1 for c in claims if c["band"] == b) for b in ("supported", "disputed",
+                                                                    "unproven")}
+    assert {m.label: int(m.value) for m in app.metric} == {
+        "Supported": counts["supported"], "Disputed": counts["disputed"],
+        "Unproven": counts["unproven"]}
+    headers = [h.value for h in app.header]
+    assert headers == [f"Supported ({counts['supported']})", f"Disputed ({counts['disputed']})",
+                       f"Unproven ({counts['unproven']})"]
+    links = app.get("page_link")
+    assert len(links) == len(claims) == 40
+    body = texts(app)
+    assert "⊕⊕◯◯ low" in body
+    assert "Contested \\(moderate\\)" in body  # explanations are there, escaped as text
+
+
+def test_overview_search_narrows_the_list(app: AppTest) -> None:
+    app.run()
+    app.text_input(key="overview_search").input("orthoses").run()
+    assert len(app.get("page_link")) == 1
+    assert "1 of 40 claims match." in texts(app)
+    app.text_input(key="overview_search").input("").run()
+    app.multiselect(key="overview_types").select("prevalence").run()
+    assert len(app.get("page_link")) == 2
+
+
+def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> None:
+    open_claim(app, "lumbar-nerve-root-tethering")
+    assert not app.exception and not app.error
+    body = texts(app)
+    assert "Unproven \\(very low\\)" in body
+    assert "Why not higher" in body
+    (table,) = app.table
+    assert len(table.value) == 4  # one row per evidence link
+    assert "Who asserts it" in [s.value for s in app.subheader]
+    assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
+    assert "← weakest link" in body
+
+
+def test_claim_page_tells_searched_from_not_assessed(app: AppTest) -> None:
+    open_claim(app, "berlin-2023-tibial-compression-case-series")
+    body = texts(app)
+    assert "searched, nothing found" in body
+    assert "No paper is linked to this claim yet." in [m.value for m in app.markdown]
+
+
+def test_an_unknown_claim_id_is_reported(app: AppTest) -> None:
+    open_claim(app, "no-such-claim")
+    assert [e.value for e in app.error] == ["There is no claim with id 'no-such-claim'."]
+
+
+def test_claim_text_is_shown_as_text_never_markup(app: AppTest, seeded_store: Store) -> None:
+    hostile = "<script>alert(1)</script> **bold** [link](https://example.org)"
+    with seeded_store.transaction() as s:
+        add_source(s, key="hostile", title="<b>Title</b>", kind="other", actor="t")
+        add_claim(s, claim_id="hostile-claim", statement=hostile, claim_type="causal", actor="t")
+        add_assertion(s, claim_id="hostile-claim", source_key="hostile",
+                      quote="<img src=x onerror=alert(1)>", actor="t")
+    open_claim(app, "hostile-claim")
+    assert not app.exception
+    rendered = [h.value for h in app.header] + [m.value for m in app.markdown]
+    assert any("\\<script\\>alert\\(1\\)\\</script\\> \\*\\*bold\\*\\*" in r for r in rendered)
+    assert any("\\<img src=x onerror=alert\\(1\\)\\>" in r for r in rendered)
+    unescaped = re.compile(r"(?<!\\)[<>]|(?<!\\)\]\(")
+    assert not [r for r in rendered if unescaped.search(r.removeprefix("> "))]  # quote block
+
+
+def test_an_unusable_database_is_an_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", f"sqlite:///{tmp_path / 'missing.db'}")
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    assert "no database file" in app.error[0].value

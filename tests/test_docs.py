@@ -1,0 +1,57 @@
+"""The README must keep up with the code: settings, commands, quick start, CI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer.main
+
+from evidence import settings
+from evidence.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_setting_is_documented() -> None:
+    for name in settings.ENVIRONMENT:
+        assert f"`{name}`" in README, name
+
+
+def test_every_environment_variable_the_code_reads_is_a_setting_or_documented() -> None:
+    used = set()
+    for path in [*ROOT.glob("evidence/**/*.py"), *ROOT.glob("tests/**/*.py")]:
+        used |= set(re.findall(r"\bEVIDENCE_[A-Z_]+\b", path.read_text()))
+    used.discard("EVIDENCE_")
+    assert used, "expected the code to read EVIDENCE_* variables"
+    for name in used:
+        assert f"`{name}`" in README, name
+
+
+def _commands(group, prefix: str = "") -> list[str]:  # noqa: ANN001
+    names = []
+    for name, command in sorted(group.commands.items()):
+        full = f"{prefix}{name}"
+        if hasattr(command, "commands"):
+            names += _commands(command, full + " ")
+        else:
+            names.append(full)
+    return names
+
+
+def test_every_cli_command_is_documented() -> None:
+    commands = _commands(typer.main.get_command(app))
+    assert len(commands) >= 20
+    for command in commands:
+        assert re.search(rf"evidence {re.escape(command)}\b", README), command
+
+
+def test_the_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.+?)\n```", quick)
+    assert len(commands) == 2, commands
+    assert "evidence dashboard" in commands[0]
+    assert "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert commands[1] in ci

@@ -1,0 +1,68 @@
+"""The layers of DESIGN.md, checked: domain <- store <- services <- cli / dashboard."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# layer -> the evidence.* packages it may import (besides itself)
+ALLOWED = {
+    "evidence.domain": {"evidence.errors"},
+    "evidence.store": {"evidence.domain", "evidence.errors", "evidence.settings", "evidence.clock"},
+    "evidence.services": {"evidence.domain", "evidence.errors", "evidence.store",
+                          "evidence.clock", "evidence.settings"},
+    "evidence.cli": {"evidence.domain", "evidence.errors", "evidence.store", "evidence.services",
+                     "evidence.settings", "evidence.clock", "evidence.paths"},
+    "evidence.webui": {"evidence.domain", "evidence.errors", "evidence.store",
+                       "evidence.services", "evidence.settings", "evidence.clock"},
+    "dashboard": {"evidence.domain", "evidence.errors", "evidence.webui"},
+}
+FOREIGN = {
+    "evidence.domain": {"httpx", "streamlit", "typer", "rich", "psycopg", "yaml"},
+    "evidence.store": {"httpx", "streamlit", "typer", "rich"},
+    "evidence.services": {"streamlit", "typer", "rich"},
+    "evidence.cli": {"streamlit"},
+}
+
+
+def modules() -> list[tuple[str, Path]]:
+    found = []
+    for path in sorted([*ROOT.glob("evidence/**/*.py"), *ROOT.glob("dashboard/**/*.py")]):
+        dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        layer = next((name for name in ALLOWED if dotted == name or dotted.startswith(name + ".")),
+                     None)
+        if layer:
+            found.append((layer, path))
+    return found
+
+
+def imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "evidence":  # from evidence import clock -> evidence.clock
+                names.update(f"evidence.{a.name}" for a in node.names)
+            else:
+                names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize(("layer", "path"), modules(), ids=lambda v: str(v))
+def test_each_module_imports_only_from_layers_below(layer: str, path: Path) -> None:
+    allowed = ALLOWED[layer] | {layer}
+    for name in imported(path):
+        if name.startswith("evidence"):
+            assert any(name == a or name.startswith(a + ".") for a in allowed), (
+                f"{path.relative_to(ROOT)} imports {name}")
+        assert name.split(".")[0] not in FOREIGN.get(layer, set()), (
+            f"{path.relative_to(ROOT)} imports {name}")
+
+
+def test_every_layer_has_modules() -> None:
+    assert {layer for layer, _ in modules()} == set(ALLOWED)

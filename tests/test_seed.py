@@ -1,0 +1,141 @@
+"""Starter content: built faithfully from shared/literature, loaded idempotently, graded the same everywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from evidence import paths
+from evidence.errors import InvalidRecord
+from evidence.services.seeding import FILES, load_seeds, read_seeds
+from evidence.services.verdicts import list_claims
+from evidence.store.engine import Store
+from tests.support.snapshot import rows
+
+LITERATURE = Path(__file__).resolve().parents[2] / "shared" / "literature"
+
+
+def test_seeding_twice_leaves_the_same_rows(seeded_url: str) -> None:
+    before = rows(seeded_url)
+    store = Store.open(seeded_url)
+    try:
+        with store.transaction() as s:
+            report = load_seeds(s, folder=paths.seeds_dir(), actor="again")
+    finally:
+        store.close()
+    assert report.total_created == 0
+    assert report.present == {"sources": 5, "claims": 40, "assertions": 57, "references": 133,
+                              "evidence": 171, "claim_links": 22, "searches": 1}
+    assert rows(seeded_url) == before
+
+
+def test_every_starter_claim_gets_a_verdict_and_an_explanation(seeded_store: Store) -> None:
+    with seeded_store.reading() as s:
+        claims = [c.to_dict() for c in list_claims(s)]
+    assert len(claims) == 40
+    for c in claims:
+        assert c["verdict"] and c["certainty"] and c["explanation"].strip(), c["id"]
+    berlin = next(c for c in claims if c["id"] == "berlin-2023-tibial-compression-case-series")
+    assert berlin["unproven_reason"] == "searched_nothing_found"
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgresql_give_identical_verdicts(
+    sqlite_factory, postgres_factory  # noqa: ANN001
+) -> None:
+    outputs = []
+    for factory in (sqlite_factory, postgres_factory):
+        store = Store.open(factory.new(seeded=True))
+        try:
+            with store.reading() as s:
+                outputs.append(json.dumps([c.to_dict() for c in list_claims(s)], sort_keys=True))
+        finally:
+            store.close()
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.skipif(not LITERATURE.is_dir(), reason="shared/literature is not beside the repo")
+def test_seeds_are_the_curated_corpus_and_nothing_else() -> None:
+    lit = {name: yaml.safe_load((LITERATURE / name).read_text()) for name in
+           ("sources.yaml", "claims.yaml", "references.yaml", "evidence.yaml")}
+    data = read_seeds(paths.seeds_dir())
+    curated = {r["key"]: r for r in lit["references.yaml"]["references"]}
+    assert {r["key"] for r in data.references} == set(curated)
+    for r in data.references:
+        c = curated[r["key"]]
+        assert r["doi"] == (c["doi"].lower() if c["doi"] else None), r["key"]
+        assert r["pmid"] == (str(c["pmid"]) if c["pmid"] else None), r["key"]
+        assert r["pmcid"] == c["pmcid"], r["key"]
+        assert (r["title"], r["year"], r["design"]) == (c["title"], c["year"], c["design"])
+    assert {c["id"] for c in data.claims} == {c["id"] for c in lit["claims.yaml"]["claims"]}
+    assert len(data.links) == len(lit["evidence.yaml"]["links"])
+    assert Counter(e["stance"] for e in data.links) == Counter(
+        e["stance"] for e in lit["evidence.yaml"]["links"])
+    # every DOI or PMID anywhere in seeds/ is one of the curated papers
+    known = (LITERATURE / "references.yaml").read_text().lower()
+    for file in paths.seeds_dir().glob("*.yaml"):
+        text = file.read_text()
+        for doi in re.findall(r"\b10\.\d{4,9}/[^\s\"',;\]\)}>]+", text):
+            assert doi.rstrip(".").lower() in known, (file.name, doi)
+        for pmid in re.findall(r"pmid[\"']?\s*[:=]\s*[\"']?(\d{1,9})", text, re.I):
+            assert re.search(rf"\b{pmid}\b", known), (file.name, pmid)
+
+
+def _broken_copy(tmp_path: Path, file: str, edit: Callable[[dict], None]) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name in FILES:
+        (folder / name).write_text((paths.seeds_dir() / name).read_text())
+    data = yaml.safe_load((folder / file).read_text())
+    edit(data)
+    (folder / file).write_text(yaml.safe_dump(data, sort_keys=False))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "message"),
+    [
+        ("claims.yaml", lambda d: d["claims"][1].update(type="hunch"),
+         r"claims.yaml: record #2 \(lordosis-loss-alters-lumbar-mechanics\): invalid claim type"),
+        ("evidence.yaml", lambda d: d["links"][0].update(stance="agrees"),
+         r"evidence.yaml: record #1 \(nmf-old-injury-lumbar-fibrosis <- .*invalid stance 'agrees'"),
+        ("evidence.yaml", lambda d: d["links"][2].update(reference="nobody-2020"),
+         r"unknown reference 'nobody-2020'"),
+        ("references.yaml", lambda d: d["references"][0].update(doi="10.12/short"),
+         r"references.yaml: record #1 \(ortega-santiago-2019-trp-php\): invalid identifier"),
+        ("references.yaml", lambda d: d["references"][1].update(doi=d["references"][0]["doi"]),
+         r"duplicate doi"),
+        ("claims.yaml", lambda d: d["claims"].append(dict(d["claims"][0])), r"duplicate id"),
+        ("sources.yaml", lambda d: d.update(format="other/9"), r"not a seed file"),
+        ("claims.yaml", lambda d: d["claim_links"][0].update(to="nowhere"), r"unknown claim"),
+    ],
+)
+def test_a_bad_seed_record_is_named_and_nothing_is_written(
+    tmp_path: Path, db_url: str, file: str, edit: Callable[[dict], None], message: str
+) -> None:
+    folder = _broken_copy(tmp_path, file, edit)
+    before = rows(db_url)
+    store = Store.open(db_url)
+    try:
+        with pytest.raises(InvalidRecord, match=message), store.transaction() as s:
+            load_seeds(s, folder=folder, actor="t")
+    finally:
+        store.close()
+    assert rows(db_url) == before
+
+
+def test_unreadable_seed_files_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "sources.yaml").write_bytes(b"format: [unclosed\n")
+    with pytest.raises(InvalidRecord, match="not readable YAML"):
+        read_seeds(folder)
+    (folder / "sources.yaml").unlink()
+    with pytest.raises(InvalidRecord, match="file not found"):
+        read_seeds(folder)

@@ -1,0 +1,122 @@
+"""The store: migrations, SQLite settings, URL handling, and the bounded cost of listing verdicts."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, text
+
+from evidence.domain.models import metadata
+from evidence.errors import DatabaseUnavailable, SchemaOutOfDate
+from evidence.services.claims import add_claim
+from evidence.services.evidence import link_evidence
+from evidence.services.references import add_references, edit_reference
+from evidence.services.searches import log_search
+from evidence.services.verdicts import list_claims
+from evidence.store.engine import Store
+from evidence.store.migrate import current_revision, ensure_current, head_revision, upgrade
+
+
+def test_migrations_build_exactly_the_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+    assert current_revision(store) == head_revision()
+
+
+def test_upgrade_is_safe_to_run_twice(new_db: Callable[..., str]) -> None:
+    store = Store.open(new_db(migrated=False), create=True)
+    try:
+        assert upgrade(store) == (None, head_revision())
+        assert upgrade(store) == (head_revision(), head_revision())
+        ensure_current(store)
+    finally:
+        store.close()
+
+
+def test_an_unmigrated_database_is_refused_with_a_hint(new_db: Callable[..., str]) -> None:
+    store = Store.open(new_db(migrated=False), create=True)
+    try:
+        with pytest.raises(SchemaOutOfDate, match="evidence init"):
+            ensure_current(store)
+    finally:
+        store.close()
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path) -> None:  # noqa: ANN001
+    store = Store.open(f"sqlite:///{tmp_path / 'x.db'}", create=True)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    store.close()
+    # WAL is a property of the file, seen by any other program that opens it
+    with sqlite3.connect(tmp_path / "x.db") as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("not a url", "not a database URL"),
+        ("mysql://u@localhost/x", "unsupported database 'mysql'"),
+        ("sqlite:////no/such/folder/x.db", "run `evidence init` first"),
+        ("postgresql://nobody@127.0.0.1:1/nothing", "cannot use database"),
+    ],
+)
+def test_unusable_urls_are_named_in_the_error(url: str, problem: str) -> None:
+    with pytest.raises(DatabaseUnavailable, match=problem.replace("(", r"\(")) as info:
+        Store.open(url)
+    assert "cannot use database" in str(info.value)
+
+
+def test_a_missing_folder_is_refused_even_for_init() -> None:
+    with pytest.raises(DatabaseUnavailable, match="folder /no/such/folder does not exist"):
+        Store.open("sqlite:////no/such/folder/x.db", create=True)
+
+
+def test_passwords_never_appear_in_errors() -> None:
+    with pytest.raises(DatabaseUnavailable) as info:
+        Store.open("postgresql://user:s3cret@127.0.0.1:1/db")
+    assert "s3cret" not in str(info.value)
+
+
+def _fill(store: Store, start: int, n: int) -> None:
+    with store.transaction() as s:
+        for i in range(start, start + n):
+            claim_id = f"claim-{i}"
+            add_claim(s, claim_id=claim_id, statement=f"Synthetic claim {i}.",
+                      claim_type="association", actor="t")
+            ref = add_references(s, identifiers=[f"10.5555/q{i}"], actor="t")[0].reference
+            edit_reference(s, ref=ref.key, design="cohort", actor="t")
+            link_evidence(s, claim_id=claim_id, ref=ref.key, stance="supports",
+                          rationale="Synthetic.", actor="t")
+            if i % 3 == 0:
+                log_search(s, claim_id=claim_id, database="PubMed", query="q", hits=0, actor="t")
+
+
+def _statements_to_list(store: Store) -> int:
+    count = 0
+
+    def counter(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(store.engine, "before_cursor_execute", counter)
+    try:
+        with store.reading() as s:
+            assert list_claims(s)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_listing_verdicts_costs_the_same_queries_for_5_or_60_claims(store: Store) -> None:
+    _fill(store, 0, 5)
+    small = _statements_to_list(store)
+    _fill(store, 5, 55)
+    large = _statements_to_list(store)
+    assert small == large <= 5
