@@ -14,9 +14,16 @@ HERE = Path(__file__).parent
 st.set_page_config(page_title="Evidence ledger", page_icon=":material/balance:", layout="wide")
 
 pages = [
-    st.Page(HERE / "app_pages" / "overview.py", title="Overview", icon=":material/view_list:", url_path="overview",
-            default=True),
-    st.Page(HERE / "app_pages" / "claim.py", title="Claim", icon=":material/article:", url_path="claim"),
+    st.Page(
+        HERE / "app_pages" / "overview.py",
+        title="Overview",
+        icon=":material/view_list:",
+        url_path="overview",
+        default=True,
+    ),
+    st.Page(
+        HERE / "app_pages" / "claim.py", title="Claim", icon=":material/article:", url_path="claim"
+    ),
 ]
 page = st.navigation(pages)
 

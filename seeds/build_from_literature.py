@@ -27,80 +27,110 @@ def build(literature: Path, out: Path) -> None:
         return yaml.safe_load((literature / name).read_text(encoding="utf-8"))
 
     sources, claims, refs, evidence = (
-        load("sources.yaml"), load("claims.yaml"), load("references.yaml"), load("evidence.yaml")
+        load("sources.yaml"),
+        load("claims.yaml"),
+        load("references.yaml"),
+        load("evidence.yaml"),
     )
-    write(out / "sources.yaml", {"format": FORMAT, "sources": [
+    write(
+        out / "sources.yaml",
         {
-            "key": s["file"],
-            "title": s["title"],
-            "kind": s["kind"],
-            "origin": s.get("origin"),
-            "conflicts_of_interest": s.get("conflicts_of_interest"),
-            "credibility_notes": s.get("credibility_notes"),
-        }
-        for s in sources["sources"]
-    ]})
-    write(out / "claims.yaml", {
-        "format": FORMAT,
-        "claims": [
-            {
-                "id": c["id"],
-                "statement": c["statement"],
-                "type": c["type"],
-                "tags": c.get("tags") or [],
-                "assertions": [{"source": a["source"], "quote": a["quote"]}
-                               for a in c.get("asserted_by") or []],
-            }
-            for c in claims["claims"]
-        ],
-        "claim_links": [
-            {"from": link["from_claim"], "to": link["to_claim"], "relation": link["relation"],
-             "source": link.get("asserted_by")}
-            for link in claims.get("chain_links") or []
-        ],
-        "searches": [
-            {
-                "claim": claim_id,
-                "database": "stored copies of public web pages (starter-corpus curation)",
-                "query": "not recorded by the curators",
-                "date": None,
-                "hits": 0,
-                "notes": "Listed under claims_without_evidence in shared/literature/evidence.yaml: "
-                         "no paper bearing on this claim was found.",
-            }
-            for claim_id in evidence.get("claims_without_evidence") or []
-        ],
-    })
-    write(out / "references.yaml", {"format": FORMAT, "references": [
+            "format": FORMAT,
+            "sources": [
+                {
+                    "key": s["file"],
+                    "title": s["title"],
+                    "kind": s["kind"],
+                    "origin": s.get("origin"),
+                    "conflicts_of_interest": s.get("conflicts_of_interest"),
+                    "credibility_notes": s.get("credibility_notes"),
+                }
+                for s in sources["sources"]
+            ],
+        },
+    )
+    write(
+        out / "claims.yaml",
         {
-            "key": r["key"],
-            "doi": r.get("doi"),
-            "pmid": str(r["pmid"]) if r.get("pmid") else None,
-            "pmcid": r.get("pmcid"),
-            "title": r.get("title"),
-            "authors": [r["first_author"]] if r.get("first_author") else [],
-            "journal": r.get("journal"),
-            "year": r.get("year"),
-            "design": r.get("design"),
-            "review_of": r.get("review_of"),
-            "sample_size": r.get("n"),
-            "summary": r.get("summary"),
-            "notes": r.get("notes"),
-            "seen_at": r.get("seen_at") or [],
-        }
-        for r in refs["references"]
-    ]})
-    write(out / "evidence.yaml", {"format": FORMAT, "links": [
+            "format": FORMAT,
+            "claims": [
+                {
+                    "id": c["id"],
+                    "statement": c["statement"],
+                    "type": c["type"],
+                    "tags": c.get("tags") or [],
+                    "assertions": [
+                        {"source": a["source"], "quote": a["quote"]}
+                        for a in c.get("asserted_by") or []
+                    ],
+                }
+                for c in claims["claims"]
+            ],
+            "claim_links": [
+                {
+                    "from": link["from_claim"],
+                    "to": link["to_claim"],
+                    "relation": link["relation"],
+                    "source": link.get("asserted_by"),
+                }
+                for link in claims.get("chain_links") or []
+            ],
+            "searches": [
+                {
+                    "claim": claim_id,
+                    "database": "stored copies of public web pages (starter-corpus curation)",
+                    "query": "not recorded by the curators",
+                    "date": None,
+                    "hits": 0,
+                    "notes": "Listed under claims_without_evidence in "
+                    "shared/literature/evidence.yaml: no paper bearing on this claim was found.",
+                }
+                for claim_id in evidence.get("claims_without_evidence") or []
+            ],
+        },
+    )
+    write(
+        out / "references.yaml",
         {
-            "claim": e["claim"],
-            "reference": e["reference"],
-            "stance": e["stance"],
-            "downgrades": e.get("downgrades") or [],
-            "upgrades": e.get("upgrades") or [],
-            "rationale": e["rationale"],
-        }
-        for e in evidence["links"]
-    ]})
+            "format": FORMAT,
+            "references": [
+                {
+                    "key": r["key"],
+                    "doi": r.get("doi"),
+                    "pmid": str(r["pmid"]) if r.get("pmid") else None,
+                    "pmcid": r.get("pmcid"),
+                    "title": r.get("title"),
+                    "authors": [r["first_author"]] if r.get("first_author") else [],
+                    "journal": r.get("journal"),
+                    "year": r.get("year"),
+                    "design": r.get("design"),
+                    "review_of": r.get("review_of"),
+                    "sample_size": r.get("n"),
+                    "summary": r.get("summary"),
+                    "notes": r.get("notes"),
+                    "seen_at": r.get("seen_at") or [],
+                }
+                for r in refs["references"]
+            ],
+        },
+    )
+    write(
+        out / "evidence.yaml",
+        {
+            "format": FORMAT,
+            "links": [
+                {
+                    "claim": e["claim"],
+                    "reference": e["reference"],
+                    "stance": e["stance"],
+                    "downgrades": e.get("downgrades") or [],
+                    "upgrades": e.get("upgrades") or [],
+                    "rationale": e["rationale"],
+                }
+                for e in evidence["links"]
+            ],
+        },
+    )
 
 
 def write(path: Path, data: dict) -> None:
@@ -110,6 +140,8 @@ def write(path: Path, data: dict) -> None:
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else here.parent.parent / "shared" / "literature"
+    source = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else here.parent.parent / "shared" / "literature"
+    )
     build(source, here)
     print(f"seeds written to {here} from {source}")

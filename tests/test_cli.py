@@ -39,8 +39,10 @@ def test_claims_list_json_has_every_claim_with_verdict_and_explanation(cli: Cli)
     assert len(claims) == 40
     for c in claims:
         assert {"id", "statement", "verdict", "band", "certainty", "explanation"} <= set(c)
-    bands = {b: json.loads(ok(cli("claims", "list", "--band", b, "--json")))
-             for b in ("supported", "disputed", "unproven")}
+    bands = {
+        b: json.loads(ok(cli("claims", "list", "--band", b, "--json")))
+        for b in ("supported", "disputed", "unproven")
+    }
     assert sum(len(v) for v in bands.values()) == 40
     assert all(c["band"] == b for b, v in bands.items() for c in v)
     text = ok(cli("claims", "list"))
@@ -59,39 +61,118 @@ def test_claim_show_json_has_evidence_and_sources(cli: Cli) -> None:
 
 
 def test_curating_a_claim_end_to_end(cli: Cli) -> None:
-    ok(cli("source", "add", "synthetic-page", "--title", "A synthetic page", "--kind",
-           "health_article"))
-    ok(cli("claim", "add", "synthetic-claim", "--statement", "Synthetic statement.", "--type",
-           "treatment", "--tag", "heel", "--source", "synthetic-page", "--quote", "It works.",
-           user="carol"))
+    ok(
+        cli(
+            "source",
+            "add",
+            "synthetic-page",
+            "--title",
+            "A synthetic page",
+            "--kind",
+            "health_article",
+        )
+    )
+    ok(
+        cli(
+            "claim",
+            "add",
+            "synthetic-claim",
+            "--statement",
+            "Synthetic statement.",
+            "--type",
+            "treatment",
+            "--tag",
+            "heel",
+            "--source",
+            "synthetic-page",
+            "--quote",
+            "It works.",
+            user="carol",
+        )
+    )
     assert "not yet assessed" in ok(cli("claim", "show", "synthetic-claim"))
-    added = json.loads(ok(cli("ref", "add", "https://doi.org/10.5555/SYN.1", "PMID:90000042",
-                              "10.5555/syn.1", "--json")))
+    added = json.loads(
+        ok(
+            cli(
+                "ref",
+                "add",
+                "https://doi.org/10.5555/SYN.1",
+                "PMID:90000042",
+                "10.5555/syn.1",
+                "--json",
+            )
+        )
+    )
     assert [a["created"] for a in added] == [True, True, False]
     ok(cli("ref", "edit", "10.5555/syn.1", "--design", "rct", "--title", "A synthetic RCT"))
-    out = ok(cli("link", "synthetic-claim", "doi:10.5555/syn.1", "--stance", "supports",
-                 "--rationale", "Synthetic trial supports it.", "--directness", "indirect",
-                 user="carol"))
+    out = ok(
+        cli(
+            "link",
+            "synthetic-claim",
+            "doi:10.5555/syn.1",
+            "--stance",
+            "supports",
+            "--rationale",
+            "Synthetic trial supports it.",
+            "--directness",
+            "indirect",
+            user="carol",
+        )
+    )
     assert "Supported (moderate)" in out
     out = ok(cli("override", "synthetic-claim", "contested", "--reason", "Conflicting trial."))
     assert "curator override by tester: Conflicting trial." in out
     d = json.loads(ok(cli("claim", "show", "synthetic-claim", "--json")))
     assert (d["verdict"], d["computed_verdict"]) == ("contested", "supported")
     assert d["evidence"][0]["reference"]["doi"] == "10.5555/syn.1"
-    assert d["sources"] == [{"key": "synthetic-page", "title": "A synthetic page",
-                             "kind": "health_article", "conflicts_of_interest": None,
-                             "quote": "It works."}]
+    assert d["sources"] == [
+        {
+            "key": "synthetic-page",
+            "title": "A synthetic page",
+            "kind": "health_article",
+            "conflicts_of_interest": None,
+            "quote": "It works.",
+        }
+    ]
     ok(cli("override", "synthetic-claim", "--clear", "--reason", "Resolved."))
-    ok(cli("search-log", "synthetic-claim", "--database", "PubMed", "--query", "synthetic",
-           "--hits", "3", "--date", "2026-10-01"))
+    ok(
+        cli(
+            "search-log",
+            "synthetic-claim",
+            "--database",
+            "PubMed",
+            "--query",
+            "synthetic",
+            "--hits",
+            "3",
+            "--date",
+            "2026-10-01",
+        )
+    )
     ok(cli("claim-link", "synthetic-claim", ORTHOSES, "--relation", "refines"))
-    ok(cli("claim", "edit", "synthetic-claim", "--statement", "Edited statement.",
-           "--reason", "typo", user="dave"))
+    ok(
+        cli(
+            "claim",
+            "edit",
+            "synthetic-claim",
+            "--statement",
+            "Edited statement.",
+            "--reason",
+            "typo",
+            user="dave",
+        )
+    )
     history = json.loads(ok(cli("history", "synthetic-claim", "--json")))
     assert history[0]["actor"] == "dave" and history[0]["reason"] == "typo"
     assert {h["actor"] for h in history} == {"carol", "tester", "dave"}
-    assert {h["entity"] for h in history} >= {"claim", "evidence", "override", "search",
-                                               "claim_link", "assertion"}
+    assert {h["entity"] for h in history} >= {
+        "claim",
+        "evidence",
+        "override",
+        "search",
+        "claim_link",
+        "assertion",
+    }
     ok(cli("unlink", "synthetic-claim", "10.5555/syn.1", "--reason", "wrong paper"))
     assert "refs" and "A synthetic RCT" in ok(cli("refs", "list"))
 
@@ -113,10 +194,28 @@ def test_chain_and_sources_reports(cli: Cli) -> None:
 
 def test_two_writers_the_second_gets_a_conflict_and_nothing_is_lost(cli: Cli) -> None:
     seen = json.loads(ok(cli("claim", "show", ORTHOSES, "--json")))["version"]
-    ok(cli("claim", "edit", ORTHOSES, "--add-tag", "ann_tag", "--expected-version", str(seen),
-           user="ann"))
-    late = cli("claim", "edit", ORTHOSES, "--add-tag", "bob_tag", "--expected-version",
-               str(seen), user="bob")
+    ok(
+        cli(
+            "claim",
+            "edit",
+            ORTHOSES,
+            "--add-tag",
+            "ann_tag",
+            "--expected-version",
+            str(seen),
+            user="ann",
+        )
+    )
+    late = cli(
+        "claim",
+        "edit",
+        ORTHOSES,
+        "--add-tag",
+        "bob_tag",
+        "--expected-version",
+        str(seen),
+        user="bob",
+    )
     assert late.exit_code == 5
     assert f"claim '{ORTHOSES}' was changed by someone else" in late.stderr
     tags = json.loads(ok(cli("claim", "show", ORTHOSES, "--json")))["tags"]
@@ -124,44 +223,132 @@ def test_two_writers_the_second_gets_a_conflict_and_nothing_is_lost(cli: Cli) ->
 
 
 BAD_INPUTS = [
-    pytest.param(["ref", "add", "10.5555/fine", "10.12/x"], 2, "invalid identifier '10.12/x'",
-                 id="malformed-identifier"),
-    pytest.param(["ref", "add", "https://example.org/paper"], 2,
-                 "invalid identifier 'https://example.org/paper'", id="unknown-url"),
-    pytest.param(["claim", "show", "no-such-claim"], 3, "unknown claim 'no-such-claim'",
-                 id="unknown-claim-show"),
-    pytest.param(["link", "no-such-claim", "10.1093/pm/pnz086", "--stance", "supports",
-                  "--rationale", "r"], 3, "unknown claim 'no-such-claim'", id="unknown-claim-link"),
-    pytest.param(["link", ORTHOSES, "10.1093/pm/pnz086", "--stance", "agrees", "--rationale",
-                  "r"], 2, "invalid stance 'agrees'", id="unknown-stance"),
-    pytest.param(["link", ORTHOSES, "10.5555/not-stored", "--stance", "supports",
-                  "--rationale", "r"], 3, "unknown reference '10.5555/not-stored'",
-                 id="unknown-reference"),
-    pytest.param(["ref", "edit", "10.1093/pm/pnz086", "--design", "anecdote"], 2,
-                 "invalid design 'anecdote'", id="unknown-design"),
-    pytest.param(["override", ORTHOSES, "supported"], 2, "needs a written reason",
-                 id="override-without-reason"),
-    pytest.param(["override", ORTHOSES, "supported", "--reason", "  "], 2,
-                 "needs a written reason", id="override-blank-reason"),
-    pytest.param(["override", ORTHOSES, "proven", "--reason", "r"], 2, "invalid verdict 'proven'",
-                 id="unknown-verdict"),
-    pytest.param(["claim", "add", ORTHOSES, "--statement", "s", "--type", "causal"], 4,
-                 f"claim '{ORTHOSES}' already exists", id="duplicate-claim"),
-    pytest.param(["claim", "add", "new-claim", "--statement", "s", "--type", "causal",
-                  "--source", "no-such-source", "--quote", "q"], 3,
-                 "unknown source 'no-such-source'", id="half-written-claim"),
+    pytest.param(
+        ["ref", "add", "10.5555/fine", "10.12/x"],
+        2,
+        "invalid identifier '10.12/x'",
+        id="malformed-identifier",
+    ),
+    pytest.param(
+        ["ref", "add", "https://example.org/paper"],
+        2,
+        "invalid identifier 'https://example.org/paper'",
+        id="unknown-url",
+    ),
+    pytest.param(
+        ["claim", "show", "no-such-claim"],
+        3,
+        "unknown claim 'no-such-claim'",
+        id="unknown-claim-show",
+    ),
+    pytest.param(
+        ["link", "no-such-claim", "10.1093/pm/pnz086", "--stance", "supports", "--rationale", "r"],
+        3,
+        "unknown claim 'no-such-claim'",
+        id="unknown-claim-link",
+    ),
+    pytest.param(
+        ["link", ORTHOSES, "10.1093/pm/pnz086", "--stance", "agrees", "--rationale", "r"],
+        2,
+        "invalid stance 'agrees'",
+        id="unknown-stance",
+    ),
+    pytest.param(
+        ["link", ORTHOSES, "10.5555/not-stored", "--stance", "supports", "--rationale", "r"],
+        3,
+        "unknown reference '10.5555/not-stored'",
+        id="unknown-reference",
+    ),
+    pytest.param(
+        ["ref", "edit", "10.1093/pm/pnz086", "--design", "anecdote"],
+        2,
+        "invalid design 'anecdote'",
+        id="unknown-design",
+    ),
+    pytest.param(
+        ["override", ORTHOSES, "supported"],
+        2,
+        "needs a written reason",
+        id="override-without-reason",
+    ),
+    pytest.param(
+        ["override", ORTHOSES, "supported", "--reason", "  "],
+        2,
+        "needs a written reason",
+        id="override-blank-reason",
+    ),
+    pytest.param(
+        ["override", ORTHOSES, "proven", "--reason", "r"],
+        2,
+        "invalid verdict 'proven'",
+        id="unknown-verdict",
+    ),
+    pytest.param(
+        ["claim", "add", ORTHOSES, "--statement", "s", "--type", "causal"],
+        4,
+        f"claim '{ORTHOSES}' already exists",
+        id="duplicate-claim",
+    ),
+    pytest.param(
+        [
+            "claim",
+            "add",
+            "new-claim",
+            "--statement",
+            "s",
+            "--type",
+            "causal",
+            "--source",
+            "no-such-source",
+            "--quote",
+            "q",
+        ],
+        3,
+        "unknown source 'no-such-source'",
+        id="half-written-claim",
+    ),
     pytest.param(["claims", "list", "--band", "great"], 2, "invalid band 'great'", id="bad-band"),
-    pytest.param(["search-log", ORTHOSES, "--database", "PubMed", "--query", "q", "--hits", "1",
-                  "--date", "01/02/2026"], 2, "invalid date '01/02/2026'", id="bad-date"),
-    pytest.param(["claim-link", ORTHOSES, "no-such-claim"], 3, "unknown claim 'no-such-claim'",
-                 id="claim-link-unknown"),
-    pytest.param(["--db", "definitely not a url", "claims", "list"], 6,
-                 "cannot use database 'definitely not a url': not a database URL",
-                 id="unreadable-url"),
-    pytest.param(["--db", "sqlite:////no/such/dir/x.db", "claims", "list"], 6,
-                 "no database file at /no/such/dir/x.db", id="missing-sqlite-file"),
-    pytest.param(["--db", "oracle://u@h/x", "claims", "list"], 6, "unsupported database 'oracle'",
-                 id="unsupported-backend"),
+    pytest.param(
+        [
+            "search-log",
+            ORTHOSES,
+            "--database",
+            "PubMed",
+            "--query",
+            "q",
+            "--hits",
+            "1",
+            "--date",
+            "01/02/2026",
+        ],
+        2,
+        "invalid date '01/02/2026'",
+        id="bad-date",
+    ),
+    pytest.param(
+        ["claim-link", ORTHOSES, "no-such-claim"],
+        3,
+        "unknown claim 'no-such-claim'",
+        id="claim-link-unknown",
+    ),
+    pytest.param(
+        ["--db", "definitely not a url", "claims", "list"],
+        6,
+        "cannot use database 'definitely not a url': not a database URL",
+        id="unreadable-url",
+    ),
+    pytest.param(
+        ["--db", "sqlite:////no/such/dir/x.db", "claims", "list"],
+        6,
+        "no database file at /no/such/dir/x.db",
+        id="missing-sqlite-file",
+    ),
+    pytest.param(
+        ["--db", "oracle://u@h/x", "claims", "list"],
+        6,
+        "unsupported database 'oracle'",
+        id="unsupported-backend",
+    ),
 ]
 
 
@@ -178,9 +365,7 @@ def test_bad_input_exits_non_zero_names_it_and_changes_nothing(
     assert file_digest(seeded_url) == before_bytes
 
 
-def test_commands_refuse_a_database_that_was_never_initialised(
-    new_db: Callable[..., str]
-) -> None:
+def test_commands_refuse_a_database_that_was_never_initialised(new_db: Callable[..., str]) -> None:
     url = new_db(migrated=False)
     result = Cli(url)("claims", "list")
     assert result.exit_code == 6
@@ -192,12 +377,14 @@ def test_the_installed_console_script_reports_errors_with_exit_codes(seeded_url:
     env |= {"EVIDENCE_DATABASE_URL": seeded_url, "EVIDENCE_USER": "script"}
     exe = Path(sys.executable).with_name("evidence")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "evidence"]
-    listed = subprocess.run([*command, "claims", "list", "--json"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [*command, "claims", "list", "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 40
-    bad = subprocess.run([*command, "claim", "show", "nope"], env=env, capture_output=True,
-                         text=True, timeout=120)
+    bad = subprocess.run(
+        [*command, "claim", "show", "nope"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert bad.returncode == 3
     assert bad.stderr.strip() == "error: unknown claim 'nope' (see `evidence claims list`)"
     assert "Traceback" not in bad.stderr

@@ -1,4 +1,4 @@
-"""The dashboard through Streamlit's AppTest: overview bands, claim page, escaping, bad databases."""
+"""The dashboard through Streamlit's AppTest: bands, claim page, escaping, bad databases."""
 
 from __future__ import annotations
 
@@ -46,14 +46,20 @@ def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store:
     assert not app.exception
     with seeded_store.reading() as s:
         claims = [c.to_dict() for c in list_claims(s)]
-    counts = {b: sum(1 for c in claims if c["band"] == b) for b in ("supported", "disputed",
-                                                                    "unproven")}
+    counts = {
+        b: sum(1 for c in claims if c["band"] == b) for b in ("supported", "disputed", "unproven")
+    }
     assert {m.label: int(m.value) for m in app.metric} == {
-        "Supported": counts["supported"], "Disputed": counts["disputed"],
-        "Unproven": counts["unproven"]}
+        "Supported": counts["supported"],
+        "Disputed": counts["disputed"],
+        "Unproven": counts["unproven"],
+    }
     headers = [h.value for h in app.header]
-    assert headers == [f"Supported ({counts['supported']})", f"Disputed ({counts['disputed']})",
-                       f"Unproven ({counts['unproven']})"]
+    assert headers == [
+        f"Supported ({counts['supported']})",
+        f"Disputed ({counts['disputed']})",
+        f"Unproven ({counts['unproven']})",
+    ]
     links = app.get("page_link")
     assert len(links) == len(claims) == 40
     body = texts(app)
@@ -101,8 +107,13 @@ def test_claim_text_is_shown_as_text_never_markup(app: AppTest, seeded_store: St
     with seeded_store.transaction() as s:
         add_source(s, key="hostile", title="<b>Title</b>", kind="other", actor="t")
         add_claim(s, claim_id="hostile-claim", statement=hostile, claim_type="causal", actor="t")
-        add_assertion(s, claim_id="hostile-claim", source_key="hostile",
-                      quote="<img src=x onerror=alert(1)>", actor="t")
+        add_assertion(
+            s,
+            claim_id="hostile-claim",
+            source_key="hostile",
+            quote="<img src=x onerror=alert(1)>",
+            actor="t",
+        )
     open_claim(app, "hostile-claim")
     assert not app.exception
     rendered = [h.value for h in app.header] + [m.value for m in app.markdown]

@@ -13,12 +13,30 @@ ROOT = Path(__file__).resolve().parents[1]
 ALLOWED = {
     "evidence.domain": {"evidence.errors"},
     "evidence.store": {"evidence.domain", "evidence.errors", "evidence.settings", "evidence.clock"},
-    "evidence.services": {"evidence.domain", "evidence.errors", "evidence.store",
-                          "evidence.clock", "evidence.settings"},
-    "evidence.cli": {"evidence.domain", "evidence.errors", "evidence.store", "evidence.services",
-                     "evidence.settings", "evidence.clock", "evidence.paths"},
-    "evidence.webui": {"evidence.domain", "evidence.errors", "evidence.store",
-                       "evidence.services", "evidence.settings", "evidence.clock"},
+    "evidence.services": {
+        "evidence.domain",
+        "evidence.errors",
+        "evidence.store",
+        "evidence.clock",
+        "evidence.settings",
+    },
+    "evidence.cli": {
+        "evidence.domain",
+        "evidence.errors",
+        "evidence.store",
+        "evidence.services",
+        "evidence.settings",
+        "evidence.clock",
+        "evidence.paths",
+    },
+    "evidence.webui": {
+        "evidence.domain",
+        "evidence.errors",
+        "evidence.store",
+        "evidence.services",
+        "evidence.settings",
+        "evidence.clock",
+    },
     "dashboard": {"evidence.domain", "evidence.errors", "evidence.webui"},
 }
 FOREIGN = {
@@ -33,8 +51,9 @@ def modules() -> list[tuple[str, Path]]:
     found = []
     for path in sorted([*ROOT.glob("evidence/**/*.py"), *ROOT.glob("dashboard/**/*.py")]):
         dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        layer = next((name for name in ALLOWED if dotted == name or dotted.startswith(name + ".")),
-                     None)
+        layer = next(
+            (name for name in ALLOWED if dotted == name or dotted.startswith(name + ".")), None
+        )
         if layer:
             found.append((layer, path))
     return found
@@ -59,9 +78,11 @@ def test_each_module_imports_only_from_layers_below(layer: str, path: Path) -> N
     for name in imported(path):
         if name.startswith("evidence"):
             assert any(name == a or name.startswith(a + ".") for a in allowed), (
-                f"{path.relative_to(ROOT)} imports {name}")
+                f"{path.relative_to(ROOT)} imports {name}"
+            )
         assert name.split(".")[0] not in FOREIGN.get(layer, set()), (
-            f"{path.relative_to(ROOT)} imports {name}")
+            f"{path.relative_to(ROOT)} imports {name}"
+        )
 
 
 def test_every_layer_has_modules() -> None:

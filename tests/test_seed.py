@@ -1,4 +1,4 @@
-"""Starter content: built faithfully from shared/literature, loaded idempotently, graded the same everywhere."""
+"""Starter content: faithful to shared/literature, loaded idempotently, graded alike everywhere."""
 
 from __future__ import annotations
 
@@ -30,8 +30,15 @@ def test_seeding_twice_leaves_the_same_rows(seeded_url: str) -> None:
     finally:
         store.close()
     assert report.total_created == 0
-    assert report.present == {"sources": 5, "claims": 40, "assertions": 57, "references": 133,
-                              "evidence": 171, "claim_links": 22, "searches": 1}
+    assert report.present == {
+        "sources": 5,
+        "claims": 40,
+        "assertions": 57,
+        "references": 133,
+        "evidence": 171,
+        "claim_links": 22,
+        "searches": 1,
+    }
     assert rows(seeded_url) == before
 
 
@@ -47,7 +54,8 @@ def test_every_starter_claim_gets_a_verdict_and_an_explanation(seeded_store: Sto
 
 @pytest.mark.postgres
 def test_sqlite_and_postgresql_give_identical_verdicts(
-    sqlite_factory, postgres_factory  # noqa: ANN001
+    sqlite_factory,
+    postgres_factory,  # noqa: ANN001
 ) -> None:
     outputs = []
     for factory in (sqlite_factory, postgres_factory):
@@ -62,8 +70,10 @@ def test_sqlite_and_postgresql_give_identical_verdicts(
 
 @pytest.mark.skipif(not LITERATURE.is_dir(), reason="shared/literature is not beside the repo")
 def test_seeds_are_the_curated_corpus_and_nothing_else() -> None:
-    lit = {name: yaml.safe_load((LITERATURE / name).read_text()) for name in
-           ("sources.yaml", "claims.yaml", "references.yaml", "evidence.yaml")}
+    lit = {
+        name: yaml.safe_load((LITERATURE / name).read_text())
+        for name in ("sources.yaml", "claims.yaml", "references.yaml", "evidence.yaml")
+    }
     data = read_seeds(paths.seeds_dir())
     curated = {r["key"]: r for r in lit["references.yaml"]["references"]}
     assert {r["key"] for r in data.references} == set(curated)
@@ -76,7 +86,8 @@ def test_seeds_are_the_curated_corpus_and_nothing_else() -> None:
     assert {c["id"] for c in data.claims} == {c["id"] for c in lit["claims.yaml"]["claims"]}
     assert len(data.links) == len(lit["evidence.yaml"]["links"])
     assert Counter(e["stance"] for e in data.links) == Counter(
-        e["stance"] for e in lit["evidence.yaml"]["links"])
+        e["stance"] for e in lit["evidence.yaml"]["links"]
+    )
     # every DOI or PMID anywhere in seeds/ is one of the curated papers
     known = (LITERATURE / "references.yaml").read_text().lower()
     for file in paths.seeds_dir().glob("*.yaml"):
@@ -101,16 +112,32 @@ def _broken_copy(tmp_path: Path, file: str, edit: Callable[[dict], None]) -> Pat
 @pytest.mark.parametrize(
     ("file", "edit", "message"),
     [
-        ("claims.yaml", lambda d: d["claims"][1].update(type="hunch"),
-         r"claims.yaml: record #2 \(lordosis-loss-alters-lumbar-mechanics\): invalid claim type"),
-        ("evidence.yaml", lambda d: d["links"][0].update(stance="agrees"),
-         r"evidence.yaml: record #1 \(nmf-old-injury-lumbar-fibrosis <- .*invalid stance 'agrees'"),
-        ("evidence.yaml", lambda d: d["links"][2].update(reference="nobody-2020"),
-         r"unknown reference 'nobody-2020'"),
-        ("references.yaml", lambda d: d["references"][0].update(doi="10.12/short"),
-         r"references.yaml: record #1 \(ortega-santiago-2019-trp-php\): invalid identifier"),
-        ("references.yaml", lambda d: d["references"][1].update(doi=d["references"][0]["doi"]),
-         r"duplicate doi"),
+        (
+            "claims.yaml",
+            lambda d: d["claims"][1].update(type="hunch"),
+            r"claims.yaml: record #2 \(lordosis-loss-alters-lumbar-mechanics\): invalid claim type",
+        ),
+        (
+            "evidence.yaml",
+            lambda d: d["links"][0].update(stance="agrees"),
+            r"evidence.yaml: record #1 \(nmf-old-injury-lumbar-fibrosis <- "
+            r".*invalid stance 'agrees'",
+        ),
+        (
+            "evidence.yaml",
+            lambda d: d["links"][2].update(reference="nobody-2020"),
+            r"unknown reference 'nobody-2020'",
+        ),
+        (
+            "references.yaml",
+            lambda d: d["references"][0].update(doi="10.12/short"),
+            r"references.yaml: record #1 \(ortega-santiago-2019-trp-php\): invalid identifier",
+        ),
+        (
+            "references.yaml",
+            lambda d: d["references"][1].update(doi=d["references"][0]["doi"]),
+            r"duplicate doi",
+        ),
         ("claims.yaml", lambda d: d["claims"].append(dict(d["claims"][0])), r"duplicate id"),
         ("sources.yaml", lambda d: d.update(format="other/9"), r"not a seed file"),
         ("claims.yaml", lambda d: d["claim_links"][0].update(to="nowhere"), r"unknown claim"),

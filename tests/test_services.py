@@ -38,22 +38,32 @@ def verdict(store: Store, claim_id: str) -> dict:
 @pytest.fixture
 def claim(store: Store) -> str:
     with store.transaction() as s:
-        add_claim(s, claim_id="heel-pain-association", statement="Synthetic claim for tests.",
-                  claim_type="association", tags=["Heel", "plantar-fasciitis"], actor="ann")
+        add_claim(
+            s,
+            claim_id="heel-pain-association",
+            statement="Synthetic claim for tests.",
+            claim_type="association",
+            tags=["Heel", "plantar-fasciitis"],
+            actor="ann",
+        )
         for n, design in enumerate(["cohort", "rct", "case_report"], start=1):
             ref = add_references(s, identifiers=[f"10.5555/test.{n}"], actor="ann")[0].reference
             edit_reference(s, ref=ref.key, design=design, actor="ann")
     return "heel-pain-association"
 
 
-def test_claims_are_created_with_normalised_tags_and_a_history_row(store: Store, claim: str) -> None:
+def test_claims_are_created_with_normalised_tags_and_a_history_row(
+    store: Store, claim: str
+) -> None:
     d = verdict(store, claim)
     assert d["tags"] == ["heel", "plantar_fasciitis"]
     assert d["verdict"] == "unproven" and d["unproven_reason"] == "not_assessed"
     with store.reading() as s:
         rows = list_history(s, claim_id=claim)
     assert [(r["entity"], r["action"], r["actor"]) for r in rows] == [("claim", "create", "ann")]
-    assert rows[0]["before"] is None and rows[0]["after"]["statement"] == "Synthetic claim for tests."
+    assert (
+        rows[0]["before"] is None and rows[0]["after"]["statement"] == "Synthetic claim for tests."
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,10 +84,18 @@ def test_bad_claims_are_refused(store: Store, claim: str, kwargs: dict, error: t
         assert s.scalar(select(func.count()).select_from(Claim)) == 1
 
 
-def test_an_edit_bumps_the_version_and_records_before_after_and_why(store: Store, claim: str) -> None:
+def test_an_edit_bumps_the_version_and_records_before_after_and_why(
+    store: Store, claim: str
+) -> None:
     with store.transaction() as s:
-        edited = edit_claim(s, claim_id=claim, actor="bob", reason="clearer wording",
-                            statement="Reworded synthetic claim.", add_tags=["calf"])
+        edited = edit_claim(
+            s,
+            claim_id=claim,
+            actor="bob",
+            reason="clearer wording",
+            statement="Reworded synthetic claim.",
+            add_tags=["calf"],
+        )
     assert edited.version == 2
     with store.reading() as s:
         last = list_history(s, claim_id=claim, limit=1)[0]
@@ -98,16 +116,21 @@ def test_an_edit_that_changes_nothing_writes_nothing(store: Store, claim: str) -
 
 def test_an_edit_based_on_an_old_version_is_refused(store: Store, claim: str) -> None:
     with store.transaction() as s:
-        edit_claim(s, claim_id=claim, actor="ann", statement="First writer's wording.",
-                   expected_version=1)
-    with pytest.raises(ConflictError, match="version 1.*now at version 2"), store.transaction() as s:
-        edit_claim(s, claim_id=claim, actor="bob", statement="Second writer's wording.",
-                   expected_version=1)
+        edit_claim(
+            s, claim_id=claim, actor="ann", statement="First writer's wording.", expected_version=1
+        )
+    with (
+        pytest.raises(ConflictError, match="version 1.*now at version 2"),
+        store.transaction() as s,
+    ):
+        edit_claim(
+            s, claim_id=claim, actor="bob", statement="Second writer's wording.", expected_version=1
+        )
     assert verdict(store, claim)["statement"] == "First writer's wording."
 
 
 def test_a_writer_committing_between_read_and_write_is_detected(store: Store, claim: str) -> None:
-    """Bob reads the claim, Ann commits an edit, Bob writes: Bob gets a conflict, Ann's edit stays."""
+    """Bob reads, Ann commits an edit, Bob writes: Bob gets a conflict and Ann's edit stays."""
     with store.transaction() as bob:
         held = bob.get(Claim, claim)  # Bob's session now holds version 1
         assert held is not None and held.version == 1
@@ -123,10 +146,18 @@ def test_a_writer_committing_between_read_and_write_is_detected(store: Store, cl
 
 def test_references_are_one_row_per_paper_however_reached(store: Store) -> None:
     with store.transaction() as s:
-        added = add_references(s, identifiers=[
-            "10.5555/ABC.1", "https://doi.org/10.5555/abc.1", "doi:10.5555/Abc.1",
-            "PMID: 90000001", "https://pubmed.ncbi.nlm.nih.gov/90000001/", "PMC9000001",
-        ], actor="ann")
+        added = add_references(
+            s,
+            identifiers=[
+                "10.5555/ABC.1",
+                "https://doi.org/10.5555/abc.1",
+                "doi:10.5555/Abc.1",
+                "PMID: 90000001",
+                "https://pubmed.ncbi.nlm.nih.gov/90000001/",
+                "PMC9000001",
+            ],
+            actor="ann",
+        )
     assert [a.created for a in added] == [True, False, False, True, False, True]
     assert added[0].reference.doi == "10.5555/abc.1"
     with store.reading() as s:
@@ -148,8 +179,14 @@ def test_an_identifier_already_on_another_paper_is_refused(store: Store, claim: 
 
 def test_linking_evidence_changes_the_verdict_and_is_recorded(store: Store, claim: str) -> None:
     with store.transaction() as s:
-        _, created = link_evidence(s, claim_id=claim, ref="10.5555/test.1", stance="supports",
-                                   rationale="Cohort supports it.", actor="ann")
+        _, created = link_evidence(
+            s,
+            claim_id=claim,
+            ref="10.5555/test.1",
+            stance="supports",
+            rationale="Cohort supports it.",
+            actor="ann",
+        )
     assert created
     d = verdict(store, claim)
     assert (d["verdict"], d["certainty"]) == ("limited_support", "low")
@@ -157,9 +194,15 @@ def test_linking_evidence_changes_the_verdict_and_is_recorded(store: Store, clai
         "Limited support (low): 1 cohort study supports it (best: low); none refute it."
     )
     with store.transaction() as s:
-        _, created = link_evidence(s, claim_id=claim, ref="doi:10.5555/test.2", stance="supports",
-                                   rationale="RCT supports it.", directness="indirect",
-                                   actor="ann")
+        _, created = link_evidence(
+            s,
+            claim_id=claim,
+            ref="doi:10.5555/test.2",
+            stance="supports",
+            rationale="RCT supports it.",
+            directness="indirect",
+            actor="ann",
+        )
     assert created
     d = verdict(store, claim)
     assert (d["verdict"], d["certainty"]) == ("supported", "moderate")
@@ -172,12 +215,25 @@ def test_relinking_replaces_the_assessment_and_keeps_the_old_one_in_history(
     store: Store, claim: str
 ) -> None:
     with store.transaction() as s:
-        link_evidence(s, claim_id=claim, ref="10.5555/test.2", stance="supports",
-                      rationale="First reading.", actor="ann")
+        link_evidence(
+            s,
+            claim_id=claim,
+            ref="10.5555/test.2",
+            stance="supports",
+            rationale="First reading.",
+            actor="ann",
+        )
     with store.transaction() as s:
-        link, created = link_evidence(s, claim_id=claim, ref="10.5555/test.2", stance="refutes",
-                                      rationale="Second reading.", risk_of_bias="high",
-                                      actor="bob", reason="re-read the paper")
+        link, created = link_evidence(
+            s,
+            claim_id=claim,
+            ref="10.5555/test.2",
+            stance="refutes",
+            rationale="Second reading.",
+            risk_of_bias="high",
+            actor="bob",
+            reason="re-read the paper",
+        )
     assert not created and link.version == 2
     d = verdict(store, claim)
     assert d["verdict"] == "refuted" and d["certainty"] == "moderate"
@@ -187,8 +243,15 @@ def test_relinking_replaces_the_assessment_and_keeps_the_old_one_in_history(
     assert last["before"]["stance"] == "supports" and last["after"]["stance"] == "refutes"
     assert last["after"]["downgrades"] == ["risk_of_bias"]
     with pytest.raises(ConflictError), store.transaction() as s:
-        link_evidence(s, claim_id=claim, ref="10.5555/test.2", stance="supports",
-                      rationale="Stale.", actor="ann", expected_version=1)
+        link_evidence(
+            s,
+            claim_id=claim,
+            ref="10.5555/test.2",
+            stance="supports",
+            rationale="Stale.",
+            actor="ann",
+            expected_version=1,
+        )
 
 
 @pytest.mark.parametrize(
@@ -202,10 +265,16 @@ def test_relinking_replaces_the_assessment_and_keeps_the_old_one_in_history(
         ({"downgrades": ["publication_bias"]}, InvalidValue, "downgrade"),
     ],
 )
-def test_bad_links_are_refused(store: Store, claim: str, kwargs: dict, error: type,
-                               message: str) -> None:
-    args = {"claim_id": claim, "ref": "10.5555/test.1", "stance": "supports",
-            "rationale": "Reason.", "actor": "ann"}
+def test_bad_links_are_refused(
+    store: Store, claim: str, kwargs: dict, error: type, message: str
+) -> None:
+    args = {
+        "claim_id": claim,
+        "ref": "10.5555/test.1",
+        "stance": "supports",
+        "rationale": "Reason.",
+        "actor": "ann",
+    }
     with pytest.raises(error, match=message), store.transaction() as s:
         link_evidence(s, **(args | kwargs))
     assert verdict(store, claim)["evidence"] == []
@@ -213,8 +282,9 @@ def test_bad_links_are_refused(store: Store, claim: str, kwargs: dict, error: ty
 
 def test_unlinking_removes_the_evidence(store: Store, claim: str) -> None:
     with store.transaction() as s:
-        link_evidence(s, claim_id=claim, ref="10.5555/test.1", stance="supports",
-                      rationale="R.", actor="ann")
+        link_evidence(
+            s, claim_id=claim, ref="10.5555/test.1", stance="supports", rationale="R.", actor="ann"
+        )
     with store.transaction() as s:
         unlink_evidence(s, claim_id=claim, ref="10.5555/test.1", actor="ann", reason="wrong paper")
     assert verdict(store, claim)["evidence"] == []
@@ -226,8 +296,9 @@ def test_a_retraction_removes_a_paper_from_the_verdict_but_not_from_view(
     store: Store, claim: str
 ) -> None:
     with store.transaction() as s:
-        link_evidence(s, claim_id=claim, ref="10.5555/test.2", stance="supports",
-                      rationale="R.", actor="ann")
+        link_evidence(
+            s, claim_id=claim, ref="10.5555/test.2", stance="supports", rationale="R.", actor="ann"
+        )
     assert verdict(store, claim)["verdict"] == "supported"
     with store.transaction() as s:
         edit_reference(s, ref="10.5555/test.2", retraction="retracted", actor="ann")
@@ -264,19 +335,41 @@ def test_overrides_need_a_reason_and_leave_the_computed_verdict_visible(
 def test_a_recorded_search_tells_searched_from_not_assessed(store: Store, claim: str) -> None:
     assert verdict(store, claim)["unproven_reason"] == "not_assessed"
     with store.transaction() as s:
-        log_search(s, claim_id=claim, database="PubMed", query="heel AND synthetic", hits=0,
-                   searched_on="2026-01-02", actor="ann")
+        log_search(
+            s,
+            claim_id=claim,
+            database="PubMed",
+            query="heel AND synthetic",
+            hits=0,
+            searched_on="2026-01-02",
+            actor="ann",
+        )
     d = verdict(store, claim)
     assert d["unproven_reason"] == "searched_nothing_found"
     assert d["explanation"] == (
         "Unproven: searched, nothing found — 1 search recorded (PubMed, latest 2026-01-02)."
     )
     assert d["searches"][0]["query"] == "heel AND synthetic"
-    for bad in ({"searched_on": "yesterday"}, {"hits": -1}, {"database": ""},
-                {"searched_on": "2999-01-01"}):
+    for bad in (
+        {"searched_on": "yesterday"},
+        {"hits": -1},
+        {"database": ""},
+        {"searched_on": "2999-01-01"},
+    ):
         with pytest.raises(InvalidValue), store.transaction() as s:
-            log_search(s, **({"claim_id": claim, "database": "PubMed", "query": "q", "hits": 1,
-                              "actor": "ann"} | bad))
+            log_search(
+                s,
+                **(
+                    {
+                        "claim_id": claim,
+                        "database": "PubMed",
+                        "query": "q",
+                        "hits": 1,
+                        "actor": "ann",
+                    }
+                    | bad
+                ),
+            )
 
 
 def test_chains_follow_leads_to_and_mark_the_weakest_step(store: Store, claim: str) -> None:
@@ -285,18 +378,34 @@ def test_chains_follow_leads_to_and_mark_the_weakest_step(store: Store, claim: s
         add_claim(s, claim_id="downstream", statement="Effect.", claim_type="causal", actor="a")
         link_claims(s, from_claim="upstream", to_claim=claim, relation="leads_to", actor="a")
         link_claims(s, from_claim=claim, to_claim="downstream", relation="leads_to", actor="a")
-        link_evidence(s, claim_id=claim, ref="10.5555/test.2", stance="supports",
-                      rationale="R.", actor="a")
-        link_evidence(s, claim_id="upstream", ref="10.5555/test.1", stance="supports",
-                      rationale="R.", actor="a")
-        link_evidence(s, claim_id="downstream", ref="10.5555/test.3", stance="refutes",
-                      rationale="R.", actor="a")
+        link_evidence(
+            s, claim_id=claim, ref="10.5555/test.2", stance="supports", rationale="R.", actor="a"
+        )
+        link_evidence(
+            s,
+            claim_id="upstream",
+            ref="10.5555/test.1",
+            stance="supports",
+            rationale="R.",
+            actor="a",
+        )
+        link_evidence(
+            s,
+            claim_id="downstream",
+            ref="10.5555/test.3",
+            stance="refutes",
+            rationale="R.",
+            actor="a",
+        )
     with store.reading() as s:
         result = chain(s, claim)
     (path,) = result["paths"]
     assert [step["id"] for step in path["steps"]] == ["upstream", claim, "downstream"]
     assert [step["verdict"] for step in path["steps"]] == [
-        "limited_support", "supported", "unproven"]
+        "limited_support",
+        "supported",
+        "unproven",
+    ]
     assert (path["weakest"], path["weakest_index"]) == ("downstream", 2)
     with pytest.raises(AlreadyExists), store.transaction() as s:
         link_claims(s, from_claim="upstream", to_claim=claim, relation="leads_to", actor="a")
@@ -310,14 +419,22 @@ def test_scorecards_count_each_sources_claims_by_verdict(store: Store, claim: st
     from evidence.services.claims import add_assertion
 
     with store.transaction() as s:
-        add_source(s, key="deck", title="A synthetic deck", kind="educational_slide_deck",
-                   actor="a")
-        add_source(s, key="shop", title="A synthetic shop page", kind="commercial_marketing",
-                   actor="a", conflicts_of_interest="Sells the product.")
+        add_source(
+            s, key="deck", title="A synthetic deck", kind="educational_slide_deck", actor="a"
+        )
+        add_source(
+            s,
+            key="shop",
+            title="A synthetic shop page",
+            kind="commercial_marketing",
+            actor="a",
+            conflicts_of_interest="Sells the product.",
+        )
         add_assertion(s, claim_id=claim, source_key="deck", quote="Quote one.", actor="a")
         add_assertion(s, claim_id=claim, source_key="deck", quote="Quote two.", actor="a")
-        link_evidence(s, claim_id=claim, ref="10.5555/test.2", stance="supports",
-                      rationale="R.", actor="a")
+        link_evidence(
+            s, claim_id=claim, ref="10.5555/test.2", stance="supports", rationale="R.", actor="a"
+        )
     with store.reading() as s:
         cards = {c["key"]: c for c in scorecards(s)}
     assert cards["deck"]["claims"] == 1 and cards["deck"]["verdicts"]["supported"] == 1

@@ -1,4 +1,4 @@
-"""The store: migrations, SQLite settings, URL handling, and the bounded cost of listing verdicts."""
+"""The store: migrations, SQLite settings, URL handling, the bounded cost of listing verdicts."""
 
 from __future__ import annotations
 
@@ -88,12 +88,23 @@ def _fill(store: Store, start: int, n: int) -> None:
     with store.transaction() as s:
         for i in range(start, start + n):
             claim_id = f"claim-{i}"
-            add_claim(s, claim_id=claim_id, statement=f"Synthetic claim {i}.",
-                      claim_type="association", actor="t")
+            add_claim(
+                s,
+                claim_id=claim_id,
+                statement=f"Synthetic claim {i}.",
+                claim_type="association",
+                actor="t",
+            )
             ref = add_references(s, identifiers=[f"10.5555/q{i}"], actor="t")[0].reference
             edit_reference(s, ref=ref.key, design="cohort", actor="t")
-            link_evidence(s, claim_id=claim_id, ref=ref.key, stance="supports",
-                          rationale="Synthetic.", actor="t")
+            link_evidence(
+                s,
+                claim_id=claim_id,
+                ref=ref.key,
+                stance="supports",
+                rationale="Synthetic.",
+                actor="t",
+            )
             if i % 3 == 0:
                 log_search(s, claim_id=claim_id, database="PubMed", query="q", hits=0, actor="t")
 

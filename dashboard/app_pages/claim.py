@@ -18,8 +18,13 @@ if not ids:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
-choice = st.sidebar.selectbox("Claim", ids, index=ids.index(wanted) if wanted in ids else None,
-                      placeholder="Choose a claim", key="claim_choice")
+choice = st.sidebar.selectbox(
+    "Claim",
+    ids,
+    index=ids.index(wanted) if wanted in ids else None,
+    placeholder="Choose a claim",
+    key="claim_choice",
+)
 if wanted and wanted not in ids:
     st.error(f"There is no claim with id {wanted!r}.")
 if choice is None:
@@ -38,15 +43,21 @@ cols = st.columns([1, 1, 4])
 with cols[0]:
     st.badge(verdict_label(claim["verdict"]), color=VERDICT_COLOURS[claim["verdict"]])
 cols[1].markdown(f"**{claim['certainty_symbols']}** {claim['certainty']}")
-cols[2].caption(md_text(f"{claim['type']} · {', '.join(claim['tags'])} · id {claim['id']} · "
-                        f"version {claim['version']}"))
+cols[2].caption(
+    md_text(
+        f"{claim['type']} · {', '.join(claim['tags'])} · id {claim['id']} · "
+        f"version {claim['version']}"
+    )
+)
 
 if claim["override"]:
     o = claim["override"]
-    st.warning(md_text(
-        f"Curator override by {o['curator']}: {verdict_label(o['verdict'])}. "
-        f"Reason: {o['reason']}"
-    ))
+    st.warning(
+        md_text(
+            f"Curator override by {o['curator']}: {verdict_label(o['verdict'])}. "
+            f"Reason: {o['reason']}"
+        )
+    )
     st.markdown("**Computed verdict:** " + md_text(claim["computed_explanation"]))
 else:
     st.markdown(md_text(claim["explanation"]))
@@ -56,22 +67,27 @@ if claim["why_not_higher"]:
 st.subheader("Evidence", anchor=False)
 if claim["evidence"]:
     rows = []
-    for e in sorted(claim["evidence"], key=lambda e: (not e["counts"], -CERTAINTY_RANK[e["certainty"]])):
+    for e in sorted(
+        claim["evidence"], key=lambda e: (not e["counts"], -CERTAINTY_RANK[e["certainty"]])
+    ):
         ref = e["reference"]
         url = paper_url(ref)
         title = md_text(ref["title"] or ref["key"])
-        rows.append({
-            "Paper": ("**RETRACTED** — " if e["retracted"] else "")
-            + (f"[{title}]({url})" if url else title),
-            "Design": md_text(e["design_label"]),
-            "Year": "" if ref["year"] is None else str(ref["year"]),
-            "Stance": e["stance"],
-            "Certainty": f"{e['certainty_symbols']} {e['certainty']}",
-            "Downgrades / upgrades": md_text(
-                ", ".join(d.replace("_", " ") for d in e["downgrades"] + e["upgrades"]) or "none"
-            ),
-            "Rationale": md_text(e["rationale"]),
-        })
+        rows.append(
+            {
+                "Paper": ("**RETRACTED** — " if e["retracted"] else "")
+                + (f"[{title}]({url})" if url else title),
+                "Design": md_text(e["design_label"]),
+                "Year": "" if ref["year"] is None else str(ref["year"]),
+                "Stance": e["stance"],
+                "Certainty": f"{e['certainty_symbols']} {e['certainty']}",
+                "Downgrades / upgrades": md_text(
+                    ", ".join(d.replace("_", " ") for d in e["downgrades"] + e["upgrades"])
+                    or "none"
+                ),
+                "Rationale": md_text(e["rationale"]),
+            }
+        )
     st.table(rows, border="horizontal", hide_index=True)
 else:
     st.write("No paper is linked to this claim yet.")
@@ -91,8 +107,9 @@ if not claim["searches"]:
     st.write("No search is recorded for this claim.")
 for s in claim["searches"]:
     hits = "?" if s["hits"] is None else s["hits"]
-    st.markdown(md_text(f"{s['date'] or 'Date not recorded'} — {s['database']}: "
-                        f"{s['query']} ({hits} hits)"))
+    st.markdown(
+        md_text(f"{s['date'] or 'Date not recorded'} — {s['database']}: {s['query']} ({hits} hits)")
+    )
     if s["notes"]:
         st.caption(md_text(s["notes"]))
 
@@ -102,7 +119,11 @@ if not claim["claim_links"]:
 for link in claim["claim_links"]:
     other = link["to"] if link["from"] == claim["id"] else link["from"]
     words = link["relation"].replace("_", " ")
-    text = f"this claim {words} {other}" if link["from"] == claim["id"] else f"{other} {words} this claim"
+    text = (
+        f"this claim {words} {other}"
+        if link["from"] == claim["id"]
+        else f"{other} {words} this claim"
+    )
     st.page_link("app_pages/claim.py", label=md_text(text), query_params={"id": other})
 
 paths = claim["chain"]["paths"]
@@ -119,5 +140,7 @@ if paths:
 
 with st.expander(f"History ({len(claim['history'])} changes)"):
     for h in claim["history"]:
-        st.markdown(md_text(f"{h['at']} · {h['actor']} · {h['action']} {h['entity']} {h['key']}")
-                    + (" — " + md_text(h["reason"]) if h["reason"] else ""))
+        st.markdown(
+            md_text(f"{h['at']} · {h['actor']} · {h['action']} {h['entity']} {h['key']}")
+            + (" — " + md_text(h["reason"]) if h["reason"] else "")
+        )

@@ -24,8 +24,9 @@ for column, band in zip(st.columns(len(BAND_ORDER)), BAND_ORDER, strict=True):
     column.metric(band.label, counts[band], help=BAND_BLURBS[band])
 
 search_col, type_col = st.columns([3, 2])
-query = search_col.text_input("Search claims", placeholder="words in the claim, its id or tags",
-                              key="overview_search")
+query = search_col.text_input(
+    "Search claims", placeholder="words in the claim, its id or tags", key="overview_search"
+)
 types = type_col.multiselect("Claim type", [t.value for t in ClaimType], key="overview_types")
 
 
@@ -54,15 +55,22 @@ for band in BAND_ORDER:
         st.write("No claims here." if not (query or types) else "No matching claims here.")
     for claim in in_band:
         with st.container(border=True, key=f"claim-{claim['id']}"):
-            st.page_link("app_pages/claim.py", label=f"**{md_text(claim['statement'])}**",
-                         query_params={"id": claim["id"]}, icon=":material/arrow_forward:")
+            st.page_link(
+                "app_pages/claim.py",
+                label=f"**{md_text(claim['statement'])}**",
+                query_params={"id": claim["id"]},
+                icon=":material/arrow_forward:",
+            )
             badges = st.columns([1, 1, 1, 3], gap="small")
             with badges[0]:
-                st.badge(verdict_label(claim["verdict"])
-                         + (" (override)" if claim["overridden"] else ""),
-                         color=VERDICT_COLOURS[claim["verdict"]])
-            badges[1].markdown(f"{claim['certainty_symbols']} {claim['certainty']}",
-                               help="GRADE certainty")
+                st.badge(
+                    verdict_label(claim["verdict"])
+                    + (" (override)" if claim["overridden"] else ""),
+                    color=VERDICT_COLOURS[claim["verdict"]],
+                )
+            badges[1].markdown(
+                f"{claim['certainty_symbols']} {claim['certainty']}", help="GRADE certainty"
+            )
             badges[2].caption(claim["type"])
             stats = f"{claim['supporting']} supporting · {claim['refuting']} refuting"
             if claim["retracted"]:

@@ -29,7 +29,8 @@ def init(ctx: typer.Context) -> None:
 def seed(
     ctx: typer.Context,
     folder: Annotated[
-        Path | None, typer.Option("--path", help="Seed folder (default: the bundled starter content).")
+        Path | None,
+        typer.Option("--path", help="Seed folder (default: the bundled starter content)."),
     ] = None,
 ) -> None:
     """Load the starter content (claims, sources, papers, evidence, chains). Idempotent."""
@@ -38,8 +39,10 @@ def seed(
     with store.transaction() as session:
         report = load_seeds(session, folder=folder or paths.seeds_dir(), actor=app.actor)
     kinds = sorted(set(report.created) | set(report.present))
-    parts = [f"{k}: {report.created.get(k, 0)} added, {report.present.get(k, 0)} already present"
-             for k in kinds]
+    parts = [
+        f"{k}: {report.created.get(k, 0)} added, {report.present.get(k, 0)} already present"
+        for k in kinds
+    ]
     say("Seeded " + store.display_url + "\n  " + "\n  ".join(parts))
 
 
@@ -57,15 +60,24 @@ def dashboard(
     if report is not None:
         say(f"Empty database: loaded the starter content ({report.total_created} records).")
     app.close()
-    env = dict(os.environ, EVIDENCE_DATABASE_URL=app.settings.database_url,
-               EVIDENCE_USER=app.settings.user)
+    env = dict(
+        os.environ, EVIDENCE_DATABASE_URL=app.settings.database_url, EVIDENCE_USER=app.settings.user
+    )
     say(f"Dashboard on http://{address}:{port} (database {store.display_url}); Ctrl+C stops it.")
     command = [
-        sys.executable, "-m", "streamlit", "run", str(paths.dashboard_script()),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.port", str(port),
-        "--server.address", address,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(paths.dashboard_script()),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
     ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))

@@ -46,7 +46,8 @@ def root(
         str | None, typer.Option("--db", help="Database URL (overrides EVIDENCE_DATABASE_URL).")
     ] = None,
     as_user: Annotated[
-        str | None, typer.Option("--as", help="Name written to the history (overrides EVIDENCE_USER).")
+        str | None,
+        typer.Option("--as", help="Name written to the history (overrides EVIDENCE_USER)."),
     ] = None,
 ) -> None:
     settings.reset()

@@ -37,11 +37,20 @@ def add(
         raise typer.BadParameter("--source and --quote go together", param_hint="--source/--quote")
     app = app_context(ctx)
     with app.store().transaction() as session:
-        claim = add_claim(session, claim_id=claim_id, statement=statement, claim_type=type_,
-                          tags=tag or [], notes=notes, actor=app.actor, reason=reason)
+        claim = add_claim(
+            session,
+            claim_id=claim_id,
+            statement=statement,
+            claim_type=type_,
+            tags=tag or [],
+            notes=notes,
+            actor=app.actor,
+            reason=reason,
+        )
         if source is not None and quote is not None:
-            add_assertion(session, claim_id=claim.id, source_key=source, quote=quote,
-                          actor=app.actor)
+            add_assertion(
+                session, claim_id=claim.id, source_key=source, quote=quote, actor=app.actor
+            )
     say(f"Added claim {claim_id}.")
 
 
@@ -63,10 +72,19 @@ def edit(
     """Change a claim. A concurrent change by someone else is refused, never overwritten."""
     app = app_context(ctx)
     with app.store().transaction() as session:
-        claim = edit_claim(session, claim_id=claim_id, actor=app.actor, reason=reason,
-                           expected_version=expected_version, statement=statement,
-                           claim_type=type_, tags=tag, add_tags=add_tag or [],
-                           remove_tags=remove_tag or [], notes=notes)
+        claim = edit_claim(
+            session,
+            claim_id=claim_id,
+            actor=app.actor,
+            reason=reason,
+            expected_version=expected_version,
+            statement=statement,
+            claim_type=type_,
+            tags=tag,
+            add_tags=add_tag or [],
+            remove_tags=remove_tag or [],
+            notes=notes,
+        )
     say(f"Claim {claim_id} is at version {claim.version}.")
 
 
@@ -80,8 +98,9 @@ def assert_(
     """Record that a source asserts a claim."""
     app = app_context(ctx)
     with app.store().transaction() as session:
-        added = add_assertion(session, claim_id=claim_id, source_key=source, quote=quote,
-                              actor=app.actor)
+        added = add_assertion(
+            session, claim_id=claim_id, source_key=source, quote=quote, actor=app.actor
+        )
     say("Recorded." if added else "That quote was already recorded.")
 
 
@@ -103,17 +122,28 @@ def show(
     if detail["why_not_higher"]:
         say("Not higher because: " + "; ".join(detail["why_not_higher"]) + ".")
     if detail["evidence"]:
-        table(["paper", "design", "year", "stance", "certainty", "rationale"], [
-            [("[RETRACTED] " if e["retracted"] else "") + e["reference"]["key"],
-             e["design_label"], e["reference"]["year"], e["stance"],
-             f"{e['certainty_symbols']} {e['certainty']}", e["rationale"]]
-            for e in detail["evidence"]
-        ], title="Evidence")
+        table(
+            ["paper", "design", "year", "stance", "certainty", "rationale"],
+            [
+                [
+                    ("[RETRACTED] " if e["retracted"] else "") + e["reference"]["key"],
+                    e["design_label"],
+                    e["reference"]["year"],
+                    e["stance"],
+                    f"{e['certainty_symbols']} {e['certainty']}",
+                    e["rationale"],
+                ]
+                for e in detail["evidence"]
+            ],
+            title="Evidence",
+        )
     for s in detail["sources"]:
         say(f"Asserted by {s['key']} ({s['kind']}): \u201c{s['quote']}\u201d")
     for s in detail["searches"]:
-        say(f"Searched {s['database']} on {s['date'] or 'an unrecorded date'}: "
-            f"{s['query']} ({s['hits'] if s['hits'] is not None else '?'} hits)")
+        say(
+            f"Searched {s['database']} on {s['date'] or 'an unrecorded date'}: "
+            f"{s['query']} ({s['hits'] if s['hits'] is not None else '?'} hits)"
+        )
     for link in detail["claim_links"]:
         say(f"Link: {link['from']} {link['relation']} {link['to']}")
 
@@ -132,7 +162,16 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table(["claim", "verdict", "certainty", "explanation"],
-          [[r["id"], r["verdict"] + (" (override)" if r["overridden"] else ""),
-            r["certainty_symbols"], r["explanation"]] for r in rows])
+    table(
+        ["claim", "verdict", "certainty", "explanation"],
+        [
+            [
+                r["id"],
+                r["verdict"] + (" (override)" if r["overridden"] else ""),
+                r["certainty_symbols"],
+                r["explanation"],
+            ]
+            for r in rows
+        ],
+    )
     console.print(f"{len(rows)} claims")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from evidence import clock
 from evidence.cli.context import app_context
 from evidence.cli.output import say
 from evidence.domain.vocab import Downgrade, Relation, Stance, Upgrade, Verdict
@@ -14,7 +15,6 @@ from evidence.services.evidence import link_evidence, unlink_evidence
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.searches import log_search
 from evidence.services.verdicts import list_claims
-from evidence import clock
 
 
 def _verdict_line(ctx: typer.Context, claim_id: str) -> str:
@@ -36,7 +36,8 @@ def link(
         str | None, typer.Option(help="high | not_flagged (high downgrades one level).")
     ] = None,
     downgrade: Annotated[
-        list[str] | None, typer.Option(help=", ".join(d.value for d in Downgrade) + " (repeatable).")
+        list[str] | None,
+        typer.Option(help=", ".join(d.value for d in Downgrade) + " (repeatable)."),
     ] = None,
     upgrade: Annotated[
         list[str] | None, typer.Option(help=", ".join(u.value for u in Upgrade) + " (repeatable).")
@@ -51,9 +52,18 @@ def link(
     app = app_context(ctx)
     with app.store().transaction() as session:
         _, created = link_evidence(
-            session, claim_id=claim, ref=ref, stance=stance, rationale=rationale,
-            actor=app.actor, directness=directness, risk_of_bias=risk_of_bias,
-            downgrades=downgrade or [], upgrades=upgrade or [], quote=quote, reason=reason,
+            session,
+            claim_id=claim,
+            ref=ref,
+            stance=stance,
+            rationale=rationale,
+            actor=app.actor,
+            directness=directness,
+            risk_of_bias=risk_of_bias,
+            downgrades=downgrade or [],
+            upgrades=upgrade or [],
+            quote=quote,
+            reason=reason,
             expected_version=expected_version,
         )
     say(("Linked. " if created else "Link updated. ") + _verdict_line(ctx, claim))
@@ -78,7 +88,9 @@ def override(
     verdict: Annotated[
         str | None, typer.Argument(help=", ".join(v.value for v in Verdict) + ".")
     ] = None,
-    reason: Annotated[str | None, typer.Option(help="Required: why the computed verdict is wrong.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Required: why the computed verdict is wrong.")
+    ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the override.")] = False,
 ) -> None:
     """Override a claim's computed verdict, with a written reason (the computed one stays shown)."""
@@ -89,8 +101,9 @@ def override(
         if clear:
             clear_override(session, claim_id=claim, reason=reason, actor=app.actor)
         else:
-            set_override(session, claim_id=claim, verdict=verdict or "", reason=reason,
-                         actor=app.actor)
+            set_override(
+                session, claim_id=claim, verdict=verdict or "", reason=reason, actor=app.actor
+            )
     say(_verdict_line(ctx, claim))
 
 
@@ -106,8 +119,16 @@ def search_log(
     """Record an evidence search for a claim ("searched, nothing found" is not "not assessed")."""
     app = app_context(ctx)
     with app.store().transaction() as session:
-        log_search(session, claim_id=claim, database=database, query=query, hits=hits,
-                   searched_on=date or clock.now().date(), notes=notes, actor=app.actor)
+        log_search(
+            session,
+            claim_id=claim,
+            database=database,
+            query=query,
+            hits=hits,
+            searched_on=date or clock.now().date(),
+            notes=notes,
+            actor=app.actor,
+        )
     say("Search recorded. " + _verdict_line(ctx, claim))
 
 
@@ -123,6 +144,12 @@ def claim_link(
     """Link two claims, e.g. a step of a proposed mechanism chain."""
     app = app_context(ctx)
     with app.store().transaction() as session:
-        link_claims(session, from_claim=from_claim, to_claim=to_claim, relation=relation,
-                    actor=app.actor, source_key=source)
+        link_claims(
+            session,
+            from_claim=from_claim,
+            to_claim=to_claim,
+            relation=relation,
+            actor=app.actor,
+            source_key=source,
+        )
     say(f"{from_claim} {relation} {to_claim}.")

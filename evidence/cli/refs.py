@@ -27,8 +27,15 @@ def add(
     app = app_context(ctx)
     with app.store().transaction() as session:
         added = add_references(session, identifiers=identifiers, actor=app.actor)
-        rows = [{"input": a.input, "identifier": str(a.identifier), "key": a.reference.key,
-                 "created": a.created} for a in added]
+        rows = [
+            {
+                "input": a.input,
+                "identifier": str(a.identifier),
+                "key": a.reference.key,
+                "created": a.created,
+            }
+            for a in added
+        ]
     if as_json:
         print_json(rows)
         return
@@ -44,8 +51,10 @@ def edit(
         str | None, typer.Option(help=", ".join(d.value for d in Design) + ".")
     ] = None,
     review_of: Annotated[
-        str | None, typer.Option(help="What a systematic review pooled: "
-                                      + ", ".join(r.value for r in ReviewOf) + ".")
+        str | None,
+        typer.Option(
+            help="What a systematic review pooled: " + ", ".join(r.value for r in ReviewOf) + "."
+        ),
     ] = None,
     title: Annotated[str | None, typer.Option()] = None,
     journal: Annotated[str | None, typer.Option()] = None,
@@ -61,10 +70,21 @@ def edit(
     """Set a paper's curated fields; a design set here wins over any suggested one."""
     app = app_context(ctx)
     with app.store().transaction() as session:
-        reference = edit_reference(session, ref=ref, actor=app.actor, reason=reason,
-                                   design=design, review_of=review_of, title=title,
-                                   journal=journal, year=year, doi=doi, pmid=pmid, pmcid=pmcid,
-                                   retraction=retraction)
+        reference = edit_reference(
+            session,
+            ref=ref,
+            actor=app.actor,
+            reason=reason,
+            design=design,
+            review_of=review_of,
+            title=title,
+            journal=journal,
+            year=year,
+            doi=doi,
+            pmid=pmid,
+            pmcid=pmcid,
+            retraction=retraction,
+        )
     say(f"Updated {reference.key}.")
 
 
@@ -75,11 +95,23 @@ def list_(
 ) -> None:
     """Every stored paper."""
     with app_context(ctx).store().reading() as session:
-        rows = [{"key": r.key, "doi": r.doi, "pmid": r.pmid, "pmcid": r.pmcid, "title": r.title,
-                 "year": r.year, "design": r.design, "retraction": r.retraction}
-                for r in list_references(session)]
+        rows = [
+            {
+                "key": r.key,
+                "doi": r.doi,
+                "pmid": r.pmid,
+                "pmcid": r.pmcid,
+                "title": r.title,
+                "year": r.year,
+                "design": r.design,
+                "retraction": r.retraction,
+            }
+            for r in list_references(session)
+        ]
     if as_json:
         print_json(rows)
         return
-    table(["key", "year", "design", "title"],
-          [[r["key"], r["year"], r["design"], (r["title"] or "")[:70]] for r in rows])
+    table(
+        ["key", "year", "design", "title"],
+        [[r["key"], r["year"], r["design"], (r["title"] or "")[:70]] for r in rows],
+    )

@@ -32,12 +32,16 @@ def chain(
         say(f"{claim} is not part of any leads_to chain.")
         return
     for n, path in enumerate(result["paths"], start=1):
-        say(f"Chain {n}: as strong as its weakest step, {path['weakest']} "
-            f"({path['verdict']}, {path['certainty']})")
+        say(
+            f"Chain {n}: as strong as its weakest step, {path['weakest']} "
+            f"({path['verdict']}, {path['certainty']})"
+        )
         for i, step in enumerate(path["steps"]):
             mark = "  <- weakest" if i == path["weakest_index"] else ""
-            say(f"  {'   ' * 0}{'→ ' if i else '  '}{step['id']}: {step['verdict']} "
-                f"{step['certainty_symbols']}{mark}")
+            say(
+                f"  {'   ' * 0}{'→ ' if i else '  '}{step['id']}: {step['verdict']} "
+                f"{step['certainty_symbols']}{mark}"
+            )
 
 
 def sources(
@@ -50,9 +54,14 @@ def sources(
     if as_json:
         print_json(cards)
         return
-    table(["source", "kind", "claims", *[v.value for v in Verdict]],
-          [[c["key"], c["kind"], c["claims"], *[c["verdicts"][v.value] for v in Verdict]]
-           for c in cards], title="Source scorecards")
+    table(
+        ["source", "kind", "claims", *[v.value for v in Verdict]],
+        [
+            [c["key"], c["kind"], c["claims"], *[c["verdicts"][v.value] for v in Verdict]]
+            for c in cards
+        ],
+        title="Source scorecards",
+    )
 
 
 @source_app.command("add")
@@ -69,8 +78,17 @@ def source_add(
     """Add a source document that asserts claims."""
     app = app_context(ctx)
     with app.store().transaction() as session:
-        add_source(session, key=key, title=title, kind=kind, actor=app.actor, origin=origin,
-                   url=url, conflicts_of_interest=conflicts, credibility_notes=notes)
+        add_source(
+            session,
+            key=key,
+            title=title,
+            kind=kind,
+            actor=app.actor,
+            origin=origin,
+            url=url,
+            conflicts_of_interest=conflicts,
+            credibility_notes=notes,
+        )
     say(f"Added source {key}.")
 
 
@@ -90,6 +108,10 @@ def history(
     if as_json:
         print_json(rows)
         return
-    table(["when", "who", "what", "action", "why"],
-          [[r["at"], r["actor"], f"{r['entity']} {r['key']}", r["action"], r["reason"]]
-           for r in rows])
+    table(
+        ["when", "who", "what", "action", "why"],
+        [
+            [r["at"], r["actor"], f"{r['entity']} {r['key']}", r["action"], r["reason"]]
+            for r in rows
+        ],
+    )

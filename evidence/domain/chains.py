@@ -27,7 +27,9 @@ def _walk(start: str, step: Mapping[str, Sequence[str]], limit: int) -> list[lis
     return paths
 
 
-def chain_paths(edges: Iterable[tuple[str, str]], claim: str, limit: int = MAX_PATHS) -> list[list[str]]:
+def chain_paths(
+    edges: Iterable[tuple[str, str]], claim: str, limit: int = MAX_PATHS
+) -> list[list[str]]:
     """All maximal ``leads_to`` paths through ``claim``, from a root cause to an end effect.
 
     A claim with no ``leads_to`` link at all yields no chain.

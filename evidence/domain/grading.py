@@ -219,14 +219,24 @@ def grade_claim(
     computed = _explain(verdict, certainty, grades, searches, unproven_reason)
     limits = _limits(verdict, pro, con, unproven_reason)
     if override is None:
-        return ClaimGrade(verdict, certainty, computed, verdict, computed, unproven_reason,
-                          grades, None, limits)
+        return ClaimGrade(
+            verdict, certainty, computed, verdict, computed, unproven_reason, grades, None, limits
+        )
     shown = (
         f"{override.verdict.label} (curator override by {override.curator}: {override.reason}). "
         f"Computed: {computed}"
     )
-    return ClaimGrade(override.verdict, certainty, shown, verdict, computed, unproven_reason,
-                      grades, override, limits)
+    return ClaimGrade(
+        override.verdict,
+        certainty,
+        shown,
+        verdict,
+        computed,
+        unproven_reason,
+        grades,
+        override,
+        limits,
+    )
 
 
 def _unproven_reason(
@@ -330,11 +340,17 @@ def _explain(
             + _side(refutes, "refutes it", "refute it", "none refute it")
         )
         if mixed:
-            body += "; " + _side(mixed, "has mixed results (counted on both sides)",
-                                 "have mixed results (counted on both sides)", "")
+            body += "; " + _side(
+                mixed,
+                "has mixed results (counted on both sides)",
+                "have mixed results (counted on both sides)",
+                "",
+            )
         body += "."
     extras = []
-    insufficient = [g for g in grades if g.link.stance is Stance.insufficient and not g.link.withdrawn]
+    insufficient = [
+        g for g in grades if g.link.stance is Stance.insufficient and not g.link.withdrawn
+    ]
     if insufficient:
         n = len(insufficient)
         extras.append(f"{n} {'paper was' if n == 1 else 'papers were'} judged insufficient.")
@@ -376,8 +392,9 @@ def _limits(
                 f"the best supporting evidence is a {best.design_label}, "
                 f"which starts at {best.start.label} certainty for this kind of claim"
             )
-        reasons.extend(f"it is downgraded for {d.value.replace('_', ' ')}"
-                       for d in best.link.downgrades)
+        reasons.extend(
+            f"it is downgraded for {d.value.replace('_', ' ')}" for d in best.link.downgrades
+        )
     elif verdict is not Verdict.unproven or unproven_reason == "very_low_only":
         reasons.append("no evidence supports it")
     return tuple(reasons)

@@ -1,4 +1,4 @@
-"""The ledger's tables (SQLModel). Declarations only: reading and writing live in store/ and services/.
+"""The ledger's tables (SQLModel): declarations only; reads and writes live in store/, services/.
 
 Closed vocabularies are stored as their string values and parsed through
 :mod:`evidence.domain.vocab` on the way in; the verdict is never stored, it is computed.
@@ -103,7 +103,9 @@ class Reference(Base, table=True):
     authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     journal: str | None = Field(default=None, sa_column=Column(Text))
     year: int | None = None
-    publication_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    publication_types: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     design: str | None = Field(default=None, sa_column=Column(String(40)))
     review_of: str | None = Field(default=None, sa_column=Column(String(20)))
     sample_size: int | None = None
@@ -173,8 +175,11 @@ class Override(Base, table=True):
     __tablename__ = "override"
 
     id: int | None = Field(default=None, primary_key=True)
-    claim_id: str = Field(sa_column=Column(String(200), ForeignKey("claim.id", ondelete="CASCADE"),
-                                           nullable=False, unique=True))
+    claim_id: str = Field(
+        sa_column=Column(
+            String(200), ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
     verdict: str = Field(sa_column=Column(String(20), nullable=False))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     curator: str = Field(sa_column=Column(String(200), nullable=False))

@@ -174,7 +174,9 @@ def parse(enum: type[E], value: object, *, field: str) -> E:
     """Return ``value`` as a member of ``enum`` or raise :class:`InvalidValue` naming the field."""
     if isinstance(value, enum):
         return value
-    text = str(value).strip().lower().replace("-", "_").replace(" ", "_") if value is not None else ""
+    text = (
+        str(value).strip().lower().replace("-", "_").replace(" ", "_") if value is not None else ""
+    )
     try:
         return enum(text)
     except ValueError:

@@ -25,11 +25,13 @@ def chain(session: Session, claim_id: str) -> dict[str, Any]:
     out = []
     for path in paths:
         weakest = weakest_link(path, lambda c: grades[c].strength)
-        out.append({
-            "steps": [summaries[c] for c in path],
-            "weakest": weakest.claim,
-            "weakest_index": weakest.index,
-            "verdict": summaries[weakest.claim]["verdict"],
-            "certainty": summaries[weakest.claim]["certainty"],
-        })
+        out.append(
+            {
+                "steps": [summaries[c] for c in path],
+                "weakest": weakest.claim,
+                "weakest_index": weakest.index,
+                "verdict": summaries[weakest.claim]["verdict"],
+                "certainty": summaries[weakest.claim]["certainty"],
+            }
+        )
     return {"claim": claim_id, "paths": out}

@@ -18,8 +18,9 @@ from evidence.services.searches import search_dict, searches_for
 from evidence.services.verdicts import ClaimSummary, grade_claims
 
 
-def evidence_row(ref: Reference, grade: LinkGrade, rationale: str, quote: str | None,
-                 curator: str) -> dict[str, Any]:
+def evidence_row(
+    ref: Reference, grade: LinkGrade, rationale: str, quote: str | None, curator: str
+) -> dict[str, Any]:
     link = grade.link
     return {
         "reference": {
@@ -64,21 +65,36 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
     ]
     detail["why_not_higher"] = list(grade.limits)
     detail["sources"] = [
-        {"key": s.key, "title": s.title, "kind": s.kind,
-         "conflicts_of_interest": s.conflicts_of_interest, "quote": a.quote}
+        {
+            "key": s.key,
+            "title": s.title,
+            "kind": s.kind,
+            "conflicts_of_interest": s.conflicts_of_interest,
+            "quote": a.quote,
+        }
         for s, a in assertions_for(session, claim.id)
     ]
     detail["searches"] = [search_dict(s) for s in searches_for(session, claim.id)]
     detail["claim_links"] = [
-        {"from": link.from_claim_id, "to": link.to_claim_id, "relation": link.relation,
-         "source": source.key if source else None}
+        {
+            "from": link.from_claim_id,
+            "to": link.to_claim_id,
+            "relation": link.relation,
+            "source": source.key if source else None,
+        }
         for link, source in links_of(session, claim.id)
     ]
     override = session.scalar(select(Override).where(Override.claim_id == claim.id))
-    detail["override"] = None if override is None else {
-        "verdict": override.verdict, "reason": override.reason, "curator": override.curator,
-        "at": clock.iso(override.created_at),
-    }
+    detail["override"] = (
+        None
+        if override is None
+        else {
+            "verdict": override.verdict,
+            "reason": override.reason,
+            "curator": override.curator,
+            "at": clock.iso(override.created_at),
+        }
+    )
     detail["notes"] = claim.notes
     detail["created_at"] = clock.iso(claim.created_at)
     detail["updated_at"] = clock.iso(claim.updated_at)

@@ -28,21 +28,42 @@ def link_claims(
     if a.id == b.id:
         raise InvalidValue("claim link", f"{a.id} -> {b.id}", "two different claims")
     source = get_source(session, source_key) if source_key else None
-    exists = session.scalar(select(ClaimLink.id).where(
-        ClaimLink.from_claim_id == a.id, ClaimLink.to_claim_id == b.id, ClaimLink.relation == rel.value
-    ))
+    exists = session.scalar(
+        select(ClaimLink.id).where(
+            ClaimLink.from_claim_id == a.id,
+            ClaimLink.to_claim_id == b.id,
+            ClaimLink.relation == rel.value,
+        )
+    )
     if exists is not None:
         raise AlreadyExists("claim link", f"{a.id} {rel.value} {b.id}")
-    link = ClaimLink(from_claim_id=a.id, to_claim_id=b.id, relation=rel.value,
-                     source_id=source.id if source else None, curator=actor,
-                     created_at=clock.now())
+    link = ClaimLink(
+        from_claim_id=a.id,
+        to_claim_id=b.id,
+        relation=rel.value,
+        source_id=source.id if source else None,
+        curator=actor,
+        created_at=clock.now(),
+    )
     session.add(link)
     session.flush()
-    after = {"from": a.id, "to": b.id, "relation": rel.value,
-             "source": source.key if source else None}
+    after = {
+        "from": a.id,
+        "to": b.id,
+        "relation": rel.value,
+        "source": source.key if source else None,
+    }
     for claim_id in (a.id, b.id):
-        history.record(session, entity="claim_link", key=f"{a.id} {rel.value} {b.id}",
-                       claim_id=claim_id, action="create", actor=actor, before=None, after=after)
+        history.record(
+            session,
+            entity="claim_link",
+            key=f"{a.id} {rel.value} {b.id}",
+            claim_id=claim_id,
+            action="create",
+            actor=actor,
+            before=None,
+            after=after,
+        )
     return link
 
 
@@ -60,7 +81,8 @@ def leads_to_edges(session: Session) -> list[tuple[str, str]]:
     return [
         (a, b)
         for a, b in session.execute(
-            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id)
-            .where(ClaimLink.relation == Relation.leads_to.value)
+            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
+                ClaimLink.relation == Relation.leads_to.value
+            )
         )
     ]

@@ -23,8 +23,11 @@ MAX_QUOTE_WORDS = 60
 
 def check_claim_id(claim_id: str) -> str:
     if not _CLAIM_ID.match(claim_id or "") or len(claim_id) > 200:
-        raise InvalidValue("claim id", claim_id, "lower-case words joined by hyphens, "
-                           "e.g. calf-contracture-in-plantar-fasciitis")
+        raise InvalidValue(
+            "claim id",
+            claim_id,
+            "lower-case words joined by hyphens, e.g. calf-contracture-in-plantar-fasciitis",
+        )
     return claim_id
 
 
@@ -42,7 +45,9 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
     for tag in tags:
         norm = re.sub(r"[\s-]+", "_", tag.strip().lower())
         if not _TAG.match(norm):
-            raise InvalidValue("tag", tag, "letters, digits and underscores, e.g. plantar_fasciitis")
+            raise InvalidValue(
+                "tag", tag, "letters, digits and underscores, e.g. plantar_fasciitis"
+            )
         if norm not in out:
             out.append(norm)
     return sorted(out)
@@ -92,8 +97,17 @@ def add_claim(
     )
     session.add(claim)
     session.flush()
-    history.record(session, entity="claim", key=claim_id, claim_id=claim_id, action="create",
-                   actor=actor, before=None, after=history.claim_snapshot(claim), reason=reason)
+    history.record(
+        session,
+        entity="claim",
+        key=claim_id,
+        claim_id=claim_id,
+        action="create",
+        actor=actor,
+        before=None,
+        after=history.claim_snapshot(claim),
+        reason=reason,
+    )
     return claim
 
 
@@ -149,8 +163,17 @@ def edit_claim(
         actual = session.scalar(select(Claim.version).where(Claim.id == claim_id))
         raise ConflictError("claim", claim_id, seen, actual)
     session.refresh(claim)
-    history.record(session, entity="claim", key=claim_id, claim_id=claim_id, action="update",
-                   actor=actor, before=before, after=history.claim_snapshot(claim), reason=reason)
+    history.record(
+        session,
+        entity="claim",
+        key=claim_id,
+        claim_id=claim_id,
+        action="update",
+        actor=actor,
+        before=before,
+        after=history.claim_snapshot(claim),
+        reason=reason,
+    )
     return claim
 
 
@@ -163,7 +186,9 @@ def add_assertion(
     text = check_quote(quote)
     existing = session.scalar(
         select(Assertion).where(
-            Assertion.claim_id == claim.id, Assertion.source_id == source.id, Assertion.quote == text
+            Assertion.claim_id == claim.id,
+            Assertion.source_id == source.id,
+            Assertion.quote == text,
         )
     )
     if existing is not None:
@@ -171,9 +196,16 @@ def add_assertion(
     assertion = Assertion(source_id=source.id, claim_id=claim.id, quote=text)
     session.add(assertion)
     session.flush()
-    history.record(session, entity="assertion", key=f"{source.key}:{claim.id}", claim_id=claim.id,
-                   action="create", actor=actor, before=None,
-                   after={"source": source.key, "quote": text})
+    history.record(
+        session,
+        entity="assertion",
+        key=f"{source.key}:{claim.id}",
+        claim_id=claim.id,
+        action="create",
+        actor=actor,
+        before=None,
+        after={"source": source.key, "quote": text},
+    )
     return assertion
 
 

@@ -77,9 +77,12 @@ def link_evidence(
     stance_value = parse(Stance, stance, field="stance")
     text = " ".join((rationale or "").split())
     if not text:
-        raise InvalidValue("rationale", rationale, "one sentence on how the paper bears on the claim")
-    down, up = judgements(directness=directness, risk_of_bias=risk_of_bias,
-                          downgrades=downgrades, upgrades=upgrades)
+        raise InvalidValue(
+            "rationale", rationale, "one sentence on how the paper bears on the claim"
+        )
+    down, up = judgements(
+        directness=directness, risk_of_bias=risk_of_bias, downgrades=downgrades, upgrades=upgrades
+    )
     values = {
         "stance": stance_value.value,
         "downgrades": down,
@@ -93,13 +96,28 @@ def link_evidence(
     stamp = clock.now()
     key = f"{claim.id}<-{reference.key}"
     if existing is None:
-        link = Evidence(claim_id=claim.id, reference_id=reference.id, curator=actor, version=1,
-                        created_at=stamp, updated_at=stamp, **values)
+        link = Evidence(
+            claim_id=claim.id,
+            reference_id=reference.id,
+            curator=actor,
+            version=1,
+            created_at=stamp,
+            updated_at=stamp,
+            **values,
+        )
         session.add(link)
         session.flush()
-        history.record(session, entity="evidence", key=key, claim_id=claim.id, action="create",
-                       actor=actor, before=None, after=history.evidence_snapshot(link, reference),
-                       reason=reason)
+        history.record(
+            session,
+            entity="evidence",
+            key=key,
+            claim_id=claim.id,
+            action="create",
+            actor=actor,
+            before=None,
+            after=history.evidence_snapshot(link, reference),
+            reason=reason,
+        )
         return link, True
 
     seen = existing.version
@@ -118,9 +136,17 @@ def link_evidence(
         actual = session.scalar(select(Evidence.version).where(Evidence.id == existing.id))
         raise ConflictError("evidence link", key, seen, actual)
     session.refresh(existing)
-    history.record(session, entity="evidence", key=key, claim_id=claim.id, action="update",
-                   actor=actor, before=before, after=history.evidence_snapshot(existing, reference),
-                   reason=reason)
+    history.record(
+        session,
+        entity="evidence",
+        key=key,
+        claim_id=claim.id,
+        action="update",
+        actor=actor,
+        before=before,
+        after=history.evidence_snapshot(existing, reference),
+        reason=reason,
+    )
     return existing, False
 
 
@@ -136,9 +162,17 @@ def unlink_evidence(
         raise LinkNotFound(f"{claim.id}<-{reference.key}", "that paper is not linked to that claim")
     before = history.evidence_snapshot(link, reference)
     session.delete(link)
-    history.record(session, entity="evidence", key=f"{claim.id}<-{reference.key}",
-                   claim_id=claim.id, action="delete", actor=actor, before=before, after=None,
-                   reason=reason)
+    history.record(
+        session,
+        entity="evidence",
+        key=f"{claim.id}<-{reference.key}",
+        claim_id=claim.id,
+        action="delete",
+        actor=actor,
+        before=before,
+        after=None,
+        reason=reason,
+    )
 
 
 def links_with_references(

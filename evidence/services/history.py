@@ -1,4 +1,4 @@
-"""The audit trail: one row per change to a claim, evidence link, override or other curated record."""
+"""The audit trail: one row per change to a claim, evidence link, override or other record."""
 
 from __future__ import annotations
 

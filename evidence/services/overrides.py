@@ -1,4 +1,4 @@
-"""Curator overrides of a computed verdict: only with a written reason, never hiding the computed one."""
+"""Curator overrides of a verdict: only with a written reason, never hiding the computed one."""
 
 from __future__ import annotations
 
@@ -29,16 +29,25 @@ def set_override(
     current = session.scalar(select(Override).where(Override.claim_id == claim.id))
     before = history.override_snapshot(current) if current else None
     if current is None:
-        current = Override(claim_id=claim.id, verdict=value, reason=text, curator=actor,
-                           created_at=clock.now())
+        current = Override(
+            claim_id=claim.id, verdict=value, reason=text, curator=actor, created_at=clock.now()
+        )
         session.add(current)
     else:
         current.verdict, current.reason = value, text
         current.curator, current.created_at = actor, clock.now()
     session.flush()
-    history.record(session, entity="override", key=claim.id, claim_id=claim.id,
-                   action="create" if before is None else "update", actor=actor, before=before,
-                   after=history.override_snapshot(current), reason=text)
+    history.record(
+        session,
+        entity="override",
+        key=claim.id,
+        claim_id=claim.id,
+        action="create" if before is None else "update",
+        actor=actor,
+        before=before,
+        after=history.override_snapshot(current),
+        reason=text,
+    )
     return current
 
 
@@ -50,5 +59,14 @@ def clear_override(session: Session, *, claim_id: str, reason: str | None, actor
         raise LinkNotFound(claim.id, "that claim has no override")
     before = history.override_snapshot(current)
     session.delete(current)
-    history.record(session, entity="override", key=claim.id, claim_id=claim.id, action="delete",
-                   actor=actor, before=before, after=None, reason=text)
+    history.record(
+        session,
+        entity="override",
+        key=claim.id,
+        claim_id=claim.id,
+        action="delete",
+        actor=actor,
+        before=before,
+        after=None,
+        reason=text,
+    )

@@ -18,7 +18,9 @@ from evidence.services import history
 
 
 def _column(kind: IdKind):  # type: ignore[no-untyped-def]
-    return {IdKind.doi: Reference.doi, IdKind.pmid: Reference.pmid, IdKind.pmcid: Reference.pmcid}[kind]
+    return {IdKind.doi: Reference.doi, IdKind.pmid: Reference.pmid, IdKind.pmcid: Reference.pmcid}[
+        kind
+    ]
 
 
 def by_identifier(session: Session, ident: Identifier) -> Reference | None:
@@ -63,8 +65,16 @@ def add_references(
         setattr(ref, ident.kind.value, ident.value)
         session.add(ref)
         session.flush()
-        history.record(session, entity="reference", key=ref.key, claim_id=None, action="create",
-                       actor=actor, before=None, after=reference_snapshot(ref))
+        history.record(
+            session,
+            entity="reference",
+            key=ref.key,
+            claim_id=None,
+            action="create",
+            actor=actor,
+            before=None,
+            after=reference_snapshot(ref),
+        )
         results.append(AddedReference(text, ident, ref, created=True))
     return results
 
@@ -103,7 +113,8 @@ def edit_reference(
         values["review_of"] = parse(ReviewOf, values["review_of"], field="review_of").value
     if "retraction" in values:
         values["retraction"] = (
-            None if values["retraction"] in ("", "none")
+            None
+            if values["retraction"] in ("", "none")
             else parse(Retraction, values["retraction"], field="retraction").value
         )
     if "year" in values and not (1500 <= int(values["year"]) <= 2200):
@@ -123,8 +134,17 @@ def edit_reference(
     after = reference_snapshot(reference)
     if after != before:
         session.flush()
-        history.record(session, entity="reference", key=reference.key, claim_id=None,
-                       action="update", actor=actor, before=before, after=after, reason=reason)
+        history.record(
+            session,
+            entity="reference",
+            key=reference.key,
+            claim_id=None,
+            action="update",
+            actor=actor,
+            before=before,
+            after=after,
+            reason=reason,
+        )
     return reference
 
 
@@ -134,4 +154,3 @@ def list_references(session: Session) -> list[Reference]:
 
 def identifiers_of(ref: Reference) -> dict[str, str | None]:
     return {"doi": ref.doi, "pmid": ref.pmid, "pmcid": ref.pmcid}
-

@@ -44,13 +44,28 @@ def log_search(
     day = parse_date(searched_on)  # None: the date was not recorded (e.g. imported history)
     if day is not None and day > clock.now().date():
         raise InvalidValue("date", day.isoformat(), "a date that is not in the future")
-    search = EvidenceSearch(claim_id=claim.id, database=database.strip(), query=query.strip(),
-                            searched_on=day, hits=hits, notes=notes, curator=actor,
-                            created_at=clock.now())
+    search = EvidenceSearch(
+        claim_id=claim.id,
+        database=database.strip(),
+        query=query.strip(),
+        searched_on=day,
+        hits=hits,
+        notes=notes,
+        curator=actor,
+        created_at=clock.now(),
+    )
     session.add(search)
     session.flush()
-    history.record(session, entity="search", key=f"{claim.id}#{search.id}", claim_id=claim.id,
-                   action="create", actor=actor, before=None, after=search_dict(search))
+    history.record(
+        session,
+        entity="search",
+        key=f"{claim.id}#{search.id}",
+        claim_id=claim.id,
+        action="create",
+        actor=actor,
+        before=None,
+        after=search_dict(search),
+    )
     return search
 
 
@@ -66,7 +81,10 @@ def search_dict(search: EvidenceSearch) -> dict[str, object]:
 
 
 def searches_for(session: Session, claim_id: str) -> list[EvidenceSearch]:
-    return list(session.scalars(
-        select(EvidenceSearch).where(EvidenceSearch.claim_id == claim_id)
-        .order_by(EvidenceSearch.searched_on, EvidenceSearch.id)
-    ))
+    return list(
+        session.scalars(
+            select(EvidenceSearch)
+            .where(EvidenceSearch.claim_id == claim_id)
+            .order_by(EvidenceSearch.searched_on, EvidenceSearch.id)
+        )
+    )

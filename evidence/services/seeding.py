@@ -87,8 +87,12 @@ def _read(path: Path, key: str) -> list[dict[str, Any]]:
     return items
 
 
-def _checked(path: Path, items: list[dict[str, Any]], name: Callable[[int, dict], str],
-             check: Callable[[dict], dict]) -> list[dict[str, Any]]:
+def _checked(
+    path: Path,
+    items: list[dict[str, Any]],
+    name: Callable[[int, dict], str],
+    check: Callable[[dict], dict],
+) -> list[dict[str, Any]]:
     out = []
     for index, item in enumerate(items, start=1):
         try:
@@ -96,7 +100,9 @@ def _checked(path: Path, items: list[dict[str, Any]], name: Callable[[int, dict]
         except EvidenceError as exc:
             raise InvalidRecord(str(path), name(index, item), str(exc)) from None
         except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidRecord(str(path), name(index, item), f"missing or malformed field {exc}") from None
+            raise InvalidRecord(
+                str(path), name(index, item), f"missing or malformed field {exc}"
+            ) from None
     return out
 
 
@@ -107,32 +113,49 @@ def _opt(value: Any) -> str | None:
 def _source(s: dict) -> dict:
     if not str(s.get("title") or "").strip():
         raise ValueError("'title'")
-    return {"key": str(s["key"]), "title": str(s["title"]),
-            "kind": parse(SourceKind, s["kind"], field="source kind").value,
-            "origin": _opt(s.get("origin")), "url": _opt(s.get("url")),
-            "conflicts_of_interest": _opt(s.get("conflicts_of_interest")),
-            "credibility_notes": _opt(s.get("credibility_notes"))}
+    return {
+        "key": str(s["key"]),
+        "title": str(s["title"]),
+        "kind": parse(SourceKind, s["kind"], field="source kind").value,
+        "origin": _opt(s.get("origin")),
+        "url": _opt(s.get("url")),
+        "conflicts_of_interest": _opt(s.get("conflicts_of_interest")),
+        "credibility_notes": _opt(s.get("credibility_notes")),
+    }
 
 
 def _claim(c: dict) -> dict:
-    return {"id": check_claim_id(str(c["id"])), "statement": check_statement(c["statement"]),
-            "type": parse(ClaimType, c["type"], field="claim type").value,
-            "tags": normalize_tags(c.get("tags") or []),
-            "assertions": [{"source": str(a["source"]), "quote": check_quote(a["quote"])}
-                           for a in c.get("assertions") or []]}
+    return {
+        "id": check_claim_id(str(c["id"])),
+        "statement": check_statement(c["statement"]),
+        "type": parse(ClaimType, c["type"], field="claim type").value,
+        "tags": normalize_tags(c.get("tags") or []),
+        "assertions": [
+            {"source": str(a["source"]), "quote": check_quote(a["quote"])}
+            for a in c.get("assertions") or []
+        ],
+    }
 
 
 def _claim_link(link: dict) -> dict:
-    return {"from": str(link["from"]), "to": str(link["to"]),
-            "relation": parse(Relation, link["relation"], field="relation").value,
-            "source": _opt(link.get("source"))}
+    return {
+        "from": str(link["from"]),
+        "to": str(link["to"]),
+        "relation": parse(Relation, link["relation"], field="relation").value,
+        "source": _opt(link.get("source")),
+    }
 
 
 def _search(s: dict) -> dict:
     hits = s.get("hits")
-    return {"claim": str(s["claim"]), "database": str(s["database"]), "query": str(s["query"]),
-            "date": parse_date(s.get("date")), "hits": None if hits is None else int(hits),
-            "notes": _opt(s.get("notes"))}
+    return {
+        "claim": str(s["claim"]),
+        "database": str(s["database"]),
+        "query": str(s["query"]),
+        "date": parse_date(s.get("date")),
+        "hits": None if hits is None else int(hits),
+        "notes": _opt(s.get("notes")),
+    }
 
 
 def _reference(r: dict) -> dict:
@@ -145,13 +168,15 @@ def _reference(r: dict) -> dict:
         "doi": normalize_doi(str(r["doi"])) if r.get("doi") else None,
         "pmid": normalize_pmid(str(r["pmid"])) if r.get("pmid") else None,
         "pmcid": normalize_pmcid(str(r["pmcid"])) if r.get("pmcid") else None,
-        "title": _opt(r.get("title")), "authors": [str(a) for a in r.get("authors") or []],
+        "title": _opt(r.get("title")),
+        "authors": [str(a) for a in r.get("authors") or []],
         "journal": _opt(r.get("journal")),
         "year": int(r["year"]) if r.get("year") is not None else None,
         "design": design.value if design else None,
         "review_of": review_of.value if review_of else None,
         "sample_size": int(r["sample_size"]) if r.get("sample_size") is not None else None,
-        "summary": _opt(r.get("summary")), "notes": _opt(r.get("notes")),
+        "summary": _opt(r.get("summary")),
+        "notes": _opt(r.get("notes")),
         "seen_at": [str(u) for u in r.get("seen_at") or []],
     }
 
@@ -159,13 +184,22 @@ def _reference(r: dict) -> dict:
 def _link(e: dict) -> dict:
     if not str(e.get("rationale") or "").strip():
         raise ValueError("'rationale'")
-    return {"claim": str(e["claim"]), "reference": str(e["reference"]),
-            "stance": parse(Stance, e["stance"], field="stance").value,
-            "downgrades": [d.value for d in Downgrade
-                           if d in {parse(Downgrade, x, field="downgrade") for x in e.get("downgrades") or []}],
-            "upgrades": [u.value for u in Upgrade
-                         if u in {parse(Upgrade, x, field="upgrade") for x in e.get("upgrades") or []}],
-            "rationale": " ".join(str(e["rationale"]).split())}
+    return {
+        "claim": str(e["claim"]),
+        "reference": str(e["reference"]),
+        "stance": parse(Stance, e["stance"], field="stance").value,
+        "downgrades": [
+            d.value
+            for d in Downgrade
+            if d in {parse(Downgrade, x, field="downgrade") for x in e.get("downgrades") or []}
+        ],
+        "upgrades": [
+            u.value
+            for u in Upgrade
+            if u in {parse(Upgrade, x, field="upgrade") for x in e.get("upgrades") or []}
+        ],
+        "rationale": " ".join(str(e["rationale"]).split()),
+    }
 
 
 def read_seeds(folder: Path) -> SeedData:
@@ -173,16 +207,34 @@ def read_seeds(folder: Path) -> SeedData:
     p = {name: folder / name for name in FILES}
     by_key = lambda field_: lambda i, item: f"#{i} ({item.get(field_, '?')})"  # noqa: E731
     data = SeedData(
-        sources=_checked(p["sources.yaml"], _read(p["sources.yaml"], "sources"), by_key("key"), _source),
+        sources=_checked(
+            p["sources.yaml"], _read(p["sources.yaml"], "sources"), by_key("key"), _source
+        ),
         claims=_checked(p["claims.yaml"], _read(p["claims.yaml"], "claims"), by_key("id"), _claim),
-        claim_links=_checked(p["claims.yaml"], _read(p["claims.yaml"], "claim_links"),
-                             lambda i, x: f"claim_links #{i}", _claim_link),
-        searches=_checked(p["claims.yaml"], _read(p["claims.yaml"], "searches"),
-                          lambda i, x: f"searches #{i}", _search),
-        references=_checked(p["references.yaml"], _read(p["references.yaml"], "references"),
-                            by_key("key"), _reference),
-        links=_checked(p["evidence.yaml"], _read(p["evidence.yaml"], "links"),
-                       lambda i, x: f"#{i} ({x.get('claim')} <- {x.get('reference')})", _link),
+        claim_links=_checked(
+            p["claims.yaml"],
+            _read(p["claims.yaml"], "claim_links"),
+            lambda i, x: f"claim_links #{i}",
+            _claim_link,
+        ),
+        searches=_checked(
+            p["claims.yaml"],
+            _read(p["claims.yaml"], "searches"),
+            lambda i, x: f"searches #{i}",
+            _search,
+        ),
+        references=_checked(
+            p["references.yaml"],
+            _read(p["references.yaml"], "references"),
+            by_key("key"),
+            _reference,
+        ),
+        links=_checked(
+            p["evidence.yaml"],
+            _read(p["evidence.yaml"], "links"),
+            lambda i, x: f"#{i} ({x.get('claim')} <- {x.get('reference')})",
+            _link,
+        ),
     )
     _check_cross_references(p, data)
     return data
@@ -205,24 +257,32 @@ def _check_cross_references(p: dict[str, Path], data: SeedData) -> None:
     for c in data.claims:
         for a in c["assertions"]:
             if a["source"] not in sources:
-                raise InvalidRecord(str(p["claims.yaml"]), c["id"], f"unknown source {a['source']!r}")
+                raise InvalidRecord(
+                    str(p["claims.yaml"]), c["id"], f"unknown source {a['source']!r}"
+                )
     for i, link in enumerate(data.claim_links, start=1):
         for end in ("from", "to"):
             if link[end] not in claims:
-                raise InvalidRecord(str(p["claims.yaml"]), f"claim_links #{i}",
-                                    f"unknown claim {link[end]!r}")
+                raise InvalidRecord(
+                    str(p["claims.yaml"]), f"claim_links #{i}", f"unknown claim {link[end]!r}"
+                )
         if link["source"] and link["source"] not in sources:
-            raise InvalidRecord(str(p["claims.yaml"]), f"claim_links #{i}",
-                                f"unknown source {link['source']!r}")
+            raise InvalidRecord(
+                str(p["claims.yaml"]), f"claim_links #{i}", f"unknown source {link['source']!r}"
+            )
     for i, s in enumerate(data.searches, start=1):
         if s["claim"] not in claims:
-            raise InvalidRecord(str(p["claims.yaml"]), f"searches #{i}", f"unknown claim {s['claim']!r}")
+            raise InvalidRecord(
+                str(p["claims.yaml"]), f"searches #{i}", f"unknown claim {s['claim']!r}"
+            )
     for i, e in enumerate(data.links, start=1):
         where = f"#{i} ({e['claim']} <- {e['reference']})"
         if e["claim"] not in claims:
             raise InvalidRecord(str(p["evidence.yaml"]), where, f"unknown claim {e['claim']!r}")
         if e["reference"] not in refs:
-            raise InvalidRecord(str(p["evidence.yaml"]), where, f"unknown reference {e['reference']!r}")
+            raise InvalidRecord(
+                str(p["evidence.yaml"]), where, f"unknown reference {e['reference']!r}"
+            )
 
 
 def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
@@ -239,21 +299,44 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
             continue
         sources[s["key"]] = row = Source(**s)
         session.add(row)
-        history.record(session, entity="source", key=row.key, claim_id=None, action="create",
-                       actor=actor, before=None, after={"title": row.title, "kind": row.kind},
-                       reason=reason)
+        history.record(
+            session,
+            entity="source",
+            key=row.key,
+            claim_id=None,
+            action="create",
+            actor=actor,
+            before=None,
+            after={"title": row.title, "kind": row.kind},
+            reason=reason,
+        )
         report.count("sources", True)
     session.flush()
 
     existing_claims = set(session.scalars(select(Claim.id)))
     for c in data.claims:
         if c["id"] not in existing_claims:
-            claim = Claim(id=c["id"], statement=c["statement"], type=c["type"], tags=c["tags"],
-                          version=1, created_at=stamp, updated_at=stamp)
+            claim = Claim(
+                id=c["id"],
+                statement=c["statement"],
+                type=c["type"],
+                tags=c["tags"],
+                version=1,
+                created_at=stamp,
+                updated_at=stamp,
+            )
             session.add(claim)
-            history.record(session, entity="claim", key=claim.id, claim_id=claim.id,
-                           action="create", actor=actor, before=None,
-                           after=history.claim_snapshot(claim), reason=reason)
+            history.record(
+                session,
+                entity="claim",
+                key=claim.id,
+                claim_id=claim.id,
+                action="create",
+                actor=actor,
+                before=None,
+                after=history.claim_snapshot(claim),
+                reason=reason,
+            )
         report.count("claims", c["id"] not in existing_claims)
     session.flush()  # no ORM relationships, so the unit of work cannot order these inserts
 
@@ -264,9 +347,17 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
             created = key not in assertions
             if created:
                 session.add(Assertion(source_id=key[0], claim_id=c["id"], quote=a["quote"]))
-                history.record(session, entity="assertion", key=f"{a['source']}:{c['id']}",
-                               claim_id=c["id"], action="create", actor=actor, before=None,
-                               after={"source": a["source"], "quote": a["quote"]}, reason=reason)
+                history.record(
+                    session,
+                    entity="assertion",
+                    key=f"{a['source']}:{c['id']}",
+                    claim_id=c["id"],
+                    action="create",
+                    actor=actor,
+                    before=None,
+                    after={"source": a["source"], "quote": a["quote"]},
+                    reason=reason,
+                )
                 assertions.add(key)
             report.count("assertions", created)
     session.flush()
@@ -278,31 +369,64 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
         ref = refs[e["reference"]]
         created = (e["claim"], ref.id) not in linked
         if created:
-            link = Evidence(claim_id=e["claim"], reference_id=ref.id, stance=e["stance"],
-                            downgrades=e["downgrades"], upgrades=e["upgrades"],
-                            rationale=e["rationale"], curator=actor, version=1,
-                            created_at=stamp, updated_at=stamp)
+            link = Evidence(
+                claim_id=e["claim"],
+                reference_id=ref.id,
+                stance=e["stance"],
+                downgrades=e["downgrades"],
+                upgrades=e["upgrades"],
+                rationale=e["rationale"],
+                curator=actor,
+                version=1,
+                created_at=stamp,
+                updated_at=stamp,
+            )
             session.add(link)
-            history.record(session, entity="evidence", key=f"{e['claim']}<-{ref.key}",
-                           claim_id=e["claim"], action="create", actor=actor, before=None,
-                           after=history.evidence_snapshot(link, ref), reason=reason)
+            history.record(
+                session,
+                entity="evidence",
+                key=f"{e['claim']}<-{ref.key}",
+                claim_id=e["claim"],
+                action="create",
+                actor=actor,
+                before=None,
+                after=history.evidence_snapshot(link, ref),
+                reason=reason,
+            )
             linked.add((e["claim"], ref.id))
         report.count("evidence", created)
 
-    chain = {(x.from_claim_id, x.to_claim_id, x.relation) for x in session.scalars(select(ClaimLink))}
+    chain = {
+        (x.from_claim_id, x.to_claim_id, x.relation) for x in session.scalars(select(ClaimLink))
+    }
     for link in data.claim_links:
         key = (link["from"], link["to"], link["relation"])
         created = key not in chain
         if created:
             source = sources[link["source"]] if link["source"] else None
-            session.add(ClaimLink(from_claim_id=key[0], to_claim_id=key[1], relation=key[2],
-                                  source_id=source.id if source else None, curator=actor,
-                                  created_at=stamp))
+            session.add(
+                ClaimLink(
+                    from_claim_id=key[0],
+                    to_claim_id=key[1],
+                    relation=key[2],
+                    source_id=source.id if source else None,
+                    curator=actor,
+                    created_at=stamp,
+                )
+            )
             after = {"from": key[0], "to": key[1], "relation": key[2], "source": link["source"]}
             for claim_id in key[:2]:
-                history.record(session, entity="claim_link", key=" ".join(key[i] for i in (0, 2, 1)),
-                               claim_id=claim_id, action="create", actor=actor, before=None,
-                               after=after, reason=reason)
+                history.record(
+                    session,
+                    entity="claim_link",
+                    key=" ".join(key[i] for i in (0, 2, 1)),
+                    claim_id=claim_id,
+                    action="create",
+                    actor=actor,
+                    before=None,
+                    after=after,
+                    reason=reason,
+                )
             chain.add(key)
         report.count("claim_links", created)
 
@@ -311,22 +435,38 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
         key = (s["claim"], s["database"], s["query"])
         created = key not in searched
         if created:
-            search = EvidenceSearch(claim_id=s["claim"], database=s["database"], query=s["query"],
-                                    searched_on=s["date"], hits=s["hits"], notes=s["notes"],
-                                    curator=actor, created_at=stamp)
+            search = EvidenceSearch(
+                claim_id=s["claim"],
+                database=s["database"],
+                query=s["query"],
+                searched_on=s["date"],
+                hits=s["hits"],
+                notes=s["notes"],
+                curator=actor,
+                created_at=stamp,
+            )
             session.add(search)
             session.flush()
-            history.record(session, entity="search", key=f"{s['claim']}#{search.id}",
-                           claim_id=s["claim"], action="create", actor=actor, before=None,
-                           after=search_dict(search), reason=reason)
+            history.record(
+                session,
+                entity="search",
+                key=f"{s['claim']}#{search.id}",
+                claim_id=s["claim"],
+                action="create",
+                actor=actor,
+                before=None,
+                after=search_dict(search),
+                reason=reason,
+            )
             searched.add(key)
         report.count("searches", created)
     session.flush()
     return report
 
 
-def _seed_references(session: Session, records: list[dict], report: SeedReport, actor: str,
-                     reason: str) -> dict[str, Reference]:
+def _seed_references(
+    session: Session, records: list[dict], report: SeedReport, actor: str, reason: str
+) -> dict[str, Reference]:
     """Match each seed paper to a stored one by key or any identifier; add the rest."""
     stored = list(session.scalars(select(Reference)))
     index: dict[tuple[str, str], Reference] = {}
@@ -338,16 +478,30 @@ def _seed_references(session: Session, records: list[dict], report: SeedReport, 
     out: dict[str, Reference] = {}
     stamp = clock.now()
     for r in records:
-        match = next((index[(k, r[k])] for k in ("key", "doi", "pmid", "pmcid")
-                      if r[k] and (k, r[k]) in index), None)
+        match = next(
+            (
+                index[(k, r[k])]
+                for k in ("key", "doi", "pmid", "pmcid")
+                if r[k] and (k, r[k]) in index
+            ),
+            None,
+        )
         report.count("references", match is None)
         if match is None:
             match = Reference(**r, metadata_source="seed", metadata_at=stamp)
             session.add(match)
             session.flush()
-            history.record(session, entity="reference", key=match.key, claim_id=None,
-                           action="create", actor=actor, before=None,
-                           after=reference_snapshot(match), reason=reason)
+            history.record(
+                session,
+                entity="reference",
+                key=match.key,
+                claim_id=None,
+                action="create",
+                actor=actor,
+                before=None,
+                after=reference_snapshot(match),
+                reason=reason,
+            )
             for k in ("key", "doi", "pmid", "pmcid"):
                 if r[k]:
                     index[(k, r[k])] = match

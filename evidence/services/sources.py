@@ -38,11 +38,25 @@ def add_source(
     kind_value = parse(SourceKind, kind, field="source kind")
     if session.scalar(select(Source.id).where(Source.key == key)) is not None:
         raise AlreadyExists("source", key)
-    source = Source(key=key, title=title.strip(), kind=kind_value.value, origin=origin, url=url,
-                    conflicts_of_interest=conflicts_of_interest,
-                    credibility_notes=credibility_notes)
+    source = Source(
+        key=key,
+        title=title.strip(),
+        kind=kind_value.value,
+        origin=origin,
+        url=url,
+        conflicts_of_interest=conflicts_of_interest,
+        credibility_notes=credibility_notes,
+    )
     session.add(source)
     session.flush()
-    history.record(session, entity="source", key=key, claim_id=None, action="create", actor=actor,
-                   before=None, after={"title": source.title, "kind": source.kind})
+    history.record(
+        session,
+        entity="source",
+        key=key,
+        claim_id=None,
+        action="create",
+        actor=actor,
+        before=None,
+        after={"title": source.title, "kind": source.kind},
+    )
     return source

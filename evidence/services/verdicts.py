@@ -27,7 +27,9 @@ from evidence.domain.vocab import (
 from evidence.services.evidence import links_with_references
 
 
-def link_input(stance: str, downgrades: Sequence[str], upgrades: Sequence[str], ref: Reference) -> LinkInput:
+def link_input(
+    stance: str, downgrades: Sequence[str], upgrades: Sequence[str], ref: Reference
+) -> LinkInput:
     return LinkInput(
         reference=ref.key,
         stance=Stance(stance),
@@ -53,8 +55,12 @@ def grade_claims(
     for ev, ref in links_with_references(session, scope):
         links[ev.claim_id].append(link_input(ev.stance, ev.downgrades, ev.upgrades, ref))
     searches: dict[str, list[SearchInput]] = defaultdict(list)
-    query = select(EvidenceSearch.claim_id, EvidenceSearch.database, EvidenceSearch.searched_on,
-                   EvidenceSearch.hits).order_by(EvidenceSearch.id)
+    query = select(
+        EvidenceSearch.claim_id,
+        EvidenceSearch.database,
+        EvidenceSearch.searched_on,
+        EvidenceSearch.hits,
+    ).order_by(EvidenceSearch.id)
     if scope is not None:
         query = query.where(EvidenceSearch.claim_id.in_(scope))
     for claim_id, database, day, hits in session.execute(query):
@@ -66,8 +72,9 @@ def grade_claims(
     for o in session.scalars(query):
         overrides[o.claim_id] = OverrideInput(Verdict(o.verdict), o.reason, o.curator)
     return {
-        c.id: grade_claim(ClaimType(c.type), links.get(c.id, ()), searches.get(c.id, ()),
-                          overrides.get(c.id))
+        c.id: grade_claim(
+            ClaimType(c.type), links.get(c.id, ()), searches.get(c.id, ()), overrides.get(c.id)
+        )
         for c in claims
     }
 

@@ -1,4 +1,4 @@
-"""Opening the database: URL checks, SQLite pragmas, transactions that commit whole or not at all."""
+"""Opening the database: URL checks, SQLite pragmas, transactions that commit whole or not."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def parse_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
-        raise DatabaseUnavailable(url, "not a database URL (expected sqlite:///PATH or "
-                                       "postgresql://USER@HOST/DBNAME)") from exc
+        raise DatabaseUnavailable(
+            url, "not a database URL (expected sqlite:///PATH or postgresql://USER@HOST/DBNAME)"
+        ) from exc
     backend = parsed.get_backend_name()
     if backend not in _SUPPORTED:
         raise DatabaseUnavailable(

@@ -16,11 +16,11 @@ VERDICT_COLOURS = {
 BAND_ORDER = [Band.supported, Band.disputed, Band.unproven]
 BAND_BLURBS = {
     Band.supported: "Evidence of low certainty or better supports it and none of that "
-                    "strength refutes it.",
+    "strength refutes it.",
     Band.disputed: "Evidence of low certainty or better refutes it (refuted), or stands on "
-                   "both sides (contested).",
+    "both sides (contested).",
     Band.unproven: "Not yet assessed, searched without result, or only very low certainty "
-                   "or insufficient evidence.",
+    "or insufficient evidence.",
 }
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")

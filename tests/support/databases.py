@@ -54,8 +54,14 @@ class PostgresFactory:
 
     def _admin(self, sql: str) -> None:
         url = make_url(self.admin_url)
-        with psycopg.connect(host=url.host, port=url.port, user=url.username,
-                             password=url.password, dbname=url.database, autocommit=True) as conn:
+        with psycopg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            autocommit=True,
+        ) as conn:
             conn.execute(sql)
 
     def _url(self, name: str) -> str:

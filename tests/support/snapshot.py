@@ -17,8 +17,10 @@ def rows(url: str) -> dict[str, list[tuple]]:
     try:
         with store.engine.connect() as conn:
             return {
-                table.name: [tuple(r) for r in conn.execute(
-                    select(table).order_by(*table.primary_key.columns))]
+                table.name: [
+                    tuple(r)
+                    for r in conn.execute(select(table).order_by(*table.primary_key.columns))
+                ]
                 for table in metadata.sorted_tables
             }
     finally:
