@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -79,7 +78,7 @@ def dashboard(
         "--server.address",
         address,
     ]
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    # Become Streamlit rather than wrap it: signals (Ctrl+C, a service manager's SIGTERM)
+    # then reach the server directly and no orphan is left behind.
+    os.execve(sys.executable, command, env)
