@@ -22,6 +22,7 @@ def link_claims(
     relation: str,
     actor: str,
     source_key: str | None = None,
+    reason: str | None = None,
 ) -> ClaimLink:
     a, b = get_claim(session, from_claim), get_claim(session, to_claim)
     rel = parse(Relation, relation, field="relation")
@@ -63,6 +64,7 @@ def link_claims(
             actor=actor,
             before=None,
             after=after,
+            reason=reason,
         )
     return link
 

@@ -178,7 +178,13 @@ def edit_claim(
 
 
 def add_assertion(
-    session: Session, *, claim_id: str, source_key: str, quote: str, actor: str
+    session: Session,
+    *,
+    claim_id: str,
+    source_key: str,
+    quote: str,
+    actor: str,
+    reason: str | None = None,
 ) -> Assertion | None:
     """Record that a source asserts a claim; returns None if that quote is already recorded."""
     claim = get_claim(session, claim_id)
@@ -205,6 +211,7 @@ def add_assertion(
         actor=actor,
         before=None,
         after={"source": source.key, "quote": text},
+        reason=reason,
     )
     return assertion
 

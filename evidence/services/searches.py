@@ -33,6 +33,7 @@ def log_search(
     actor: str,
     searched_on: str | date | None = None,
     notes: str | None = None,
+    reason: str | None = None,
 ) -> EvidenceSearch:
     claim = get_claim(session, claim_id)
     if not (database or "").strip():
@@ -65,6 +66,7 @@ def log_search(
         actor=actor,
         before=None,
         after=search_dict(search),
+        reason=reason,
     )
     return search
 

@@ -18,7 +18,6 @@ from sqlmodel import Session
 from evidence import clock
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from evidence.domain.models import (
-    Assertion,
     Claim,
     ClaimLink,
     Evidence,
@@ -40,9 +39,19 @@ from evidence.domain.vocab import (
 )
 from evidence.errors import EvidenceError, InvalidRecord
 from evidence.services import history
-from evidence.services.claims import check_claim_id, check_quote, check_statement, normalize_tags
+from evidence.services.claim_links import link_claims
+from evidence.services.claims import (
+    add_assertion,
+    add_claim,
+    check_claim_id,
+    check_quote,
+    check_statement,
+    normalize_tags,
+)
+from evidence.services.evidence import link_evidence
 from evidence.services.references import reference_snapshot
-from evidence.services.searches import parse_date, search_dict
+from evidence.services.searches import log_search, parse_date
+from evidence.services.sources import add_source
 
 FORMAT = "evidence-seed/1"
 FILES = ("sources.yaml", "claims.yaml", "references.yaml", "evidence.yaml")
@@ -286,179 +295,99 @@ def _check_cross_references(p: dict[str, Path], data: SeedData) -> None:
 
 
 def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
-    """Add every missing seed record. The caller's transaction makes it all-or-nothing."""
+    """Add every missing seed record through the services (so each is checked and written to
+    the history like a curator's). The caller's transaction makes it all-or-nothing."""
     data = read_seeds(folder)
     report = SeedReport()
     reason = f"starter content from {folder.name}/"
-    stamp = clock.now()
+    who = {"actor": actor, "reason": reason}
 
-    sources = {s.key: s for s in session.scalars(select(Source))}
+    stored_sources = set(session.scalars(select(Source.key)))
     for s in data.sources:
-        if s["key"] in sources:
-            report.count("sources", False)
-            continue
-        sources[s["key"]] = row = Source(**s)
-        session.add(row)
-        history.record(
-            session,
-            entity="source",
-            key=row.key,
-            claim_id=None,
-            action="create",
-            actor=actor,
-            before=None,
-            after={"title": row.title, "kind": row.kind},
-            reason=reason,
-        )
-        report.count("sources", True)
-    session.flush()
+        created = s["key"] not in stored_sources
+        if created:
+            add_source(session, **s, **who)
+        report.count("sources", created)
 
-    existing_claims = set(session.scalars(select(Claim.id)))
+    stored_claims = set(session.scalars(select(Claim.id)))
     for c in data.claims:
-        if c["id"] not in existing_claims:
-            claim = Claim(
-                id=c["id"],
-                statement=c["statement"],
-                type=c["type"],
-                tags=c["tags"],
-                version=1,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-            session.add(claim)
-            history.record(
+        created = c["id"] not in stored_claims
+        if created:
+            add_claim(
                 session,
-                entity="claim",
-                key=claim.id,
-                claim_id=claim.id,
-                action="create",
-                actor=actor,
-                before=None,
-                after=history.claim_snapshot(claim),
-                reason=reason,
+                claim_id=c["id"],
+                statement=c["statement"],
+                claim_type=c["type"],
+                tags=c["tags"],
+                **who,
             )
-        report.count("claims", c["id"] not in existing_claims)
-    session.flush()  # no ORM relationships, so the unit of work cannot order these inserts
-
-    assertions = {(a.source_id, a.claim_id, a.quote) for a in session.scalars(select(Assertion))}
+        report.count("claims", created)
     for c in data.claims:
         for a in c["assertions"]:
-            key = (sources[a["source"]].id, c["id"], a["quote"])
-            created = key not in assertions
-            if created:
-                session.add(Assertion(source_id=key[0], claim_id=c["id"], quote=a["quote"]))
-                history.record(
-                    session,
-                    entity="assertion",
-                    key=f"{a['source']}:{c['id']}",
-                    claim_id=c["id"],
-                    action="create",
-                    actor=actor,
-                    before=None,
-                    after={"source": a["source"], "quote": a["quote"]},
-                    reason=reason,
-                )
-                assertions.add(key)
-            report.count("assertions", created)
-    session.flush()
+            added = add_assertion(
+                session, claim_id=c["id"], source_key=a["source"], quote=a["quote"], **who
+            )
+            report.count("assertions", added is not None)
 
     refs = _seed_references(session, data.references, report, actor, reason)
 
-    linked = {(e.claim_id, e.reference_id) for e in session.scalars(select(Evidence))}
+    linked = {
+        tuple(row) for row in session.execute(select(Evidence.claim_id, Evidence.reference_id))
+    }
     for e in data.links:
         ref = refs[e["reference"]]
         created = (e["claim"], ref.id) not in linked
-        if created:
-            link = Evidence(
+        if created:  # a link a curator has re-graded since keeps the curator's judgement
+            link_evidence(
+                session,
                 claim_id=e["claim"],
-                reference_id=ref.id,
+                ref=ref.key,
                 stance=e["stance"],
+                rationale=e["rationale"],
                 downgrades=e["downgrades"],
                 upgrades=e["upgrades"],
-                rationale=e["rationale"],
-                curator=actor,
-                version=1,
-                created_at=stamp,
-                updated_at=stamp,
+                **who,
             )
-            session.add(link)
-            history.record(
-                session,
-                entity="evidence",
-                key=f"{e['claim']}<-{ref.key}",
-                claim_id=e["claim"],
-                action="create",
-                actor=actor,
-                before=None,
-                after=history.evidence_snapshot(link, ref),
-                reason=reason,
-            )
-            linked.add((e["claim"], ref.id))
         report.count("evidence", created)
 
-    chain = {
-        (x.from_claim_id, x.to_claim_id, x.relation) for x in session.scalars(select(ClaimLink))
+    chained = {
+        tuple(row)
+        for row in session.execute(
+            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id, ClaimLink.relation)
+        )
     }
     for link in data.claim_links:
-        key = (link["from"], link["to"], link["relation"])
-        created = key not in chain
+        created = (link["from"], link["to"], link["relation"]) not in chained
         if created:
-            source = sources[link["source"]] if link["source"] else None
-            session.add(
-                ClaimLink(
-                    from_claim_id=key[0],
-                    to_claim_id=key[1],
-                    relation=key[2],
-                    source_id=source.id if source else None,
-                    curator=actor,
-                    created_at=stamp,
-                )
+            link_claims(
+                session,
+                from_claim=link["from"],
+                to_claim=link["to"],
+                relation=link["relation"],
+                source_key=link["source"],
+                **who,
             )
-            after = {"from": key[0], "to": key[1], "relation": key[2], "source": link["source"]}
-            for claim_id in key[:2]:
-                history.record(
-                    session,
-                    entity="claim_link",
-                    key=" ".join(key[i] for i in (0, 2, 1)),
-                    claim_id=claim_id,
-                    action="create",
-                    actor=actor,
-                    before=None,
-                    after=after,
-                    reason=reason,
-                )
-            chain.add(key)
         report.count("claim_links", created)
 
-    searched = {(s.claim_id, s.database, s.query) for s in session.scalars(select(EvidenceSearch))}
+    searched = {
+        tuple(row)
+        for row in session.execute(
+            select(EvidenceSearch.claim_id, EvidenceSearch.database, EvidenceSearch.query)
+        )
+    }
     for s in data.searches:
-        key = (s["claim"], s["database"], s["query"])
-        created = key not in searched
+        created = (s["claim"], s["database"], s["query"]) not in searched
         if created:
-            search = EvidenceSearch(
+            log_search(
+                session,
                 claim_id=s["claim"],
                 database=s["database"],
                 query=s["query"],
-                searched_on=s["date"],
                 hits=s["hits"],
+                searched_on=s["date"],
                 notes=s["notes"],
-                curator=actor,
-                created_at=stamp,
+                **who,
             )
-            session.add(search)
-            session.flush()
-            history.record(
-                session,
-                entity="search",
-                key=f"{s['claim']}#{search.id}",
-                claim_id=s["claim"],
-                action="create",
-                actor=actor,
-                before=None,
-                after=search_dict(search),
-                reason=reason,
-            )
-            searched.add(key)
         report.count("searches", created)
     session.flush()
     return report

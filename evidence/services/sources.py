@@ -29,6 +29,7 @@ def add_source(
     url: str | None = None,
     conflicts_of_interest: str | None = None,
     credibility_notes: str | None = None,
+    reason: str | None = None,
 ) -> Source:
     key = (key or "").strip()
     if not key or len(key) > 200:
@@ -58,5 +59,6 @@ def add_source(
         actor=actor,
         before=None,
         after={"title": source.title, "kind": source.kind},
+        reason=reason,
     )
     return source
