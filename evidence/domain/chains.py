@@ -41,22 +41,21 @@ def chain_paths(
         up.setdefault(b, []).append(a)
     if claim not in down and claim not in up:
         return []
+    tails = _walk(claim, down, limit)
     paths: list[list[str]] = []
+    seen_paths: set[tuple[str, ...]] = set()
     for head in _walk(claim, up, limit):
         before = list(reversed(head))[:-1]
-        for tail in _walk(claim, down, limit):
+        upstream = set(before)
+        for tail in tails:
             # In a cycle the way down can come back to a claim already upstream: stop there.
-            seen, after = set(before), []
-            for step in tail:
-                if step in seen:
-                    break
-                seen.add(step)
-                after.append(step)
-            path = before + after
-            if path not in paths:
+            cut = next((i for i, step in enumerate(tail) if step in upstream), len(tail))
+            path = before + tail[:cut]
+            if tuple(path) not in seen_paths:
+                seen_paths.add(tuple(path))
                 paths.append(path)
-            if len(paths) >= limit:
-                return paths
+                if len(paths) >= limit:
+                    return paths
     return paths
 
 

@@ -41,79 +41,113 @@ class Identifier:
 
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_PMID = re.compile(r"^\d{1,9}$")
-_PMCID = re.compile(r"^pmc(\d{1,9})$", re.IGNORECASE)
+_PMCID = re.compile(r"^(?:pmc)?(\d+)$", re.IGNORECASE)
 _DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
 _PUBMED_HOSTS = {"pubmed.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"}
 _PMC_HOSTS = {"pmc.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov", "europepmc.org"}
 _PREFIX = re.compile(r"^(doi|pmid|pmcid|pmc)\s*[:=]?\s*", re.IGNORECASE)
+_MAX_DIGITS = 9
 
 
-def normalize_doi(text: str) -> str:
-    value = unquote(text.strip()).strip()
-    value = re.sub(r"^(https?://)?(dx\.|www\.)?doi\.org/", "", value, flags=re.IGNORECASE)
-    value = re.sub(r"^doi\s*:\s*", "", value, flags=re.IGNORECASE).rstrip(".")
+def _doi(value: str) -> str:
+    value = value.strip().rstrip(".")
     if not _DOI.match(value):
-        raise InvalidIdentifier(text, "a DOI is 10.<registrant>/<suffix>, e.g. 10.1000/xyz123")
+        raise InvalidIdentifier(value, "a DOI is 10.<registrant>/<suffix>, e.g. 10.1000/xyz123")
     return value.lower()
 
 
+def _digits(value: str) -> str | None:
+    # Exports sometimes pad identifiers with zeros; the number is what identifies the paper.
+    if not value.isascii() or not value.isdigit():
+        return None
+    digits = value.lstrip("0")
+    return digits if 0 < len(digits) <= _MAX_DIGITS else None
+
+
+def _pmid(value: str) -> str:
+    digits = _digits(value.strip())
+    if digits is None:
+        raise InvalidIdentifier(value, "a PMID is a positive whole number of at most 9 digits")
+    return digits
+
+
+def _pmcid(value: str, *, letters_required: bool = True) -> str:
+    pattern = r"pmc(\d+)" if letters_required else r"(?:pmc)?(\d+)"
+    match = re.fullmatch(pattern, value.strip(), re.IGNORECASE)
+    digits = _digits(match.group(1)) if match else None
+    if digits is None:
+        raise InvalidIdentifier(value, "a PMCID is PMC followed by digits, e.g. PMC1234567")
+    return f"PMC{digits}"
+
+
+def _expect(text: str, kind: IdKind) -> str:
+    ident = parse_identifier(text)
+    if ident.kind is not kind:
+        raise InvalidIdentifier(
+            text, f"this is a {ident.kind.value.upper()}, not a {kind.value.upper()}"
+        )
+    return ident.value
+
+
+def normalize_doi(text: str) -> str:
+    """The normalised DOI in ``text`` (bare, ``doi:``-prefixed or a doi.org URL)."""
+    return _expect(text, IdKind.doi)
+
+
 def normalize_pmid(text: str) -> str:
-    value = re.sub(r"^pmid\s*[:=]?\s*", "", text.strip(), flags=re.IGNORECASE)
-    if not _PMID.match(value) or int(value) == 0:
-        raise InvalidIdentifier(text, "a PMID is a positive whole number of at most 9 digits")
-    return str(int(value))
+    """The normalised PMID in ``text`` (digits, ``PMID:``-prefixed or a PubMed URL)."""
+    return _expect(text, IdKind.pmid)
 
 
 def normalize_pmcid(text: str) -> str:
-    value = re.sub(r"^pmcid\s*[:=]?\s*", "", text.strip(), flags=re.IGNORECASE)
-    match = _PMCID.match(value)
-    if not match or int(match.group(1)) == 0:
-        raise InvalidIdentifier(text, "a PMCID is PMC followed by digits, e.g. PMC1234567")
-    return f"PMC{int(match.group(1))}"
+    """The normalised PMCID in ``text`` (``PMC…``, ``pmcid:``-prefixed or a PMC URL)."""
+    return _expect(text, IdKind.pmcid)
 
 
 def parse_identifier(text: str) -> Identifier:
-    """Read one identifier; raise :class:`InvalidIdentifier` saying what was expected."""
+    """Read one identifier; raise :class:`InvalidIdentifier` naming the text as given."""
     raw = (text or "").strip()
     if not raw:
         raise InvalidIdentifier(text, "empty identifier")
+    try:
+        return _parse(raw)
+    except InvalidIdentifier as exc:  # name what the curator pasted, not the part we cut out
+        raise InvalidIdentifier(text, exc.reason) from None
+
+
+def _parse(raw: str) -> Identifier:
+    if re.match(r"^(dx\.|www\.)?doi\.org/", raw, re.IGNORECASE):  # a URL pasted without https://
+        raw = "https://" + raw
     if re.match(r"^https?://", raw, re.IGNORECASE):
         return _from_url(raw)
     prefix = _PREFIX.match(raw)
     if prefix:
-        kind = prefix.group(1).lower()
+        kind, rest = prefix.group(1).lower(), raw[prefix.end() :]
         if kind == "doi":
-            return Identifier(IdKind.doi, normalize_doi(raw))
+            return Identifier(IdKind.doi, _doi(rest))
         if kind == "pmid":
-            return Identifier(IdKind.pmid, normalize_pmid(raw))
-        return Identifier(IdKind.pmcid, normalize_pmcid(raw))
+            return Identifier(IdKind.pmid, _pmid(rest))
+        # "PMC123" reads as the prefix "PMC" + digits; after "pmcid:" the letters must follow
+        return Identifier(IdKind.pmcid, _pmcid(rest, letters_required=kind == "pmcid"))
     if raw.startswith("10."):
-        return Identifier(IdKind.doi, normalize_doi(raw))
+        return Identifier(IdKind.doi, _doi(raw))
     if raw.isdigit():
-        return Identifier(IdKind.pmid, normalize_pmid(raw))
+        return Identifier(IdKind.pmid, _pmid(raw))
     raise InvalidIdentifier(
-        text, "not a DOI (10.x/y), PMID (digits), PMCID (PMCdigits) or doi.org / PubMed / PMC URL"
+        raw, "not a DOI (10.x/y), PMID (digits), PMCID (PMCdigits) or doi.org / PubMed / PMC URL"
     )
 
 
 def _from_url(url: str) -> Identifier:
-    try:
-        return _read_url(url)
-    except InvalidIdentifier as exc:  # name what the curator pasted, not the part we cut out
-        raise InvalidIdentifier(url, exc.reason) from None
-
-
-def _read_url(url: str) -> Identifier:
     parts = urlsplit(url)
     host = parts.hostname or ""
     path = unquote(parts.path)
     if host in _DOI_HOSTS:
-        return Identifier(IdKind.doi, normalize_doi(path.lstrip("/")))
+        return Identifier(IdKind.doi, _doi(path.lstrip("/")))
     pmc = re.search(r"/(?:pmc/)?articles/(PMC\d+)", path, re.IGNORECASE)
     if host in _PMC_HOSTS and pmc:
-        return Identifier(IdKind.pmcid, normalize_pmcid(pmc.group(1)))
+        return Identifier(IdKind.pmcid, _pmcid(pmc.group(1)))
     pubmed = re.fullmatch(r"/(?:pubmed/)?(\d+)/?", path)
     if host in _PUBMED_HOSTS and pubmed:
-        return Identifier(IdKind.pmid, normalize_pmid(pubmed.group(1)))
+        return Identifier(IdKind.pmid, _pmid(pubmed.group(1)))
     raise InvalidIdentifier(url, "only doi.org, PubMed and PMC article URLs name a paper")
