@@ -10,7 +10,8 @@
     │   ├── ClaimNotFound
     │   ├── ReferenceNotFound
     │   ├── SourceNotFound
-    │   └── LinkNotFound            no evidence link / claim link between those two records
+    │   ├── LinkNotFound            no evidence link / claim link between those two records
+    │   └── OverrideNotFound        removing an override from a claim that has none
     ├── AlreadyExists               a record with that natural key is already stored
     ├── ConflictError               someone else changed the record since it was read
     └── StoreError                  the database cannot be used
@@ -99,6 +100,10 @@ class LinkNotFound(NotFound):
     kind = "link"
 
 
+class OverrideNotFound(NotFound):
+    kind = "override for claim"
+
+
 class AlreadyExists(EvidenceError):
     """Raised when creating a record whose natural key is taken."""
 
@@ -120,11 +125,16 @@ class ConflictError(EvidenceError):
         self.key = key
         self.expected = expected
         self.actual = actual
-        now = "it was deleted" if actual is None else f"it is now at version {actual}"
-        super().__init__(
-            f"{kind} {key!r} was changed by someone else (you edited version {expected}; {now}); "
-            "nothing was written: reload it and apply your change again"
-        )
+        if actual is None:
+            what = f"{kind} {key!r} was deleted by someone else"
+        elif actual > expected:
+            what = (
+                f"{kind} {key!r} was changed by someone else "
+                f"(you edited version {expected}; it is now at version {actual})"
+            )
+        else:
+            what = f"{kind} {key!r} is at version {actual}, not version {expected}"
+        super().__init__(f"{what}; nothing was written: reload it and apply your change again")
 
 
 class StoreError(EvidenceError):

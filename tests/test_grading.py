@@ -854,3 +854,27 @@ def test_strength_uses_the_shown_verdict() -> None:
     )
     unproven = grade_claim(ClaimType.treatment, [])
     assert grade.strength < unproven.strength
+
+
+def test_mixed_links_are_said_to_count_on_both_sides() -> None:
+    grade = grade_claim(
+        ClaimType.association,
+        [link(Stance.supports, Design.cohort, ref="a"), link(Stance.mixed, Design.cohort, ref="b")],
+    )
+    assert grade.explanation == (
+        "Contested (low): 1 cohort study supports it (best: low); none refute it; "
+        "1 cohort study has mixed results (best: low), counted on both sides."
+    )
+
+
+@pytest.mark.parametrize(
+    ("design", "phrase"),
+    [
+        (Design.cadaver_anatomical, "is an anatomical study, which starts at moderate"),
+        (Design.lab_mechanistic, "is a laboratory study, which starts at low"),
+        (Design.expert_opinion, "is an expert opinion, which starts at very low"),
+    ],
+)
+def test_why_not_higher_names_the_design_that_holds_it_back(design: Design, phrase: str) -> None:
+    grade = grade_claim(ClaimType.mechanism, [link(Stance.supports, design)])
+    assert any(phrase in limit for limit in grade.limits), grade.limits

@@ -166,3 +166,30 @@ def test_unreadable_seed_files_are_reported(tmp_path: Path) -> None:
     (folder / "sources.yaml").unlink()
     with pytest.raises(InvalidRecord, match="file not found"):
         read_seeds(folder)
+
+
+def test_evidence_a_curator_removed_stays_removed(seeded_url: str) -> None:
+    from evidence.services.evidence import unlink_evidence
+
+    store = Store.open(seeded_url)
+    try:
+        with store.transaction() as s:
+            unlink_evidence(
+                s,
+                claim_id="calf-contracture-near-universal-chronic-pf",
+                ref="irving-2007-cphp-case-control",
+                actor="curator",
+                reason="not about contracture prevalence",
+            )
+        with store.transaction() as s:
+            report = load_seeds(s, folder=paths.seeds_dir(), actor="again")
+        with store.reading() as s:
+            claim = next(
+                c
+                for c in list_claims(s)
+                if c.claim.id == "calf-contracture-near-universal-chronic-pf"
+            )
+    finally:
+        store.close()
+    assert report.total_created == 0 and report.removed == {"evidence": 1}
+    assert claim.grade.verdict.value == "limited_support"

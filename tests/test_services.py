@@ -88,7 +88,7 @@ def test_an_edit_bumps_the_version_and_records_before_after_and_why(
     store: Store, claim: str
 ) -> None:
     with store.transaction() as s:
-        edited = edit_claim(
+        edited, changed = edit_claim(
             s,
             claim_id=claim,
             actor="bob",
@@ -96,7 +96,7 @@ def test_an_edit_bumps_the_version_and_records_before_after_and_why(
             statement="Reworded synthetic claim.",
             add_tags=["calf"],
         )
-    assert edited.version == 2
+    assert changed and edited.version == 2
     with store.reading() as s:
         last = list_history(s, claim_id=claim, limit=1)[0]
     assert last["actor"] == "bob" and last["reason"] == "clearer wording"
@@ -108,8 +108,10 @@ def test_an_edit_bumps_the_version_and_records_before_after_and_why(
 
 def test_an_edit_that_changes_nothing_writes_nothing(store: Store, claim: str) -> None:
     with store.transaction() as s:
-        same = edit_claim(s, claim_id=claim, actor="bob", statement="Synthetic claim for tests.")
-    assert same.version == 1
+        same, changed = edit_claim(
+            s, claim_id=claim, actor="bob", statement="Synthetic claim for tests."
+        )
+    assert not changed and same.version == 1
     with store.reading() as s:
         assert len(list_history(s, claim_id=claim)) == 1
 
@@ -447,3 +449,52 @@ def test_history_rows_carry_when(store: Store, claim: str) -> None:
     with store.reading() as s:
         row = s.scalars(select(History)).first()
         assert row is not None and row.at is not None and row.actor == "ann"
+
+
+def test_a_chain_may_not_loop_back_on_itself(store: Store, claim: str) -> None:
+    with store.transaction() as s:
+        add_claim(s, claim_id="step-b", statement="B.", claim_type="mechanism", actor="a")
+        add_claim(s, claim_id="step-c", statement="C.", claim_type="mechanism", actor="a")
+        link_claims(s, from_claim=claim, to_claim="step-b", relation="leads_to", actor="a")
+        link_claims(s, from_claim="step-b", to_claim="step-c", relation="leads_to", actor="a")
+    with pytest.raises(InvalidValue, match="step-b → step-c"), store.transaction() as s:
+        link_claims(s, from_claim="step-c", to_claim=claim, relation="leads_to", actor="a")
+    with store.transaction() as s:  # other relations may point back
+        link_claims(s, from_claim="step-c", to_claim=claim, relation="refines", actor="a")
+
+
+def test_a_claim_link_is_one_history_row_seen_from_both_claims(store: Store, claim: str) -> None:
+    with store.transaction() as s:
+        add_claim(s, claim_id="other", statement="O.", claim_type="causal", actor="a")
+        link_claims(s, from_claim=claim, to_claim="other", relation="refines", actor="a")
+    with store.reading() as s:
+        everything = [h for h in list_history(s) if h["entity"] == "claim_link"]
+        mine = [h["key"] for h in list_history(s, claim_id=claim) if h["entity"] == "claim_link"]
+        theirs = [
+            h["key"] for h in list_history(s, claim_id="other") if h["entity"] == "claim_link"
+        ]
+    assert len(everything) == 1
+    assert mine == theirs == [f"{claim} refines other"]
+
+
+def test_clearing_a_missing_override_says_so(store: Store, claim: str) -> None:
+    from evidence.errors import OverrideNotFound
+
+    missing = pytest.raises(OverrideNotFound, match=f"override for claim '{claim}'")
+    with missing, store.transaction() as s:
+        clear_override(s, claim_id=claim, reason="r", actor="a")
+
+
+def test_a_wrong_version_is_not_blamed_on_someone_else(store: Store, claim: str) -> None:
+    wrong = pytest.raises(ConflictError, match="is at version 1, not version 7")
+    with wrong, store.transaction() as s:
+        edit_claim(s, claim_id=claim, actor="a", statement="New.", expected_version=7)
+
+
+def test_a_key_made_from_an_identifier_follows_it(store: Store) -> None:
+    with store.transaction() as s:
+        add_references(s, identifiers=["90000002"], actor="a")
+        ref = edit_reference(s, ref="90000002", pmid="90000003", actor="a")
+        assert ref.key == "pmid:90000003"
+    with store.reading() as s:
+        assert find_reference(s, "pmid:90000003").pmid == "90000003"

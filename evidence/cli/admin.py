@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 from evidence import paths
 from evidence.cli.context import app_context
 from evidence.cli.output import say
+from evidence.errors import InvalidValue
 from evidence.services.seeding import load_seeds, seed_if_empty
 from evidence.store.migrate import upgrade
 
@@ -38,19 +40,22 @@ def seed(
     with store.transaction() as session:
         report = load_seeds(session, folder=folder or paths.seeds_dir(), actor=app.actor)
     kinds = sorted(set(report.created) | set(report.present))
-    parts = [
-        f"{k}: {report.created.get(k, 0)} added, {report.present.get(k, 0)} already present"
-        for k in kinds
-    ]
+    parts = []
+    for k in kinds:
+        part = f"{k}: {report.created.get(k, 0)} added, {report.present.get(k, 0)} already present"
+        if report.removed.get(k):
+            part += f", {report.removed[k]} left out (removed by a curator)"
+        parts.append(part)
     say("Seeded " + store.display_url + "\n  " + "\n  ".join(parts))
 
 
 def dashboard(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Open the dashboard; on first start the default database is created and seeded."""
+    """Serve the dashboard; on first start the database is created and seeded."""
+    _check_can_listen(address, port)
     app = app_context(ctx)
     store = app.store(create=True, check_schema=False)
     upgrade(store)
@@ -82,3 +87,16 @@ def dashboard(
     # Become Streamlit rather than wrap it: signals (Ctrl+C, a service manager's SIGTERM)
     # then reach the server directly and no orphan is left behind.
     os.execve(sys.executable, command, env)
+
+
+def _check_can_listen(address: str, port: int) -> None:
+    """Fail before touching the database if Streamlit could not listen there."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((address, port))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InvalidValue(
+            "address", f"{address}:{port}", f"a free port on an address of this machine ({reason})"
+        ) from None

@@ -6,6 +6,7 @@ exists; 5 conflicting concurrent change; 6 database unusable or not initialised.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -18,9 +19,14 @@ from evidence.cli.context import AppContext
 from evidence.cli.refs import ref_app, refs_app
 from evidence.errors import EvidenceError
 
+# Typer bundles its own click in recent versions and uses the real one in older ones:
+# take click's exception classes from a public typer class either way.
+_CLICK = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+ClickException, UsageError = _CLICK["ClickException"], _CLICK["UsageError"]
+
 
 class _Group(TyperGroup):
-    """Turns the package's errors into one line on stderr and the class's exit code."""
+    """Every error, ours or a usage error, ends as one line on stderr and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -29,6 +35,22 @@ class _Group(TyperGroup):
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from exc
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickException as exc:
+            hint = ""
+            if isinstance(exc, UsageError) and exc.ctx is not None:
+                hint = f" (see `{exc.ctx.command_path} --help`)"
+            typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     cls=_Group,
@@ -36,6 +58,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 

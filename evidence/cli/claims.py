@@ -70,9 +70,13 @@ def edit(
     reason: Reason = None,
 ) -> None:
     """Change a claim. A concurrent change by someone else is refused, never overwritten."""
+    if all(v is None for v in (statement, type_, tag, add_tag, remove_tag, notes)):
+        raise typer.BadParameter(
+            "nothing to change: give --statement, --type, --tag, --add-tag, --remove-tag or --notes"
+        )
     app = app_context(ctx)
     with app.store().transaction() as session:
-        claim = edit_claim(
+        claim, changed = edit_claim(
             session,
             claim_id=claim_id,
             actor=app.actor,
@@ -85,7 +89,10 @@ def edit(
             remove_tags=remove_tag or [],
             notes=notes,
         )
-    say(f"Claim {claim_id} is at version {claim.version}.")
+    if changed:
+        say(f"Claim {claim_id} is now at version {claim.version}.")
+    else:
+        say(f"Nothing changed: claim {claim_id} already reads so (version {claim.version}).")
 
 
 @claim_app.command("assert")

@@ -95,7 +95,9 @@ def override(
 ) -> None:
     """Override a claim's computed verdict, with a written reason (the computed one stays shown)."""
     app = app_context(ctx)
-    if clear == (verdict is not None):
+    if clear and verdict is not None:
+        raise typer.BadParameter("give either a VERDICT or --clear, not both")
+    if not clear and verdict is None:
         raise typer.BadParameter("give a VERDICT, or --clear to remove the override")
     with app.store().transaction() as session:
         if clear:

@@ -95,7 +95,7 @@ def source_add(
 def history(
     ctx: typer.Context,
     claim: Annotated[str | None, typer.Argument(help="Only changes touching this claim.")] = None,
-    limit: Annotated[int, typer.Option(help="Newest N changes.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Newest N changes.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Who changed what, when, and why (newest first)."""

@@ -301,12 +301,18 @@ def _tally(grades: Sequence[LinkGrade]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _side(grades: Sequence[LinkGrade], singular: str, plural: str, none: str) -> str:
+def _side(
+    grades: Sequence[LinkGrade], singular: str, plural: str, none: str, after: str = ""
+) -> str:
     if not grades:
         return none
     best = max(g.certainty for g in grades)
     verb = singular if len(grades) == 1 else plural
-    return f"{_tally(grades)} {verb} (best: {best.label})"
+    return f"{_tally(grades)} {verb} (best: {best.label}){after}"
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" or noun.startswith("RCT") else "a"
 
 
 def _explain(
@@ -342,9 +348,10 @@ def _explain(
         if mixed:
             body += "; " + _side(
                 mixed,
-                "has mixed results (counted on both sides)",
-                "have mixed results (counted on both sides)",
+                "has mixed results",
+                "have mixed results",
                 "",
+                after=", counted on both sides",
             )
         body += "."
     extras = []
@@ -388,8 +395,9 @@ def _limits(
     if pro:
         best = max(pro, key=lambda g: (g.certainty, g.start))
         if best.start < Certainty.high:
+            noun = best.design_label
             reasons.append(
-                f"the best supporting evidence is a {best.design_label}, "
+                f"the best supporting evidence is {_article(noun)} {noun}, "
                 f"which starts at {best.start.label} certainty for this kind of claim"
             )
         reasons.extend(

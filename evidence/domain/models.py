@@ -190,13 +190,18 @@ class History(Base, table=True):
     """One change to a claim, an evidence link, an override (or another curated record)."""
 
     __tablename__ = "history"
-    __table_args__ = (Index("ix_history_claim_id_at", "claim_id", "at"),)
+    __table_args__ = (
+        Index("ix_history_claim_id_at", "claim_id", "at"),
+        Index("ix_history_related_claim_id", "related_claim_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     entity: str = Field(sa_column=Column(String(30), nullable=False))
     entity_key: str = Field(sa_column=Column(String(400), nullable=False))
-    # Not a foreign key: history outlives the records it describes.
+    # Not foreign keys: history outlives the records it describes.
     claim_id: str | None = Field(default=None, sa_column=Column(String(200)))
+    # The other claim of a claim-to-claim link, so the change shows in both claims' history.
+    related_claim_id: str | None = Field(default=None, sa_column=Column(String(200)))
     action: str = Field(sa_column=Column(String(20), nullable=False))
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     at: datetime = Field(sa_column=_ts())

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from evidence import clock
 from evidence.domain.grading import LinkGrade
-from evidence.domain.models import Override, Reference
+from evidence.domain.models import Evidence, Override, Reference
 from evidence.domain.vocab import Downgrade
 from evidence.services.claim_links import links_of
 from evidence.services.claims import assertions_for, get_claim
@@ -18,9 +18,7 @@ from evidence.services.searches import search_dict, searches_for
 from evidence.services.verdicts import ClaimSummary, grade_claims
 
 
-def evidence_row(
-    ref: Reference, grade: LinkGrade, rationale: str, quote: str | None, curator: str
-) -> dict[str, Any]:
+def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, Any]:
     link = grade.link
     return {
         "reference": {
@@ -46,10 +44,16 @@ def evidence_row(
         "certainty": grade.certainty.label,
         "certainty_symbols": grade.certainty.symbols,
         "counts": grade.counts,
+        "status": "retracted"
+        if link.withdrawn
+        else "insufficient"
+        if not grade.counts
+        else "counted",
         "retracted": link.withdrawn,
-        "rationale": rationale,
-        "quote": quote,
-        "curator": curator,
+        "rationale": ev.rationale,
+        "quote": ev.quote,
+        "curator": ev.curator,
+        "version": ev.version,
     }
 
 
@@ -60,8 +64,7 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
     rows = links_with_references(session, [claim.id])
     # grade.links is in the same order as the rows it was built from
     detail["evidence"] = [
-        evidence_row(ref, lg, ev.rationale, ev.quote, ev.curator)
-        for (ev, ref), lg in zip(rows, grade.links, strict=True)
+        evidence_row(ref, lg, ev) for (ev, ref), lg in zip(rows, grade.links, strict=True)
     ]
     detail["why_not_higher"] = list(grade.limits)
     detail["sources"] = [

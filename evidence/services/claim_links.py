@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
@@ -28,6 +30,14 @@ def link_claims(
     rel = parse(Relation, relation, field="relation")
     if a.id == b.id:
         raise InvalidValue("claim link", f"{a.id} -> {b.id}", "two different claims")
+    if rel is Relation.leads_to:
+        loop = _path(leads_to_edges(session), b.id, a.id)
+        if loop:
+            raise InvalidValue(
+                "claim link",
+                f"{a.id} leads_to {b.id}",
+                "a chain that does not loop back on itself (already: " + " → ".join(loop) + ")",
+            )
     source = get_source(session, source_key) if source_key else None
     exists = session.scalar(
         select(ClaimLink.id).where(
@@ -54,18 +64,18 @@ def link_claims(
         "relation": rel.value,
         "source": source.key if source else None,
     }
-    for claim_id in (a.id, b.id):
-        history.record(
-            session,
-            entity="claim_link",
-            key=f"{a.id} {rel.value} {b.id}",
-            claim_id=claim_id,
-            action="create",
-            actor=actor,
-            before=None,
-            after=after,
-            reason=reason,
-        )
+    history.record(
+        session,
+        entity="claim_link",
+        key=f"{a.id} {rel.value} {b.id}",
+        claim_id=a.id,
+        related_claim_id=b.id,
+        action="create",
+        actor=actor,
+        before=None,
+        after=after,
+        reason=reason,
+    )
     return link
 
 
@@ -88,3 +98,24 @@ def leads_to_edges(session: Session) -> list[tuple[str, str]]:
             )
         )
     ]
+
+
+def _path(edges: list[tuple[str, str]], start: str, goal: str) -> list[str] | None:
+    """A shortest leads_to path from start to goal, if there is one."""
+    nexts: dict[str, list[str]] = {}
+    for x, y in edges:
+        nexts.setdefault(x, []).append(y)
+    came_from: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            path = [node]
+            while came_from[path[-1]] is not None:
+                path.append(came_from[path[-1]])  # type: ignore[arg-type]
+            return list(reversed(path))
+        for nxt in nexts.get(node, ()):
+            if nxt not in came_from:
+                came_from[nxt] = node
+                queue.append(nxt)
+    return None

@@ -124,8 +124,10 @@ def edit_claim(
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
     notes: str | None = None,
-) -> Claim:
-    """Change a claim; refuse with :class:`ConflictError` if it changed since it was read.
+) -> tuple[Claim, bool]:
+    """Change a claim; returns it and whether anything changed.
+
+    Raises :class:`ConflictError` if the claim changed since it was read.
 
     ``expected_version`` is the version the editor saw (the dashboard's form, or a script
     passing --expected-version); without it the version read here is the one checked, which
@@ -151,7 +153,7 @@ def edit_claim(
         values["notes"] = notes or None
     values = {k: v for k, v in values.items() if v != before.get(k)}
     if not values:
-        return claim
+        return claim, False
     result = session.execute(
         update(Claim)
         .where(Claim.id == claim_id, Claim.version == seen)
@@ -174,7 +176,7 @@ def edit_claim(
         after=history.claim_snapshot(claim),
         reason=reason,
     )
-    return claim
+    return claim, True
 
 
 def add_assertion(

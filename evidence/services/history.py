@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from evidence import clock
@@ -22,8 +22,10 @@ def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     reason: str | None = None,
+    related_claim_id: str | None = None,
 ) -> History:
     row = History(
+        related_claim_id=related_claim_id,
         entity=entity,
         entity_key=key,
         claim_id=claim_id,
@@ -71,7 +73,7 @@ def list_history(
     """Newest first; for one claim, every change that touched it or its links."""
     query = select(History).order_by(History.at.desc(), History.id.desc())
     if claim_id is not None:
-        query = query.where(History.claim_id == claim_id)
+        query = query.where(or_(History.claim_id == claim_id, History.related_claim_id == claim_id))
     if limit is not None:
         query = query.limit(limit)
     return [

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from evidence import clock
 from evidence.domain.models import Override
 from evidence.domain.vocab import Verdict, parse
-from evidence.errors import LinkNotFound, MissingReason
+from evidence.errors import MissingReason, OverrideNotFound
 from evidence.services import history
 from evidence.services.claims import get_claim
 
@@ -56,7 +56,7 @@ def clear_override(session: Session, *, claim_id: str, reason: str | None, actor
     claim = get_claim(session, claim_id)
     current = session.scalar(select(Override).where(Override.claim_id == claim.id))
     if current is None:
-        raise LinkNotFound(claim.id, "that claim has no override")
+        raise OverrideNotFound(claim.id, "it has none to remove")
     before = history.override_snapshot(current)
     session.delete(current)
     history.record(

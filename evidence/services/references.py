@@ -112,11 +112,16 @@ def edit_reference(
     if "review_of" in values:
         values["review_of"] = parse(ReviewOf, values["review_of"], field="review_of").value
     if "retraction" in values:
-        values["retraction"] = (
-            None
-            if values["retraction"] in ("", "none")
-            else parse(Retraction, values["retraction"], field="retraction").value
-        )
+        text = str(values["retraction"]).strip().lower()
+        if text in ("", "none"):
+            values["retraction"] = None
+        elif text in {r.value for r in Retraction}:
+            values["retraction"] = text
+        else:
+            raise InvalidValue(
+                "retraction", values["retraction"], [r.value for r in Retraction] + ["none"]
+            )
+
     if "year" in values and not (1500 <= int(values["year"]) <= 2200):
         raise InvalidValue("year", values["year"], "a four-digit publication year")
     for kind in IdKind:
@@ -126,6 +131,14 @@ def edit_reference(
             if other is not None and other.id != reference.id:
                 raise AlreadyExists("reference with " + str(ident), other.key)
             values[kind.value] = ident.value
+            # a key made from the old identifier would now point nowhere: follow the change
+            old = getattr(reference, kind.value)
+            if (
+                old
+                and reference.key == f"{kind.value}:{old}"
+                and not session.scalar(select(Reference.id).where(Reference.key == str(ident)))
+            ):
+                values["key"] = str(ident)
     design = values.get("design", reference.design)
     if values.get("review_of") and design not in {d.value for d in REVIEW_DESIGNS}:
         raise InvalidValue("review_of", values["review_of"], "only for systematic reviews")

@@ -22,6 +22,7 @@ from evidence.domain.models import (
     ClaimLink,
     Evidence,
     EvidenceSearch,
+    History,
     Reference,
     Source,
 )
@@ -61,6 +62,7 @@ FILES = ("sources.yaml", "claims.yaml", "references.yaml", "evidence.yaml")
 class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
     present: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)  # deleted by a curator: not re-added
 
     def count(self, kind: str, created: bool) -> None:
         target = self.created if created else self.present
@@ -334,8 +336,19 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
     linked = {
         tuple(row) for row in session.execute(select(Evidence.claim_id, Evidence.reference_id))
     }
+    # A link a curator removed stays removed: its deletion is in the history.
+    removed = set(
+        session.scalars(
+            select(History.entity_key).where(
+                History.entity == "evidence", History.action == "delete"
+            )
+        )
+    )
     for e in data.links:
         ref = refs[e["reference"]]
+        if f"{e['claim']}<-{ref.key}" in removed and (e["claim"], ref.id) not in linked:
+            report.removed["evidence"] = report.removed.get("evidence", 0) + 1
+            continue
         created = (e["claim"], ref.id) not in linked
         if created:  # a link a curator has re-graded since keeps the curator's judgement
             link_evidence(
