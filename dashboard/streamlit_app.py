@@ -11,7 +11,7 @@ from evidence.webui import data
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="Evidence ledger", page_icon=":material/balance:", layout="wide")
+st.set_page_config(page_title="Evidence ledger", page_icon=str(HERE / "favicon.png"), layout="wide")
 
 pages = [
     st.Page(

@@ -87,7 +87,8 @@ def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> No
     assert len(table.value) == 4  # one row per evidence link
     assert "Who asserts it" in [s.value for s in app.subheader]
     assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
-    assert "← weakest link" in body
+    chain_steps = [link.label for link in app.get("page_link") if "weakest step" in link.label]
+    assert chain_steps, "the weakest step of each chain is marked"
 
 
 def test_claim_page_tells_searched_from_not_assessed(app: AppTest) -> None:
@@ -130,3 +131,47 @@ def test_an_unusable_database_is_an_error_not_a_traceback(
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "no database file" in app.error[0].value
+
+
+def test_the_claim_page_without_an_id_asks_for_one(app: AppTest) -> None:
+    app.switch_page("app_pages/claim.py")
+    app.run()
+    assert not app.exception
+    assert [i.value for i in app.info] == [
+        "Choose a claim in the sidebar, or open one from the Overview."
+    ]
+    picker = app.sidebar.selectbox(key="claim_choice")
+    assert picker.format_func("foot-orthoses-reduce-back-pain").startswith("Foot orthoses")
+
+
+def test_overview_cards_count_mixed_links_and_mark_overrides(
+    app: AppTest, seeded_store: Store
+) -> None:
+    from evidence.services.overrides import set_override
+
+    with seeded_store.transaction() as s:
+        set_override(
+            s,
+            claim_id="yoga-relieves-whole-body-tension",
+            verdict="refuted",
+            reason="Synthetic override for a test.",
+            actor="t",
+        )
+    app.run()
+    body = texts(app)
+    assert "3 supporting · 0 refuting · 3 mixed (count on both sides)" in body
+    markdown = "\n".join(m.value for m in app.markdown)
+    assert "(computed)" in markdown
+    assert ":red-badge[Refuted · curator override]" in markdown  # st.badge is markdown
+
+
+def test_one_source_quoted_twice_is_one_card(app: AppTest) -> None:
+    open_claim(app, "lumbar-root-lower-limb-neuropathy")
+    quotes = [m.value for m in app.markdown if m.value.startswith("> ")]
+    assert len(quotes) == 2
+    titles = [
+        m.value
+        for m in app.markdown
+        if m.value.startswith("**Foot Problems\\: A Neuromyofascial Science Perspective**")
+    ]
+    assert len(titles) == 1

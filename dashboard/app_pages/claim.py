@@ -7,11 +7,23 @@ import streamlit as st
 from evidence.domain.vocab import Certainty
 from evidence.errors import ClaimNotFound
 from evidence.webui import data
-from evidence.webui.render import VERDICT_COLOURS, md_text, paper_url, verdict_label
+from evidence.webui.render import (
+    VERDICT_COLOURS,
+    certainty_text,
+    counts_text,
+    describe_change,
+    md_text,
+    paper_url,
+    short,
+    verdict_label,
+)
 
 CERTAINTY_RANK = {c.label: c.value for c in Certainty}
+STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
+
 claims = data.claims()
-ids = [c["id"] for c in claims]
+statements = {c["id"]: c["statement"] for c in claims}
+ids = sorted(statements, key=lambda i: statements[i].lower())
 wanted = st.query_params.get("id")
 
 if not ids:
@@ -22,12 +34,17 @@ choice = st.sidebar.selectbox(
     "Claim",
     ids,
     index=ids.index(wanted) if wanted in ids else None,
+    format_func=lambda i: short(statements[i], 80),
     placeholder="Choose a claim",
     key="claim_choice",
 )
 if wanted and wanted not in ids:
     st.error(f"There is no claim with id {wanted!r}.")
 if choice is None:
+    st.info("Choose a claim in the sidebar, or open one from the Overview.")
+    st.page_link(
+        "app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:"
+    )
     st.stop()
 if choice != wanted:
     st.query_params["id"] = choice
@@ -38,11 +55,20 @@ except ClaimNotFound as exc:
     st.error(str(exc))
     st.stop()
 
+
+def claim_link(claim_id: str, prefix: str = "", suffix: str = "") -> None:
+    st.page_link(
+        "app_pages/claim.py",
+        label=md_text(prefix + short(statements.get(claim_id, claim_id)) + suffix),
+        query_params={"id": claim_id},
+    )
+
+
 st.header(md_text(claim["statement"]), anchor=False)
-cols = st.columns([1, 1, 4])
+cols = st.columns([2, 2, 5], vertical_alignment="center")
 with cols[0]:
     st.badge(verdict_label(claim["verdict"]), color=VERDICT_COLOURS[claim["verdict"]])
-cols[1].markdown(f"**{claim['certainty_symbols']}** {claim['certainty']}")
+cols[1].markdown(f"**{certainty_text(claim)}**", help="GRADE certainty of the evidence")
 cols[2].caption(
     md_text(
         f"{claim['type']} · {', '.join(claim['tags'])} · id {claim['id']} · "
@@ -63,16 +89,19 @@ else:
     st.markdown(md_text(claim["explanation"]))
 if claim["why_not_higher"]:
     st.markdown("**Why not higher:** " + md_text("; ".join(claim["why_not_higher"]) + "."))
+st.caption(counts_text(claim))
 
 st.subheader("Evidence", anchor=False)
 if claim["evidence"]:
     rows = []
-    for e in sorted(
+    ordered = sorted(
         claim["evidence"], key=lambda e: (not e["counts"], -CERTAINTY_RANK[e["certainty"]])
-    ):
+    )
+    for e in ordered:
         ref = e["reference"]
         url = paper_url(ref)
         title = md_text(ref["title"] or ref["key"])
+        certainty = f"{e['certainty_symbols']} {e['certainty']}"
         rows.append(
             {
                 "Paper": ("**RETRACTED** — " if e["retracted"] else "")
@@ -80,7 +109,7 @@ if claim["evidence"]:
                 "Design": md_text(e["design_label"]),
                 "Year": "" if ref["year"] is None else str(ref["year"]),
                 "Stance": e["stance"],
-                "Certainty": f"{e['certainty_symbols']} {e['certainty']}",
+                "Certainty": STATUS_TEXT.get(e["status"], certainty),
                 "Downgrades / upgrades": md_text(
                     ", ".join(d.replace("_", " ") for d in e["downgrades"] + e["upgrades"])
                     or "none"
@@ -95,10 +124,15 @@ else:
 st.subheader("Who asserts it", anchor=False)
 if not claim["sources"]:
     st.write("No source document is recorded as asserting this claim.")
+by_source: dict[str, list[dict]] = {}
 for s in claim["sources"]:
+    by_source.setdefault(s["key"], []).append(s)
+for quotes in by_source.values():
+    s = quotes[0]
     with st.container(border=True):
         st.markdown(f"**{md_text(s['title'])}** · {md_text(s['kind'].replace('_', ' '))}")
-        st.markdown("> " + md_text(s["quote"]))
+        for q in quotes:
+            st.markdown("> " + md_text(q["quote"]))
         if s["conflicts_of_interest"]:
             st.caption("Conflicts of interest: " + md_text(s["conflicts_of_interest"]))
 
@@ -117,30 +151,34 @@ st.subheader("Linked claims", anchor=False)
 if not claim["claim_links"]:
     st.write("This claim is not linked to other claims.")
 for link in claim["claim_links"]:
-    other = link["to"] if link["from"] == claim["id"] else link["from"]
     words = link["relation"].replace("_", " ")
-    text = (
-        f"this claim {words} {other}"
-        if link["from"] == claim["id"]
-        else f"{other} {words} this claim"
-    )
-    st.page_link("app_pages/claim.py", label=md_text(text), query_params={"id": other})
+    if link["from"] == claim["id"]:
+        claim_link(link["to"], prefix=f"This claim {words}: ")
+    else:
+        claim_link(link["from"], suffix=f" — {words} this claim")
 
 paths = claim["chain"]["paths"]
 if paths:
     st.subheader("Mechanism chains through this claim", anchor=False)
-    for path in paths:
-        steps = [
-            ("**" if i == path["weakest_index"] else "")
-            + md_text(f"{s['id']} ({verdict_label(s['verdict'])}, {s['certainty']})")
-            + ("** ← weakest link" if i == path["weakest_index"] else "")
-            for i, s in enumerate(path["steps"])
-        ]
-        st.markdown(" → ".join(steps))
+    st.caption("A chain is only as strong as its weakest step.")
+    for n, path in enumerate(paths, start=1):
+        with st.container(border=True):
+            st.markdown(
+                f"**Chain {n}** — as strong as its weakest step: "
+                f"{verdict_label(path['verdict']).lower()} ({path['certainty']})"
+            )
+            for i, step in enumerate(path["steps"]):
+                weakest = i in path["weakest_indexes"]
+                here = step["id"] == claim["id"]
+                claim_link(
+                    step["id"],
+                    prefix=("→ " if i else "") + ("(this claim) " if here else ""),
+                    suffix=f" · {verdict_label(step['verdict'])}, {step['certainty']}"
+                    + (" · weakest step" if weakest else ""),
+                    limit=80,
+                )
 
 with st.expander(f"History ({len(claim['history'])} changes)"):
     for h in claim["history"]:
-        st.markdown(
-            md_text(f"{h['at']} · {h['actor']} · {h['action']} {h['entity']} {h['key']}")
-            + (" — " + md_text(h["reason"]) if h["reason"] else "")
-        )
+        line = f"{h['at']} · {h['actor']} · {describe_change(h)}"
+        st.markdown(md_text(line) + (" — *" + md_text(h["reason"]) + "*" if h["reason"] else ""))

@@ -6,11 +6,20 @@ import streamlit as st
 
 from evidence.domain.vocab import Certainty, ClaimType, Verdict
 from evidence.webui import data
-from evidence.webui.render import BAND_BLURBS, BAND_ORDER, VERDICT_COLOURS, md_text, verdict_label
+from evidence.webui.render import (
+    BAND_BLURBS,
+    BAND_ORDER,
+    VERDICT_COLOURS,
+    certainty_text,
+    counts_text,
+    md_text,
+    verdict_label,
+)
 
-claims = data.claims()
 VERDICT_RANK = {v.value: i for i, v in enumerate(reversed(list(Verdict)))}
 CERTAINTY_RANK = {c.label: c.value for c in Certainty}
+
+claims = data.claims()
 
 st.title("Evidence ledger")
 st.caption(
@@ -19,9 +28,19 @@ st.caption(
     "supporting evidence is weighed against the best refuting evidence."
 )
 
-counts = {band: sum(1 for c in claims if c["band"] == band.value) for band in BAND_ORDER}
+if not claims:
+    st.info("The ledger is empty: run `evidence seed` to load the starter content.")
+    st.stop()
+
 for column, band in zip(st.columns(len(BAND_ORDER)), BAND_ORDER, strict=True):
-    column.metric(band.label, counts[band], help=BAND_BLURBS[band])
+    in_band = [c for c in claims if c["band"] == band.value]
+    column.metric(band.label, len(in_band), help=BAND_BLURBS[band])
+    by_verdict = [
+        f"{n} {verdict_label(v.value).lower()}"
+        for v in Verdict
+        if v.band is band and (n := sum(c["verdict"] == v.value for c in in_band))
+    ]
+    column.caption(" · ".join(by_verdict) or "none")
 
 search_col, type_col = st.columns([3, 2])
 query = search_col.text_input(
@@ -33,8 +52,6 @@ types = type_col.multiselect("Claim type", [t.value for t in ClaimType], key="ov
 def matches(claim: dict) -> bool:
     if types and claim["type"] not in types:
         return False
-    if not query:
-        return True
     haystack = " ".join([claim["id"], claim["statement"], *claim["tags"]]).lower()
     return all(word in haystack for word in query.lower().split())
 
@@ -52,7 +69,7 @@ for band in BAND_ORDER:
     st.header(f"{band.label} ({len(in_band)})", anchor=band.value, divider="gray")
     st.caption(BAND_BLURBS[band])
     if not in_band:
-        st.write("No claims here." if not (query or types) else "No matching claims here.")
+        st.write("No matching claims here." if query or types else "No claims here.")
     for claim in in_band:
         with st.container(border=True, key=f"claim-{claim['id']}"):
             st.page_link(
@@ -61,22 +78,14 @@ for band in BAND_ORDER:
                 query_params={"id": claim["id"]},
                 icon=":material/arrow_forward:",
             )
-            badges = st.columns([1, 1, 1, 3], gap="small")
-            with badges[0]:
+            cols = st.columns([2, 2, 1, 5], gap="small", vertical_alignment="center")
+            with cols[0]:
+                label = verdict_label(claim["verdict"])
                 st.badge(
-                    verdict_label(claim["verdict"])
-                    + (" (override)" if claim["overridden"] else ""),
+                    label + (" · curator override" if claim["overridden"] else ""),
                     color=VERDICT_COLOURS[claim["verdict"]],
                 )
-            badges[1].markdown(
-                f"{claim['certainty_symbols']} {claim['certainty']}", help="GRADE certainty"
-            )
-            badges[2].caption(claim["type"])
-            stats = f"{claim['supporting']} supporting · {claim['refuting']} refuting"
-            if claim["retracted"]:
-                stats += f" · :material/warning: {claim['retracted']} retracted (excluded)"
-            badges[3].caption(stats)
+            cols[1].markdown(certainty_text(claim), help="GRADE certainty of the evidence")
+            cols[2].caption(claim["type"])
+            cols[3].caption(counts_text(claim))
             st.caption(md_text(claim["explanation"]))
-
-if not claims:
-    st.info("The ledger is empty: run `evidence seed` to load the starter content.")

@@ -25,11 +25,14 @@ def chain(session: Session, claim_id: str) -> dict[str, Any]:
     out = []
     for path in paths:
         weakest = weakest_link(path, lambda c: grades[c].strength)
+        floor = grades[weakest.claim].strength
         out.append(
             {
                 "steps": [summaries[c] for c in path],
                 "weakest": weakest.claim,
                 "weakest_index": weakest.index,
+                # every step as weak as the weakest: a chain can have several weakest links
+                "weakest_indexes": [i for i, c in enumerate(path) if grades[c].strength == floor],
                 "verdict": summaries[weakest.claim]["verdict"],
                 "certainty": summaries[weakest.claim]["certainty"],
             }

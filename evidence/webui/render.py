@@ -47,3 +47,52 @@ def paper_url(reference: dict) -> str | None:
     if reference.get("pmcid"):
         return f"https://pmc.ncbi.nlm.nih.gov/articles/{reference['pmcid']}/"
     return None
+
+
+def short(text: str, limit: int = 110) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def certainty_text(claim: dict) -> str:
+    """The certainty as shown; under an override it is the computed one, and says so."""
+    text = f"{claim['certainty_symbols']} {claim['certainty']}"
+    return text + " (computed)" if claim.get("overridden") else text
+
+
+def counts_text(claim: dict) -> str:
+    parts = [f"{claim['supporting']} supporting", f"{claim['refuting']} refuting"]
+    if claim["mixed"]:
+        parts.append(f"{claim['mixed']} mixed (count on both sides)")
+    if claim["retracted"]:
+        parts.append(f"{claim['retracted']} retracted (excluded)")
+    return " · ".join(parts)
+
+
+def describe_change(change: dict) -> str:
+    """One line for a history row: what changed, not just which record."""
+    before, after = change.get("before") or {}, change.get("after") or {}
+    if change["action"] == "update":
+        fields = [
+            k
+            for k in sorted(set(before) | set(after))
+            if k != "version" and before.get(k) != after.get(k)
+        ]
+        what = "changed " + ", ".join(f.replace("_", " ") for f in fields) if fields else "updated"
+    elif change["action"] == "delete":
+        what = "removed"
+    else:
+        what = "added"
+    detail = {
+        "assertion": lambda: (
+            f"quote from {after.get('source')}: \u201c{short(after.get('quote', ''), 60)}\u201d"
+        ),
+        "evidence": lambda: (
+            f"{(after or before).get('reference')} ({(after or before).get('stance')})"
+        ),
+        "override": lambda: f"{(after or before).get('verdict')}",
+        "search": lambda: f"{after.get('database')}: {short(after.get('query', ''), 60)}",
+    }.get(change["entity"])
+    label = change["entity"].replace("_", " ")
+    text = f"{what} {label}" + (f" — {detail()}" if detail else f" {change['key']}")
+    return text
