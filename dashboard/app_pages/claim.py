@@ -56,12 +56,9 @@ except ClaimNotFound as exc:
     st.stop()
 
 
-def claim_link(claim_id: str, prefix: str = "", suffix: str = "") -> None:
-    st.page_link(
-        "app_pages/claim.py",
-        label=md_text(prefix + short(statements.get(claim_id, claim_id)) + suffix),
-        query_params={"id": claim_id},
-    )
+def claim_link(claim_id: str, prefix: str = "", suffix: str = "", limit: int = 110) -> None:
+    text = prefix + short(statements.get(claim_id, claim_id), limit) + suffix
+    st.page_link("app_pages/claim.py", label=md_text(text), query_params={"id": claim_id})
 
 
 st.header(md_text(claim["statement"]), anchor=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from evidence.cli.context import app_context
-from evidence.cli.output import console, print_json, say, table
+from evidence.cli.output import console, print_json, say
 from evidence.domain.vocab import Band, ClaimType
 from evidence.services.claim_detail import claim_detail
 from evidence.services.claims import add_assertion, add_claim, edit_claim
@@ -129,21 +129,15 @@ def show(
     if detail["why_not_higher"]:
         say("Not higher because: " + "; ".join(detail["why_not_higher"]) + ".")
     if detail["evidence"]:
-        table(
-            ["paper", "design", "year", "stance", "certainty", "rationale"],
-            [
-                [
-                    ("[RETRACTED] " if e["retracted"] else "") + e["reference"]["key"],
-                    e["design_label"],
-                    e["reference"]["year"],
-                    e["stance"],
-                    f"{e['certainty_symbols']} {e['certainty']}",
-                    e["rationale"],
-                ]
-                for e in detail["evidence"]
-            ],
-            title="Evidence",
-        )
+        say("\nEvidence:")
+        for e in detail["evidence"]:
+            ref = e["reference"]
+            weight = {"retracted": "excluded: RETRACTED", "insufficient": "not counted"}.get(
+                e["status"], f"{e['certainty_symbols']} {e['certainty']}"
+            )
+            year = f", {ref['year']}" if ref["year"] else ""
+            say(f"  [{e['stance']}] {weight} — {e['design_label']}{year} — {ref['key']}")
+            say(f"      {e['rationale']}")
     for s in detail["sources"]:
         say(f"Asserted by {s['key']} ({s['kind']}): \u201c{s['quote']}\u201d")
     for s in detail["searches"]:
@@ -169,16 +163,6 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table(
-        ["claim", "verdict", "certainty", "explanation"],
-        [
-            [
-                r["id"],
-                r["verdict"] + (" (override)" if r["overridden"] else ""),
-                r["certainty_symbols"],
-                r["explanation"],
-            ]
-            for r in rows
-        ],
-    )
+    for r in rows:
+        say(f"{r['id']}\n  {r['certainty_symbols']}  {r['explanation']}")
     console.print(f"{len(rows)} claims")

@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 console = Console(highlight=False, soft_wrap=False)
 
@@ -19,10 +18,3 @@ def print_json(data: Any) -> None:
 
 def say(text: str) -> None:
     console.print(escape(text))
-
-
-def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    t = Table(*columns, title=title, show_lines=False, expand=False)
-    for row in rows:
-        t.add_row(*(escape("" if v is None else str(v)) for v in row))
-    console.print(t)

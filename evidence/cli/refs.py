@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from evidence.cli.context import app_context
-from evidence.cli.output import print_json, say, table
+from evidence.cli.output import print_json, say
 from evidence.domain.vocab import Design, Retraction, ReviewOf
 from evidence.services.references import add_references, edit_reference, list_references
 
@@ -111,7 +111,7 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table(
-        ["key", "year", "design", "title"],
-        [[r["key"], r["year"], r["design"], (r["title"] or "")[:70]] for r in rows],
-    )
+    for r in rows:
+        facts = ", ".join(str(x) for x in (r["year"], r["design"]) if x)
+        flag = f" [{r['retraction'].upper()}]" if r["retraction"] else ""
+        say(f"{r['key']}{flag} ({facts or 'no metadata yet'}): {r['title'] or 'untitled'}")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from evidence.cli.context import app_context
-from evidence.cli.output import print_json, say, table
+from evidence.cli.output import print_json, say
 from evidence.domain.vocab import SourceKind, Verdict
 from evidence.services.chains import chain as chain_of
 from evidence.services.history import list_history
@@ -54,14 +54,12 @@ def sources(
     if as_json:
         print_json(cards)
         return
-    table(
-        ["source", "kind", "claims", *[v.value for v in Verdict]],
-        [
-            [c["key"], c["kind"], c["claims"], *[c["verdicts"][v.value] for v in Verdict]]
-            for c in cards
-        ],
-        title="Source scorecards",
-    )
+    for c in cards:
+        say(f"{c['key']} — {c['title']} ({c['kind'].replace('_', ' ')})")
+        counts = ", ".join(f"{c['verdicts'][v.value]} {v.label.lower()}" for v in Verdict)
+        say(f"  {c['claims']} claims: {counts}")
+        if c["conflicts_of_interest"]:
+            say(f"  conflicts of interest: {c['conflicts_of_interest']}")
 
 
 @source_app.command("add")
@@ -108,10 +106,6 @@ def history(
     if as_json:
         print_json(rows)
         return
-    table(
-        ["when", "who", "what", "action", "why"],
-        [
-            [r["at"], r["actor"], f"{r['entity']} {r['key']}", r["action"], r["reason"]]
-            for r in rows
-        ],
-    )
+    for r in rows:
+        why = f" — {r['reason']}" if r["reason"] else ""
+        say(f"{r['at']}  {r['actor']}  {r['action']} {r['entity']} {r['key']}{why}")

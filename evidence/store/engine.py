@@ -50,13 +50,15 @@ def sqlite_path(url: URL) -> Path | None:
 class Store:
     """An open database: the engine plus the URL it came from."""
 
-    def __init__(self, url: URL, engine: Engine) -> None:
+    def __init__(self, url: URL, engine: Engine, given: str | None = None) -> None:
         self.url = url
         self.engine = engine
+        self.given = given or url.render_as_string(hide_password=False)
 
     @property
     def display_url(self) -> str:
-        return safe_url(self.url)
+        """The URL as the user gave it, password hidden."""
+        return safe_url(self.given)
 
     @property
     def dialect(self) -> str:
@@ -84,7 +86,7 @@ class Store:
             raise DatabaseUnavailable(safe_url(parsed), str(exc)) from exc
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        store = cls(parsed, engine)
+        store = cls(parsed, engine, given=url)
         store.ping()
         return store
 
