@@ -78,7 +78,7 @@ def build(literature: Path, out: Path) -> None:
             "searches": [
                 {
                     "claim": claim_id,
-                    "database": "stored copies of public web pages, searched for the starter corpus",
+                    "database": "stored copies of public web pages, searched for this corpus",
                     "query": "not recorded by the curators",
                     "date": None,
                     "hits": 0,
