@@ -66,13 +66,17 @@ class MissingReason(InputError):
 
 
 class InvalidRecord(InputError):
-    """Raised when a record of a seed or import file cannot be used; names file and record."""
+    """Raised when a seed or import file, or one record in it, cannot be used.
 
-    def __init__(self, location: str, record: str, problem: str) -> None:
+    ``record`` names the record (its position and key); None means the file as a whole.
+    """
+
+    def __init__(self, location: str, record: str | None, problem: str) -> None:
         self.location = location
         self.record = record
         self.problem = problem
-        super().__init__(f"{location}: record {record}: {problem}")
+        where = f"{location}: record {record}" if record else location
+        super().__init__(f"{where}: {problem}")
 
 
 class NotFound(EvidenceError):
@@ -157,7 +161,9 @@ class SchemaOutOfDate(StoreError):
         self.url = url
         self.current = current
         self.head = head
-        state = "has no evidence schema" if current is None else f"is at schema {current}"
-        super().__init__(
-            f"database {url!r} {state}, the current one is {head}: run `evidence init`"
-        )
+        if current is None:
+            message = f"database {url!r} has no evidence schema yet: run `evidence init`"
+        else:
+            message = (f"database {url!r} is at schema {current} but this version needs {head}: "
+                       "run `evidence init` to migrate it")
+        super().__init__(message)

@@ -87,11 +87,11 @@ def _read(path: Path, key: str) -> list[dict[str, Any]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidRecord(str(path), "-", "file not found") from None
+        raise InvalidRecord(str(path), None, "file not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InvalidRecord(str(path), "-", f"not readable YAML: {exc}") from None
+        raise InvalidRecord(str(path), None, f"not readable YAML: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InvalidRecord(str(path), "-", f"not a seed file (expected format: {FORMAT})")
+        raise InvalidRecord(str(path), None, f"not a seed file (expected format: {FORMAT})")
     items = data.get(key) or []
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise InvalidRecord(str(path), key, "expected a list of records")
