@@ -101,6 +101,13 @@ def settle(page) -> None:  # noqa: ANN001
 
 def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) -> None:  # noqa: ANN001
     ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((dashboard, "data:", "blob:")) else outside.append(r.url)
+        ),
+    )
     page.goto(dashboard)
     settle(page)
     for band in ("Supported", "Disputed", "Unproven"):
@@ -124,3 +131,5 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
         "The Hidden Connection Between Your Feet and Chronic Back Pain"
     ).is_visible()
     page.screenshot(path=ARTIFACTS / "claim.png")
+    # self-hosted means self-contained: no fonts, icons or telemetry fetched from elsewhere
+    assert outside == []
