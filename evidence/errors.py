@@ -14,6 +14,7 @@
     │   └── OverrideNotFound        removing an override from a claim that has none
     ├── AlreadyExists               a record with that natural key is already stored
     ├── ConflictError               someone else changed the record since it was read
+    │   └── WriteConflict           the database refused a write another writer made first
     └── StoreError                  the database cannot be used
         ├── DatabaseUnavailable     unreadable URL, unreachable server, unopenable file
         └── SchemaOutOfDate         the database has not been initialised / migrated
@@ -141,6 +142,18 @@ class ConflictError(EvidenceError):
         super().__init__(f"{what}; nothing was written: reload it and apply your change again")
 
 
+class WriteConflict(ConflictError):
+    """Raised when the database itself refuses a write (a unique key taken an instant ago)."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        Exception.__init__(
+            self,
+            f"another writer changed the same records at the same moment ({detail}); "
+            "nothing was written: try again",
+        )
+
+
 class StoreError(EvidenceError):
     exit_code = 6
 
@@ -164,6 +177,8 @@ class SchemaOutOfDate(StoreError):
         if current is None:
             message = f"database {url!r} has no evidence schema yet: run `evidence init`"
         else:
-            message = (f"database {url!r} is at schema {current} but this version needs {head}: "
-                       "run `evidence init` to migrate it")
+            message = (
+                f"database {url!r} is at schema {current} but this version needs {head}: "
+                "run `evidence init` to migrate it"
+            )
         super().__init__(message)

@@ -282,3 +282,10 @@ def test_every_accepted_prefix_and_padding_reads_the_same_way(text: str, expecte
 def test_a_normaliser_names_the_kind_it_was_given_instead() -> None:
     with pytest.raises(InvalidIdentifier, match="this is a PMID, not a DOI"):
         normalize_doi("90000001")
+
+
+@pytest.mark.parametrize("text", ["https://[10.5555/x", "http://[::1"])
+def test_malformed_urls_are_refused_not_crashed_on(text: str) -> None:
+    with pytest.raises(InvalidIdentifier) as caught:
+        parse_identifier(text)
+    assert caught.value.value == text

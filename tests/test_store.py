@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, text
 
+from evidence import clock
 from evidence.domain.models import metadata
 from evidence.errors import DatabaseUnavailable, SchemaOutOfDate
 from evidence.services.claims import add_claim
@@ -131,3 +132,49 @@ def test_listing_verdicts_costs_the_same_queries_for_5_or_60_claims(store: Store
     _fill(store, 5, 55)
     large = _statements_to_list(store)
     assert small == large <= 5
+
+
+def test_a_write_the_database_refuses_becomes_a_conflict_message(store: Store) -> None:
+    from evidence.domain.models import Claim
+    from evidence.errors import WriteConflict
+
+    with store.transaction() as s:
+        add_claim(s, claim_id="taken", statement="S.", claim_type="causal", actor="a")
+    # what a second writer's insert looks like when it passed its existence check an instant
+    # before the first writer committed
+    stamp = clock.now()
+    duplicate = Claim(
+        id="taken",
+        statement="T.",
+        type="causal",
+        tags=[],
+        version=1,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    refused = pytest.raises(WriteConflict, match="nothing was written: try again")
+    with refused, store.transaction() as s:
+        s.add(duplicate)
+    with store.reading() as s:
+        assert s.get(Claim, "taken").statement == "S."
+
+
+def test_a_locked_sqlite_file_is_reported_not_crashed_on(tmp_path) -> None:  # noqa: ANN001
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    store = Store.open(url, create=True)
+    upgrade(store)
+    store.close()
+    locker = sqlite3.connect(tmp_path / "locked.db", timeout=0)
+    locker.execute("BEGIN IMMEDIATE")
+    patient = Store.open(url)
+    # wait 50 ms for the lock instead of the usual 10 s
+    event.listen(patient.engine, "connect", lambda c, _r: c.execute("PRAGMA busy_timeout=50"))
+    patient.engine.dispose()
+    try:
+        locked = pytest.raises(DatabaseUnavailable, match="database is locked")
+        with locked, patient.transaction() as s:
+            add_claim(s, claim_id="blocked", statement="S.", claim_type="causal", actor="a")
+    finally:
+        locker.rollback()
+        locker.close()
+        patient.close()

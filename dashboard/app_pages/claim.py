@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evidence.domain.vocab import Certainty
 from evidence.errors import ClaimNotFound
 from evidence.webui import data
 from evidence.webui.render import (
@@ -18,7 +17,6 @@ from evidence.webui.render import (
     verdict_label,
 )
 
-CERTAINTY_RANK = {c.label: c.value for c in Certainty}
 STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
 
 claims = data.claims()
@@ -91,10 +89,7 @@ st.caption(counts_text(claim))
 st.subheader("Evidence", anchor=False)
 if claim["evidence"]:
     rows = []
-    ordered = sorted(
-        claim["evidence"], key=lambda e: (not e["counts"], -CERTAINTY_RANK[e["certainty"]])
-    )
-    for e in ordered:
+    for e in claim["evidence"]:  # counted evidence first, strongest first
         ref = e["reference"]
         url = paper_url(ref)
         title = md_text(ref["title"] or ref["key"])

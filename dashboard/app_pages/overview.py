@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evidence.domain.vocab import Certainty, ClaimType, Verdict
+from evidence.domain.vocab import ClaimType, Verdict
 from evidence.webui import data
 from evidence.webui.render import (
     BAND_BLURBS,
@@ -15,9 +15,6 @@ from evidence.webui.render import (
     md_text,
     verdict_label,
 )
-
-VERDICT_RANK = {v.value: i for i, v in enumerate(reversed(list(Verdict)))}
-CERTAINTY_RANK = {c.label: c.value for c in Certainty}
 
 claims = data.claims()
 
@@ -57,7 +54,7 @@ def matches(claim: dict) -> bool:
 
 
 def strongest_first(claim: dict) -> tuple:
-    return (-VERDICT_RANK[claim["verdict"]], -CERTAINTY_RANK[claim["certainty"]], claim["id"])
+    return (*(-x for x in claim["strength"]), claim["id"])
 
 
 shown = [c for c in claims if matches(c)]

@@ -139,8 +139,11 @@ def _parse(raw: str) -> Identifier:
 
 
 def _from_url(url: str) -> Identifier:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise InvalidIdentifier(url, f"not a well-formed URL ({exc})") from None
     path = unquote(parts.path)
     if host in _DOI_HOSTS:
         return Identifier(IdKind.doi, _doi(path.lstrip("/")))

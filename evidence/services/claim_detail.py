@@ -13,9 +13,8 @@ from evidence.domain.models import Evidence, Override, Reference
 from evidence.domain.vocab import Downgrade
 from evidence.services.claim_links import links_of
 from evidence.services.claims import assertions_for, get_claim
-from evidence.services.evidence import links_with_references
 from evidence.services.searches import search_dict, searches_for
-from evidence.services.verdicts import ClaimSummary, grade_claims
+from evidence.services.verdicts import ClaimSummary, gather
 
 
 def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, Any]:
@@ -59,13 +58,16 @@ def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, An
 
 def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
     claim = get_claim(session, claim_id)
-    grade = grade_claims(session, [claim])[claim.id]
+    inputs = gather(session, [claim.id])
+    grade = inputs.grade(claim)
     detail = ClaimSummary(claim, grade).to_dict()
-    rows = links_with_references(session, [claim.id])
-    # grade.links is in the same order as the rows it was built from
-    detail["evidence"] = [
-        evidence_row(ref, lg, ev) for (ev, ref), lg in zip(rows, grade.links, strict=True)
-    ]
+    # the evidence table and the verdict come from the same rows, read once
+    rows = inputs.rows.get(claim.id, [])
+    ordered = sorted(
+        zip(rows, grade.links, strict=True),
+        key=lambda item: (not item[1].counts, -item[1].certainty),
+    )
+    detail["evidence"] = [evidence_row(ref, lg, ev) for (ev, ref), lg in ordered]
     detail["why_not_higher"] = list(grade.limits)
     detail["sources"] = [
         {

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence.domain.grading import ClaimGrade, LinkInput, OverrideInput, SearchInput, grade_claim
-from evidence.domain.models import Claim, EvidenceSearch, Override, Reference
+from evidence.domain.models import Claim, Evidence, EvidenceSearch, Override, Reference
 from evidence.domain.vocab import (
     Band,
     ClaimType,
@@ -41,6 +41,52 @@ def link_input(
     )
 
 
+@dataclass
+class GradingInputs:
+    """Everything grading needs for a set of claims, read in three queries."""
+
+    rows: dict[str, list[tuple[Evidence, Reference]]]
+    searches: dict[str, list[SearchInput]]
+    overrides: dict[str, OverrideInput]
+
+    def grade(self, claim: Claim) -> ClaimGrade:
+        links = [
+            link_input(ev.stance, ev.downgrades, ev.upgrades, ref)
+            for ev, ref in self.rows.get(claim.id, ())
+        ]
+        return grade_claim(
+            ClaimType(claim.type),
+            links,
+            self.searches.get(claim.id, ()),
+            self.overrides.get(claim.id),
+        )
+
+
+def gather(session: Session, claim_ids: Sequence[str] | None) -> GradingInputs:
+    """Read links (with their papers), searches and overrides; None reads them for all claims."""
+    rows: dict[str, list[tuple[Evidence, Reference]]] = defaultdict(list)
+    for ev, ref in links_with_references(session, claim_ids):
+        rows[ev.claim_id].append((ev, ref))
+    searches: dict[str, list[SearchInput]] = defaultdict(list)
+    query = select(
+        EvidenceSearch.claim_id,
+        EvidenceSearch.database,
+        EvidenceSearch.searched_on,
+        EvidenceSearch.hits,
+    ).order_by(EvidenceSearch.id)
+    if claim_ids is not None:
+        query = query.where(EvidenceSearch.claim_id.in_(claim_ids))
+    for claim_id, database, day, hits in session.execute(query):
+        searches[claim_id].append(SearchInput(database, day, hits))
+    overrides: dict[str, OverrideInput] = {}
+    query = select(Override)
+    if claim_ids is not None:
+        query = query.where(Override.claim_id.in_(claim_ids))
+    for o in session.scalars(query):
+        overrides[o.claim_id] = OverrideInput(Verdict(o.verdict), o.reason, o.curator)
+    return GradingInputs(rows, searches, overrides)
+
+
 def grade_claims(
     session: Session, claims: Sequence[Claim], *, all_claims: bool = False
 ) -> dict[str, ClaimGrade]:
@@ -50,33 +96,8 @@ def grade_claims(
     list is read whole too, which costs less than binding thousands of parameters.
     """
     ids = [c.id for c in claims]
-    scope = None if all_claims or len(ids) > 500 else ids
-    links: dict[str, list[LinkInput]] = defaultdict(list)
-    for ev, ref in links_with_references(session, scope):
-        links[ev.claim_id].append(link_input(ev.stance, ev.downgrades, ev.upgrades, ref))
-    searches: dict[str, list[SearchInput]] = defaultdict(list)
-    query = select(
-        EvidenceSearch.claim_id,
-        EvidenceSearch.database,
-        EvidenceSearch.searched_on,
-        EvidenceSearch.hits,
-    ).order_by(EvidenceSearch.id)
-    if scope is not None:
-        query = query.where(EvidenceSearch.claim_id.in_(scope))
-    for claim_id, database, day, hits in session.execute(query):
-        searches[claim_id].append(SearchInput(database, day, hits))
-    overrides: dict[str, OverrideInput] = {}
-    query = select(Override)
-    if scope is not None:
-        query = query.where(Override.claim_id.in_(scope))
-    for o in session.scalars(query):
-        overrides[o.claim_id] = OverrideInput(Verdict(o.verdict), o.reason, o.curator)
-    return {
-        c.id: grade_claim(
-            ClaimType(c.type), links.get(c.id, ()), searches.get(c.id, ()), overrides.get(c.id)
-        )
-        for c in claims
-    }
+    inputs = gather(session, None if all_claims or len(ids) > 500 else ids)
+    return {c.id: inputs.grade(c) for c in claims}
 
 
 @dataclass(frozen=True)
@@ -105,6 +126,8 @@ class ClaimSummary:
             "mixed": g.mixed,
             "retracted": g.retracted,
             "version": self.claim.version,
+            # orders claims from weakest to strongest (verdict, then certainty)
+            "strength": list(g.strength),
         }
 
 

@@ -8,10 +8,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlmodel import Session
 
-from evidence.errors import DatabaseUnavailable
+from evidence.errors import DatabaseUnavailable, EvidenceError, InvalidValue, WriteConflict
 
 _SUPPORTED = ("sqlite", "postgresql")
 
@@ -100,14 +107,31 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits at the end, or is rolled back whole on any error."""
+        """A session whose work commits at the end, or is rolled back whole on any error.
+
+        Errors the database raises itself are translated here, so a race the services'
+        checks cannot see (two writers inserting the same key at once, a locked SQLite
+        file, a value too long for a column) reaches the user as a message, not a traceback.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
-                raise
+                translated = self._translate(exc)
+                if translated is None:
+                    raise
+                raise translated from exc
+
+    def _translate(self, exc: BaseException) -> EvidenceError | None:
+        if isinstance(exc, IntegrityError):
+            return WriteConflict(_first_line(exc.orig))
+        if isinstance(exc, DataError):
+            return InvalidValue("value", _first_line(exc.orig), "a value the database can store")
+        if isinstance(exc, OperationalError):
+            return DatabaseUnavailable(self.display_url, _first_line(exc.orig))
+        return None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
