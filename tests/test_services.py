@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from evidence.domain.models import Claim, History, Reference
+from evidence.domain.models import Claim, Evidence, History, Reference
 from evidence.errors import (
     AlreadyExists,
     ClaimNotFound,
@@ -20,7 +20,7 @@ from evidence.services.chains import chain
 from evidence.services.claim_detail import claim_detail
 from evidence.services.claim_links import link_claims
 from evidence.services.claims import add_claim, edit_claim
-from evidence.services.evidence import link_evidence, unlink_evidence
+from evidence.services.evidence import LinkChange, link_evidence, unlink_evidence
 from evidence.services.history import list_history
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.references import add_references, edit_reference, find_reference
@@ -181,7 +181,7 @@ def test_an_identifier_already_on_another_paper_is_refused(store: Store, claim: 
 
 def test_linking_evidence_changes_the_verdict_and_is_recorded(store: Store, claim: str) -> None:
     with store.transaction() as s:
-        _, created = link_evidence(
+        _, change = link_evidence(
             s,
             claim_id=claim,
             ref="10.5555/test.1",
@@ -189,14 +189,14 @@ def test_linking_evidence_changes_the_verdict_and_is_recorded(store: Store, clai
             rationale="Cohort supports it.",
             actor="ann",
         )
-    assert created
+    assert change is LinkChange.created
     d = verdict(store, claim)
     assert (d["verdict"], d["certainty"]) == ("limited_support", "low")
     assert d["explanation"] == (
         "Limited support (low): 1 cohort study supports it (best: low); none refute it."
     )
     with store.transaction() as s:
-        _, created = link_evidence(
+        _, change = link_evidence(
             s,
             claim_id=claim,
             ref="doi:10.5555/test.2",
@@ -205,7 +205,7 @@ def test_linking_evidence_changes_the_verdict_and_is_recorded(store: Store, clai
             directness="indirect",
             actor="ann",
         )
-    assert created
+    assert change is LinkChange.created
     d = verdict(store, claim)
     assert (d["verdict"], d["certainty"]) == ("supported", "moderate")
     rct = next(e for e in d["evidence"] if e["design"] == "rct")
@@ -226,7 +226,7 @@ def test_relinking_replaces_the_assessment_and_keeps_the_old_one_in_history(
             actor="ann",
         )
     with store.transaction() as s:
-        link, created = link_evidence(
+        link, change = link_evidence(
             s,
             claim_id=claim,
             ref="10.5555/test.2",
@@ -236,7 +236,7 @@ def test_relinking_replaces_the_assessment_and_keeps_the_old_one_in_history(
             actor="bob",
             reason="re-read the paper",
         )
-    assert not created and link.version == 2
+    assert change is LinkChange.updated and link.version == 2
     d = verdict(store, claim)
     assert d["verdict"] == "refuted" and d["certainty"] == "moderate"
     with store.reading() as s:
@@ -498,3 +498,66 @@ def test_a_key_made_from_an_identifier_follows_it(store: Store) -> None:
         assert ref.key == "pmid:90000003"
     with store.reading() as s:
         assert find_reference(s, "pmid:90000003").pmid == "90000003"
+
+
+def test_revising_a_link_keeps_what_is_not_given(store: Store, claim: str) -> None:
+    with store.transaction() as s:
+        link_evidence(
+            s,
+            claim_id=claim,
+            ref="10.5555/test.1",
+            stance="supports",
+            rationale="Cohort.",
+            risk_of_bias="high",
+            downgrades=["imprecision"],
+            quote="A quote.",
+            actor="ann",
+        )
+    with store.transaction() as s:
+        link, change = link_evidence(
+            s, claim_id=claim, ref="10.5555/test.1", rationale="Cohort, reworded.", actor="bob"
+        )
+        assert change is LinkChange.updated
+        assert (link.stance, link.downgrades, link.quote) == (
+            "supports",
+            ["risk_of_bias", "imprecision"],
+            "A quote.",
+        )
+    with store.transaction() as s:
+        _, change = link_evidence(
+            s, claim_id=claim, ref="10.5555/test.1", rationale="Cohort, reworded.", actor="bob"
+        )
+        assert change is LinkChange.unchanged
+    with store.transaction() as s:
+        link, _ = link_evidence(
+            s, claim_id=claim, ref="10.5555/test.1", risk_of_bias="not_flagged", actor="bob"
+        )
+        assert link.downgrades == ["imprecision"]
+        link, _ = link_evidence(
+            s,
+            claim_id=claim,
+            ref="10.5555/test.1",
+            replace_judgements=True,
+            upgrades=["large_effect"],
+            actor="bob",
+        )
+        assert (link.downgrades, link.upgrades) == ([], ["large_effect"])
+    with pytest.raises(InvalidValue, match="stance"), store.transaction() as s:
+        link_evidence(s, claim_id=claim, ref="10.5555/test.2", rationale="New.", actor="a")
+
+
+def test_unlinking_a_link_regraded_meanwhile_is_refused(store: Store, claim: str) -> None:
+    with store.transaction() as s:
+        link_evidence(
+            s, claim_id=claim, ref="10.5555/test.1", stance="supports", rationale="R.", actor="ann"
+        )
+    with store.transaction() as ann:
+        held = ann.scalars(select(Evidence)).one()  # Ann reads the link at version 1
+        with store.transaction() as bob:
+            link_evidence(bob, claim_id=claim, ref="10.5555/test.1", stance="refutes", actor="bob")
+        with pytest.raises(ConflictError, match="now at version 2"):
+            unlink_evidence(ann, claim_id=claim, ref="10.5555/test.1", actor="ann")
+        assert held.version == 1
+    assert verdict(store, claim)["evidence"][0]["stance"] == "refutes"
+    with pytest.raises(ConflictError), store.transaction() as s:
+        unlink_evidence(s, claim_id=claim, ref="10.5555/test.1", actor="a", expected_version=1)

@@ -11,24 +11,32 @@ from evidence.cli.context import app_context
 from evidence.cli.output import say
 from evidence.domain.vocab import Downgrade, Relation, Stance, Upgrade, Verdict
 from evidence.services.claim_links import link_claims
+from evidence.services.claims import get_claim
 from evidence.services.evidence import link_evidence, unlink_evidence
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.searches import log_search
-from evidence.services.verdicts import list_claims
+from evidence.services.verdicts import grade_claims
 
 
 def _verdict_line(ctx: typer.Context, claim_id: str) -> str:
     with app_context(ctx).store().reading() as session:
-        summary = next(s for s in list_claims(session) if s.claim.id == claim_id)
-    return f"{summary.grade.certainty.symbols}  {summary.grade.explanation}"
+        claim = get_claim(session, claim_id)
+        grade = grade_claims(session, [claim])[claim.id]
+    return f"{grade.certainty.symbols}  {grade.explanation}"
 
 
 def link(
     ctx: typer.Context,
     claim: Annotated[str, typer.Argument(help="Claim id.")],
     ref: Annotated[str, typer.Argument(help="Reference key or identifier (DOI, PMID ...).")],
-    stance: Annotated[str, typer.Option(help=", ".join(s.value for s in Stance) + ".")],
-    rationale: Annotated[str, typer.Option(help="One sentence: how the paper bears on it.")],
+    stance: Annotated[
+        str | None,
+        typer.Option(help=", ".join(s.value for s in Stance) + " (needed for a new link)."),
+    ] = None,
+    rationale: Annotated[
+        str | None,
+        typer.Option(help="One sentence: how the paper bears on it (needed for a new link)."),
+    ] = None,
     directness: Annotated[
         str | None, typer.Option(help="direct | indirect (indirect downgrades one level).")
     ] = None,
@@ -40,18 +48,29 @@ def link(
         typer.Option(help=", ".join(d.value for d in Downgrade) + " (repeatable)."),
     ] = None,
     upgrade: Annotated[
-        list[str] | None, typer.Option(help=", ".join(u.value for u in Upgrade) + " (repeatable).")
+        list[str] | None,
+        typer.Option(help=", ".join(u.value for u in Upgrade) + " (repeatable)."),
     ] = None,
+    replace_judgements: Annotated[
+        bool,
+        typer.Option(
+            "--replace-judgements",
+            help="Drop the recorded downgrades/upgrades before adding these.",
+        ),
+    ] = False,
     quote: Annotated[str | None, typer.Option(help="A short quote from the paper.")] = None,
     expected_version: Annotated[
         int | None, typer.Option(help="Refuse unless the link is still at this version.")
     ] = None,
     reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
 ) -> None:
-    """Link a paper to a claim with its stance and GRADE judgements (replaces an earlier one)."""
+    """Link a paper to a claim with its stance and GRADE judgements, or revise the link.
+
+    Revising changes only what you give: other judgements already recorded are kept.
+    """
     app = app_context(ctx)
     with app.store().transaction() as session:
-        _, created = link_evidence(
+        _, change = link_evidence(
             session,
             claim_id=claim,
             ref=ref,
@@ -62,11 +81,13 @@ def link(
             risk_of_bias=risk_of_bias,
             downgrades=downgrade or [],
             upgrades=upgrade or [],
+            replace_judgements=replace_judgements,
             quote=quote,
             reason=reason,
             expected_version=expected_version,
         )
-    say(("Linked. " if created else "Link updated. ") + _verdict_line(ctx, claim))
+    said = {"created": "Linked.", "updated": "Link updated.", "unchanged": "Link unchanged."}
+    say(f"{said[change.value]} " + _verdict_line(ctx, claim))
 
 
 def unlink(
@@ -74,11 +95,21 @@ def unlink(
     claim: str,
     ref: str,
     reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
+    expected_version: Annotated[
+        int | None, typer.Option(help="Refuse unless the link is still at this version.")
+    ] = None,
 ) -> None:
     """Remove a paper from a claim's evidence."""
     app = app_context(ctx)
     with app.store().transaction() as session:
-        unlink_evidence(session, claim_id=claim, ref=ref, actor=app.actor, reason=reason)
+        unlink_evidence(
+            session,
+            claim_id=claim,
+            ref=ref,
+            actor=app.actor,
+            reason=reason,
+            expected_version=expected_version,
+        )
     say("Unlinked. " + _verdict_line(ctx, claim))
 
 

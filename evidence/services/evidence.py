@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from evidence import clock
@@ -50,52 +51,76 @@ def judgements(
     return [d.value for d in Downgrade if d in down], [u.value for u in Upgrade if u in up]
 
 
+class LinkChange(StrEnum):
+    created = "created"
+    updated = "updated"
+    unchanged = "unchanged"
+
+
+def _words(text: str | None) -> str | None:
+    joined = " ".join((text or "").split())
+    return joined or None
+
+
 def link_evidence(
     session: Session,
     *,
     claim_id: str,
     ref: str,
-    stance: str,
-    rationale: str,
     actor: str,
+    stance: str | None = None,
+    rationale: str | None = None,
     directness: str | None = None,
     risk_of_bias: str | None = None,
     downgrades: Sequence[str] = (),
     upgrades: Sequence[str] = (),
+    replace_judgements: bool = False,
     quote: str | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
-) -> tuple[Evidence, bool]:
-    """Create or replace the assessment of how ``ref`` bears on ``claim_id``.
+) -> tuple[Evidence, LinkChange]:
+    """Record, or revise, how ``ref`` bears on ``claim_id``.
 
-    Returns the link and whether it was created. Replacing a link checks its version like a
-    claim edit does, so two curators re-grading the same link cannot silently overwrite
-    each other.
+    A new link needs a stance and a rationale. Revising a link changes only what is given:
+    the stance, rationale and quote stay unless replaced, and the downgrades and upgrades
+    given are added to those recorded (``directness`` / ``risk_of_bias`` set or clear those
+    two; ``replace_judgements`` starts the lists afresh). A revision checks the link's
+    version like a claim edit does, so two curators cannot silently overwrite each other.
     """
     claim = get_claim(session, claim_id)
     reference = find_reference(session, ref)
-    stance_value = parse(Stance, stance, field="stance")
-    text = " ".join((rationale or "").split())
-    if not text:
-        raise InvalidValue(
-            "rationale", rationale, "one sentence on how the paper bears on the claim"
-        )
-    down, up = judgements(
-        directness=directness, risk_of_bias=risk_of_bias, downgrades=downgrades, upgrades=upgrades
-    )
-    values = {
-        "stance": stance_value.value,
-        "downgrades": down,
-        "upgrades": up,
-        "rationale": text,
-        "quote": " ".join(quote.split()) if quote else None,
-    }
     existing = session.scalar(
         select(Evidence).where(Evidence.claim_id == claim.id, Evidence.reference_id == reference.id)
     )
-    stamp = clock.now()
     key = f"{claim.id}<-{reference.key}"
+    if (
+        existing is not None
+        and expected_version is not None
+        and expected_version != existing.version
+    ):
+        raise ConflictError("evidence link", key, expected_version, existing.version)
+    keep = existing is not None and not replace_judgements
+    down, up = judgements(
+        directness=directness,
+        risk_of_bias=risk_of_bias,
+        downgrades=[*(existing.downgrades if keep else []), *downgrades],
+        upgrades=[*(existing.upgrades if keep else []), *upgrades],
+    )
+    values: dict[str, object] = {"downgrades": down, "upgrades": up}
+    if stance is not None:
+        values["stance"] = parse(Stance, stance, field="stance").value
+    if rationale is not None:
+        values["rationale"] = _words(rationale)
+        if values["rationale"] is None:
+            raise InvalidValue("rationale", rationale, "one sentence on how the paper bears on it")
+    if quote is not None:
+        values["quote"] = _words(quote)
+    stamp = clock.now()
+
     if existing is None:
+        for needed in ("stance", "rationale"):
+            if needed not in values:
+                raise InvalidValue(needed, None, f"a {needed} for a new evidence link")
         link = Evidence(
             claim_id=claim.id,
             reference_id=reference.id,
@@ -118,14 +143,12 @@ def link_evidence(
             after=history.evidence_snapshot(link, reference),
             reason=reason,
         )
-        return link, True
+        return link, LinkChange.created
 
     seen = existing.version
-    if expected_version is not None and expected_version != seen:
-        raise ConflictError("evidence link", key, expected_version, seen)
     before = history.evidence_snapshot(existing, reference)
     if all(getattr(existing, k) == v for k, v in values.items()):
-        return existing, False
+        return existing, LinkChange.unchanged
     result = session.execute(
         update(Evidence)
         .where(Evidence.id == existing.id, Evidence.version == seen)
@@ -147,25 +170,44 @@ def link_evidence(
         after=history.evidence_snapshot(existing, reference),
         reason=reason,
     )
-    return existing, False
+    return existing, LinkChange.updated
 
 
 def unlink_evidence(
-    session: Session, *, claim_id: str, ref: str, actor: str, reason: str | None = None
+    session: Session,
+    *,
+    claim_id: str,
+    ref: str,
+    actor: str,
+    reason: str | None = None,
+    expected_version: int | None = None,
 ) -> None:
+    """Remove a link; refused if someone re-graded it since it was read."""
     claim = get_claim(session, claim_id)
     reference = find_reference(session, ref)
+    key = f"{claim.id}<-{reference.key}"
     link = session.scalar(
         select(Evidence).where(Evidence.claim_id == claim.id, Evidence.reference_id == reference.id)
     )
     if link is None:
-        raise LinkNotFound(f"{claim.id}<-{reference.key}", "that paper is not linked to that claim")
+        raise LinkNotFound(key, "that paper is not linked to that claim")
+    seen = link.version
+    if expected_version is not None and expected_version != seen:
+        raise ConflictError("evidence link", key, expected_version, seen)
     before = history.evidence_snapshot(link, reference)
-    session.delete(link)
+    result = session.execute(
+        delete(Evidence)
+        .where(Evidence.id == link.id, Evidence.version == seen)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        actual = session.scalar(select(Evidence.version).where(Evidence.id == link.id))
+        raise ConflictError("evidence link", key, seen, actual)
+    session.expunge(link)
     history.record(
         session,
         entity="evidence",
-        key=f"{claim.id}<-{reference.key}",
+        key=key,
         claim_id=claim.id,
         action="delete",
         actor=actor,
