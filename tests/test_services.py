@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from evidence.domain.models import Claim, Evidence, History, Reference
+from evidence.domain.models import Claim, Evidence, History, Override, Reference
 from evidence.errors import (
     AlreadyExists,
     ClaimNotFound,
@@ -561,3 +561,22 @@ def test_unlinking_a_link_regraded_meanwhile_is_refused(store: Store, claim: str
     assert verdict(store, claim)["evidence"][0]["stance"] == "refutes"
     with pytest.raises(ConflictError), store.transaction() as s:
         unlink_evidence(s, claim_id=claim, ref="10.5555/test.1", actor="a", expected_version=1)
+
+
+def test_two_curators_overriding_at_once_do_not_overwrite_each_other(
+    store: Store, claim: str
+) -> None:
+    with store.transaction() as s:
+        set_override(s, claim_id=claim, verdict="refuted", reason="First.", actor="ann")
+    with store.transaction() as bob:
+        held = bob.scalars(select(Override)).one()  # Bob reads version 1
+        with store.transaction() as ann:
+            set_override(ann, claim_id=claim, verdict="contested", reason="Second.", actor="ann")
+        with pytest.raises(ConflictError, match="override .* now at version 2"):
+            set_override(bob, claim_id=claim, verdict="supported", reason="Bob's.", actor="bob")
+        assert held.version == 1
+    assert verdict(store, claim)["override"]["reason"] == "Second."
+    with pytest.raises(ConflictError), store.transaction() as s:
+        clear_override(s, claim_id=claim, reason="r", actor="a", expected_version=1)
+    with pytest.raises(ClaimNotFound), store.transaction() as s:  # unknown claim named first
+        set_override(s, claim_id="no-such-claim", verdict="supported", reason=None, actor="a")

@@ -123,6 +123,9 @@ def override(
         str | None, typer.Option(help="Required: why the computed verdict is wrong.")
     ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the override.")] = False,
+    expected_version: Annotated[
+        int | None, typer.Option(help="Refuse unless the override is still at this version.")
+    ] = None,
 ) -> None:
     """Override a claim's computed verdict, with a written reason (the computed one stays shown)."""
     app = app_context(ctx)
@@ -132,10 +135,21 @@ def override(
         raise typer.BadParameter("give a VERDICT, or --clear to remove the override")
     with app.store().transaction() as session:
         if clear:
-            clear_override(session, claim_id=claim, reason=reason, actor=app.actor)
+            clear_override(
+                session,
+                claim_id=claim,
+                reason=reason,
+                actor=app.actor,
+                expected_version=expected_version,
+            )
         else:
             set_override(
-                session, claim_id=claim, verdict=verdict or "", reason=reason, actor=app.actor
+                session,
+                claim_id=claim,
+                verdict=verdict or "",
+                reason=reason,
+                actor=app.actor,
+                expected_version=expected_version,
             )
     say(_verdict_line(ctx, claim))
 

@@ -183,6 +183,7 @@ class Override(Base, table=True):
     verdict: str = Field(sa_column=Column(String(20), nullable=False))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     curator: str = Field(sa_column=Column(String(200), nullable=False))
+    version: int = Field(default=1, nullable=False)
     created_at: datetime = Field(sa_column=_ts())
 
 
@@ -197,7 +198,7 @@ class History(Base, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     entity: str = Field(sa_column=Column(String(30), nullable=False))
-    entity_key: str = Field(sa_column=Column(String(400), nullable=False))
+    entity_key: str = Field(sa_column=Column(Text, nullable=False))
     # Not foreign keys: history outlives the records it describes.
     claim_id: str | None = Field(default=None, sa_column=Column(String(200)))
     # The other claim of a claim-to-claim link, so the change shows in both claims' history.

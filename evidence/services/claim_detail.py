@@ -98,6 +98,7 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
             "reason": override.reason,
             "curator": override.curator,
             "at": clock.iso(override.created_at),
+            "version": override.version,
         }
     )
     detail["notes"] = claim.notes

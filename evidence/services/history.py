@@ -64,7 +64,12 @@ def evidence_snapshot(link: Evidence, reference: Reference) -> dict[str, Any]:
 
 
 def override_snapshot(override: Override) -> dict[str, Any]:
-    return {"verdict": override.verdict, "reason": override.reason, "curator": override.curator}
+    return {
+        "verdict": override.verdict,
+        "reason": override.reason,
+        "curator": override.curator,
+        "version": override.version,
+    }
 
 
 def list_history(

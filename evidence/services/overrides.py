@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from evidence import clock
 from evidence.domain.models import Override
 from evidence.domain.vocab import Verdict, parse
-from evidence.errors import MissingReason, OverrideNotFound
+from evidence.errors import ConflictError, MissingReason, OverrideNotFound
 from evidence.services import history
 from evidence.services.claims import get_claim
 
@@ -20,23 +20,50 @@ def _reason(reason: str | None, action: str) -> str:
     return text
 
 
+def _check_version(key: str, current: Override | None, expected: int | None) -> None:
+    if expected is not None and (current is None or current.version != expected):
+        raise ConflictError("override", key, expected, current.version if current else None)
+
+
 def set_override(
-    session: Session, *, claim_id: str, verdict: str, reason: str | None, actor: str
+    session: Session,
+    *,
+    claim_id: str,
+    verdict: str,
+    reason: str | None,
+    actor: str,
+    expected_version: int | None = None,
 ) -> Override:
-    text = _reason(reason, "an override")
     claim = get_claim(session, claim_id)
+    text = _reason(reason, "an override")
     value = parse(Verdict, verdict, field="verdict").value
     current = session.scalar(select(Override).where(Override.claim_id == claim.id))
+    _check_version(claim.id, current, expected_version)
     before = history.override_snapshot(current) if current else None
     if current is None:
         current = Override(
-            claim_id=claim.id, verdict=value, reason=text, curator=actor, created_at=clock.now()
+            claim_id=claim.id,
+            verdict=value,
+            reason=text,
+            curator=actor,
+            version=1,
+            created_at=clock.now(),
         )
         session.add(current)
+        session.flush()
     else:
-        current.verdict, current.reason = value, text
-        current.curator, current.created_at = actor, clock.now()
-    session.flush()
+        seen = current.version
+        result = session.execute(
+            update(Override)
+            .where(Override.id == current.id, Override.version == seen)
+            .values(
+                verdict=value, reason=text, curator=actor, version=seen + 1, created_at=clock.now()
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise ConflictError("override", claim.id, seen, _version_now(session, current.id))
+        session.refresh(current)
     history.record(
         session,
         entity="override",
@@ -51,14 +78,31 @@ def set_override(
     return current
 
 
-def clear_override(session: Session, *, claim_id: str, reason: str | None, actor: str) -> None:
-    text = _reason(reason, "removing an override")
+def clear_override(
+    session: Session,
+    *,
+    claim_id: str,
+    reason: str | None,
+    actor: str,
+    expected_version: int | None = None,
+) -> None:
     claim = get_claim(session, claim_id)
+    text = _reason(reason, "removing an override")
     current = session.scalar(select(Override).where(Override.claim_id == claim.id))
     if current is None:
         raise OverrideNotFound(claim.id, "it has none to remove")
+    _check_version(claim.id, current, expected_version)
     before = history.override_snapshot(current)
-    session.delete(current)
+    result = session.execute(
+        delete(Override)
+        .where(Override.id == current.id, Override.version == current.version)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ConflictError(
+            "override", claim.id, current.version, _version_now(session, current.id)
+        )
+    session.expunge(current)
     history.record(
         session,
         entity="override",
@@ -70,3 +114,7 @@ def clear_override(session: Session, *, claim_id: str, reason: str | None, actor
         after=None,
         reason=text,
     )
+
+
+def _version_now(session: Session, override_id: int | None) -> int | None:
+    return session.scalar(select(Override.version).where(Override.id == override_id))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 13:18:32.023681
+Create Date: 2026-11-21 13:38:03.412706
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def upgrade() -> None:
         "history",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("entity", sa.String(length=30), nullable=False),
-        sa.Column("entity_key", sa.String(length=400), nullable=False),
+        sa.Column("entity_key", sa.Text(), nullable=False),
         sa.Column("claim_id", sa.String(length=200), nullable=True),
         sa.Column("related_claim_id", sa.String(length=200), nullable=True),
         sa.Column("action", sa.String(length=20), nullable=False),
@@ -219,6 +219,7 @@ def upgrade() -> None:
         sa.Column("verdict", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("curator", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["claim_id"], ["claim.id"], name=op.f("fk_override_claim_id_claim"), ondelete="CASCADE"
