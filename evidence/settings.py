@@ -53,7 +53,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=env.get("EVIDENCE_DATABASE_URL") or default_database_url(data_dir),
-        user=env.get("EVIDENCE_USER") or _os_user(),
+        user=(env.get("EVIDENCE_USER") or "").strip()[:200] or _os_user(),
     )
 
 

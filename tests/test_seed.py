@@ -141,6 +141,59 @@ def _broken_copy(tmp_path: Path, file: str, edit: Callable[[dict], None]) -> Pat
         ("claims.yaml", lambda d: d["claims"].append(dict(d["claims"][0])), r"duplicate id"),
         ("sources.yaml", lambda d: d.update(format="other/9"), r"not a seed file"),
         ("claims.yaml", lambda d: d["claim_links"][0].update(to="nowhere"), r"unknown claim"),
+        (
+            "claims.yaml",
+            lambda d: d["claims"][0].update(statement=2024),
+            r"#1 \(nmf-old-injury-lumbar-fibrosis\): field 'statement' must be non-empty text",
+        ),
+        (
+            "claims.yaml",
+            lambda d: d["claims"][0].update(tags="plantar"),
+            r"field 'tags' must be a list of text",
+        ),
+        (
+            "references.yaml",
+            lambda d: d["references"][0].update(authors="Smith J"),
+            r"field 'authors' must be a list of text",
+        ),
+        (
+            "references.yaml",
+            lambda d: d["references"][0].update(year=True),
+            r"field 'year' must be a whole number",
+        ),
+        ("references.yaml", lambda d: d["references"][0].update(year=20190), r"invalid year 20190"),
+        (
+            "references.yaml",
+            lambda d: d["references"][0].update(sample_size=-40),
+            r"invalid sample size -40",
+        ),
+        (
+            "evidence.yaml",
+            lambda d: d["links"].append(dict(d["links"][0])),
+            r"evidence.yaml: record #172 .*duplicate evidence link",
+        ),
+        (
+            "claims.yaml",
+            lambda d: d["claim_links"].append(dict(d["claim_links"][0])),
+            r"claim_links #23: duplicate claim link",
+        ),
+        (
+            "claims.yaml",
+            lambda d: d["claim_links"].append(
+                {
+                    "from": "lordosis-loss-alters-lumbar-mechanics",
+                    "to": "nmf-old-injury-lumbar-fibrosis",
+                    "relation": "leads_to",
+                }
+            ),
+            r"claim_links #23: leads_to chain loops back on itself",
+        ),
+        ("claims.yaml", lambda d: d["searches"][0].update(hits=-1), r"searches #1: invalid hits"),
+        (
+            "claims.yaml",
+            lambda d: d["searches"][0].update(date="2999-01-01"),
+            r"searches #1: invalid date '2999-01-01'",
+        ),
     ],
 )
 def test_a_bad_seed_record_is_named_and_nothing_is_written(

@@ -580,3 +580,21 @@ def test_two_curators_overriding_at_once_do_not_overwrite_each_other(
         clear_override(s, claim_id=claim, reason="r", actor="a", expected_version=1)
     with pytest.raises(ClaimNotFound), store.transaction() as s:  # unknown claim named first
         set_override(s, claim_id="no-such-claim", verdict="supported", reason=None, actor="a")
+
+
+def test_lists_come_in_the_same_order_on_every_database(store: Store) -> None:
+    from evidence.services.searches import searches_for
+    from evidence.services.verdicts import list_claims
+
+    with store.transaction() as s:
+        for claim_id in ("ab", "a-z", "a-b"):  # ICU collation skips hyphens, bytes do not
+            add_claim(s, claim_id=claim_id, statement="S.", claim_type="causal", actor="a")
+        add_source(s, key="alpha-review", title="A", kind="other", actor="a")
+        add_source(s, key="Zeta-review", title="Z", kind="other", actor="a")
+        log_search(s, claim_id="ab", database="PubMed", query="undated", hits=0, actor="a")
+        log_search(s, claim_id="ab", database="PubMed", query="dated", hits=0,
+                   searched_on="2020-01-01", actor="a")
+    with store.reading() as s:
+        assert [c.claim.id for c in list_claims(s)] == ["a-b", "a-z", "ab"]
+        assert [c["key"] for c in scorecards(s)] == ["Zeta-review", "alpha-review"]
+        assert [x.query for x in searches_for(s, "ab")] == ["dated", "undated"]

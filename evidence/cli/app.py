@@ -74,7 +74,11 @@ def root(
     ] = None,
 ) -> None:
     settings.reset()
-    app_ctx = AppContext(settings.configure(database_url=db, user=as_user))
+    if as_user is not None and not 0 < len(as_user.strip()) <= 200:
+        raise typer.BadParameter("give a name of 1 to 200 characters", param_hint="--as")
+    app_ctx = AppContext(
+        settings.configure(database_url=db, user=as_user.strip() if as_user else None)
+    )
     ctx.obj = app_ctx
     ctx.call_on_close(app_ctx.close)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -69,3 +70,24 @@ def weakest_link(path: Sequence[str], strength: Callable[[str], T]) -> WeakestLi
     """The first step with the lowest strength (verdict, then certainty)."""
     index = min(range(len(path)), key=lambda i: strength(path[i]))  # type: ignore[arg-type,return-value]
     return WeakestLink(index, path[index])
+
+
+def find_path(edges: Iterable[tuple[str, str]], start: str, goal: str) -> list[str] | None:
+    """A shortest path from ``start`` to ``goal`` along ``edges``, or None."""
+    nexts: dict[str, list[str]] = {}
+    for a, b in edges:
+        nexts.setdefault(a, []).append(b)
+    came_from: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            path = [node]
+            while (previous := came_from[path[-1]]) is not None:
+                path.append(previous)
+            return path[::-1]
+        for step in nexts.get(node, ()):
+            if step not in came_from:
+                came_from[step] = node
+                queue.append(step)
+    return None

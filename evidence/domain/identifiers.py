@@ -49,10 +49,15 @@ _PREFIX = re.compile(r"^(doi|pmid|pmcid|pmc)\s*[:=]?\s*", re.IGNORECASE)
 _MAX_DIGITS = 9
 
 
+MAX_DOI = 196  # "doi:" + DOI must fit a 200-character reference key
+
+
 def _doi(value: str) -> str:
     value = value.strip().rstrip(".")
     if not _DOI.match(value):
         raise InvalidIdentifier(value, "a DOI is 10.<registrant>/<suffix>, e.g. 10.1000/xyz123")
+    if len(value) > MAX_DOI:
+        raise InvalidIdentifier(value, f"longer than {MAX_DOI} characters")
     return value.lower()
 
 

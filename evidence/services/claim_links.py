@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
-
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from evidence import clock
+from evidence.domain.chains import find_path
 from evidence.domain.models import ClaimLink, Source
 from evidence.domain.vocab import Relation, parse
 from evidence.errors import AlreadyExists, InvalidValue
@@ -31,7 +30,7 @@ def link_claims(
     if a.id == b.id:
         raise InvalidValue("claim link", f"{a.id} -> {b.id}", "two different claims")
     if rel is Relation.leads_to:
-        loop = _path(leads_to_edges(session), b.id, a.id)
+        loop = find_path(leads_to_edges(session), b.id, a.id)
         if loop:
             raise InvalidValue(
                 "claim link",
@@ -84,9 +83,12 @@ def links_of(session: Session, claim_id: str) -> list[tuple[ClaimLink, Source | 
         select(ClaimLink, Source)
         .outerjoin(Source, Source.id == ClaimLink.source_id)
         .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
-        .order_by(ClaimLink.relation, ClaimLink.from_claim_id, ClaimLink.to_claim_id)
     )
-    return [(link, source) for link, source in rows]
+    # ordered here, not in SQL: database collations disagree on text (see verdicts.list_claims)
+    return sorted(
+        ((link, source) for link, source in rows),
+        key=lambda r: (r[0].relation, r[0].from_claim_id, r[0].to_claim_id),
+    )
 
 
 def leads_to_edges(session: Session) -> list[tuple[str, str]]:
@@ -98,24 +100,3 @@ def leads_to_edges(session: Session) -> list[tuple[str, str]]:
             )
         )
     ]
-
-
-def _path(edges: list[tuple[str, str]], start: str, goal: str) -> list[str] | None:
-    """A shortest leads_to path from start to goal, if there is one."""
-    nexts: dict[str, list[str]] = {}
-    for x, y in edges:
-        nexts.setdefault(x, []).append(y)
-    came_from: dict[str, str | None] = {start: None}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if node == goal:
-            path = [node]
-            while came_from[path[-1]] is not None:
-                path.append(came_from[path[-1]])  # type: ignore[arg-type]
-            return list(reversed(path))
-        for nxt in nexts.get(node, ()):
-            if nxt not in came_from:
-                came_from[nxt] = node
-                queue.append(nxt)
-    return None

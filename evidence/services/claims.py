@@ -223,6 +223,5 @@ def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assert
         select(Source, Assertion)
         .join(Assertion, Assertion.source_id == Source.id)
         .where(Assertion.claim_id == claim_id)
-        .order_by(Source.key, Assertion.id)
     )
-    return [(s, a) for s, a in rows]
+    return sorted(((s, a) for s, a in rows), key=lambda r: (r[0].key, r[1].id or 0))

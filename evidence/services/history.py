@@ -98,6 +98,11 @@ def list_history(
     ]
 
 
-def data_version(session: Session) -> int:
-    """Grows with every change (each one writes history): a cheap key for caches."""
-    return int(session.scalar(select(func.coalesce(func.max(History.id), 0))) or 0)
+def data_version(session: Session) -> tuple[int, int]:
+    """Changes with every change (each one writes history): a cheap key for caches.
+
+    The row count is part of it because on PostgreSQL a transaction holding a lower id can
+    commit after a higher id is already visible; the maximum alone would miss that row.
+    """
+    count, top = session.execute(select(func.count(History.id), func.max(History.id))).one()
+    return int(count or 0), int(top or 0)

@@ -16,6 +16,27 @@ from evidence.domain.vocab import REVIEW_DESIGNS, Design, Retraction, ReviewOf, 
 from evidence.errors import AlreadyExists, InvalidIdentifier, InvalidValue, ReferenceNotFound
 from evidence.services import history
 
+MAX_KEY = 200
+
+
+def check_key(what: str, key: str | None) -> str:
+    text = (key or "").strip()
+    if not text or len(text) > MAX_KEY:
+        raise InvalidValue(what, key, f"a name of 1 to {MAX_KEY} characters")
+    return text
+
+
+def check_year(year: object) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 1500 <= year <= 2200:
+        raise InvalidValue("year", year, "a four-digit publication year")
+    return year
+
+
+def check_sample_size(size: object) -> int:
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise InvalidValue("sample size", size, "a whole number of participants, 1 or more")
+    return size
+
 
 def _column(kind: IdKind):  # type: ignore[no-untyped-def]
     return {IdKind.doi: Reference.doi, IdKind.pmid: Reference.pmid, IdKind.pmcid: Reference.pmcid}[
@@ -122,8 +143,8 @@ def edit_reference(
                 "retraction", values["retraction"], [r.value for r in Retraction] + ["none"]
             )
 
-    if "year" in values and not (1500 <= int(values["year"]) <= 2200):
-        raise InvalidValue("year", values["year"], "a four-digit publication year")
+    if "year" in values:
+        values["year"] = check_year(values["year"])
     for kind in IdKind:
         if kind.value in values:
             ident = parse_identifier(f"{kind.value}:{values[kind.value]}")
@@ -162,7 +183,7 @@ def edit_reference(
 
 
 def list_references(session: Session) -> list[Reference]:
-    return list(session.scalars(select(Reference).order_by(Reference.key)))
+    return sorted(session.scalars(select(Reference)), key=lambda r: r.key)
 
 
 def identifiers_of(ref: Reference) -> dict[str, str | None]:

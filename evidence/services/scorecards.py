@@ -14,8 +14,8 @@ from evidence.services.verdicts import grade_claims
 
 
 def scorecards(session: Session) -> list[dict[str, Any]]:
-    sources = list(session.scalars(select(Source).order_by(Source.key)))
-    claims = list(session.scalars(select(Claim).order_by(Claim.id)))
+    sources = sorted(session.scalars(select(Source)), key=lambda s: s.key)
+    claims = list(session.scalars(select(Claim)))
     grades = grade_claims(session, claims, all_claims=True)
     pairs = [
         (key, claim)

@@ -23,6 +23,31 @@ def parse_date(value: str | date | None) -> date | None:
         raise InvalidValue("date", value, "a date as YYYY-MM-DD") from None
 
 
+MAX_DATABASE = 200
+
+
+def check_search(
+    *, database: str | None, query: str | None, hits: int | None, searched_on: str | date | None
+) -> tuple[str, str, int | None, date | None]:
+    """A search's fields, checked: where, what, how many hits, when (None: not recorded)."""
+    name = " ".join((database or "").split())
+    if not name or len(name) > MAX_DATABASE:
+        raise InvalidValue(
+            "database",
+            database,
+            f"where you searched, e.g. PubMed (at most {MAX_DATABASE} characters)",
+        )
+    text = (query or "").strip()
+    if not text:
+        raise InvalidValue("query", query, "the query as it was run")
+    if hits is not None and (isinstance(hits, bool) or hits < 0):
+        raise InvalidValue("hits", hits, "a count of 0 or more")
+    day = parse_date(searched_on)
+    if day is not None and day > clock.now().date():
+        raise InvalidValue("date", day.isoformat(), "a date that is not in the future")
+    return name, text, hits, day
+
+
 def log_search(
     session: Session,
     *,
@@ -36,15 +61,9 @@ def log_search(
     reason: str | None = None,
 ) -> EvidenceSearch:
     claim = get_claim(session, claim_id)
-    if not (database or "").strip():
-        raise InvalidValue("database", database, "the database searched, e.g. PubMed")
-    if not (query or "").strip():
-        raise InvalidValue("query", query, "the query as it was run")
-    if hits is not None and hits < 0:
-        raise InvalidValue("hits", hits, "a count of 0 or more")
-    day = parse_date(searched_on)  # None: the date was not recorded (e.g. imported history)
-    if day is not None and day > clock.now().date():
-        raise InvalidValue("date", day.isoformat(), "a date that is not in the future")
+    database, query, hits, day = check_search(
+        database=database, query=query, hits=hits, searched_on=searched_on
+    )
     search = EvidenceSearch(
         claim_id=claim.id,
         database=database.strip(),
@@ -83,10 +102,7 @@ def search_dict(search: EvidenceSearch) -> dict[str, object]:
 
 
 def searches_for(session: Session, claim_id: str) -> list[EvidenceSearch]:
-    return list(
-        session.scalars(
-            select(EvidenceSearch)
-            .where(EvidenceSearch.claim_id == claim_id)
-            .order_by(EvidenceSearch.searched_on, EvidenceSearch.id)
-        )
-    )
+    found = session.scalars(select(EvidenceSearch).where(EvidenceSearch.claim_id == claim_id))
+    # dated searches in date order, then those whose date was not recorded (the same order on
+    # every database: they disagree on where NULLs sort)
+    return sorted(found, key=lambda s: (s.searched_on is None, s.searched_on or date.min, s.id))

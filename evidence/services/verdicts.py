@@ -134,7 +134,9 @@ class ClaimSummary:
 def list_claims(session: Session, *, band: str | None = None) -> list[ClaimSummary]:
     """Every claim with its verdict, ordered by id; four queries in all."""
     wanted = parse(Band, band, field="band") if band else None
-    claims = list(session.scalars(select(Claim).order_by(Claim.id)))
+    # ordered in Python: SQLite compares bytes while PostgreSQL's collation may skip hyphens,
+    # and the same ledger must list the same way on both
+    claims = sorted(session.scalars(select(Claim)), key=lambda c: c.id)
     grades = grade_claims(session, claims, all_claims=True)
     summaries = [ClaimSummary(c, grades[c.id]) for c in claims]
     return [s for s in summaries if wanted is None or s.grade.band is wanted]

@@ -31,19 +31,19 @@ def store() -> Store:
     return _store(settings.get().database_url)
 
 
-def version() -> int:
+def version() -> tuple[int, int]:
     with store().reading() as session:
         return data_version(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _claims(url: str, version: int) -> list[dict[str, Any]]:
+def _claims(url: str, version: tuple[int, int]) -> list[dict[str, Any]]:
     with _store(url).reading() as session:
         return [s.to_dict() for s in list_claims(session)]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _claim(url: str, version: int, claim_id: str) -> dict[str, Any]:
+def _claim(url: str, version: tuple[int, int], claim_id: str) -> dict[str, Any]:
     with _store(url).reading() as session:
         detail = claim_detail(session, claim_id)
         detail["chain"] = chain(session, claim_id)
