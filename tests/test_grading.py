@@ -561,9 +561,7 @@ def test_retracted_only_is_unproven_and_says_so() -> None:
     assert grade.unproven_reason == "retracted_only"
     assert grade.retracted == 2
     assert (grade.supporting, grade.refuting) == (0, 0)
-    assert grade.explanation == (
-        "Unproven: its only evidence is retracted. 2 retracted papers were excluded."
-    )
+    assert grade.explanation == ("Unproven: no evidence counts. 2 retracted papers were excluded.")
 
 
 def test_retracted_insufficient_link_is_counted_as_retracted_not_insufficient() -> None:
@@ -773,7 +771,7 @@ def test_override_explanation_text() -> None:
             ClaimType.treatment,
             [sup(retraction=Retraction.retracted)],
             [],
-            "Unproven: its only evidence is retracted. 1 retracted paper was excluded.",
+            "Unproven: no evidence counts. 1 retracted paper was excluded.",
         ),
         (
             ClaimType.treatment,

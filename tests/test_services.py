@@ -592,9 +592,58 @@ def test_lists_come_in_the_same_order_on_every_database(store: Store) -> None:
         add_source(s, key="alpha-review", title="A", kind="other", actor="a")
         add_source(s, key="Zeta-review", title="Z", kind="other", actor="a")
         log_search(s, claim_id="ab", database="PubMed", query="undated", hits=0, actor="a")
-        log_search(s, claim_id="ab", database="PubMed", query="dated", hits=0,
-                   searched_on="2020-01-01", actor="a")
+        log_search(
+            s,
+            claim_id="ab",
+            database="PubMed",
+            query="dated",
+            hits=0,
+            searched_on="2020-01-01",
+            actor="a",
+        )
     with store.reading() as s:
         assert [c.claim.id for c in list_claims(s)] == ["a-b", "a-z", "ab"]
         assert [c["key"] for c in scorecards(s)] == ["Zeta-review", "alpha-review"]
         assert [x.query for x in searches_for(s, "ab")] == ["dated", "undated"]
+
+
+def test_a_retraction_is_written_to_the_history_of_every_claim_it_moves(
+    store: Store, claim: str
+) -> None:
+    with store.transaction() as s:
+        link_evidence(
+            s, claim_id=claim, ref="10.5555/test.2", stance="supports", rationale="R.", actor="ann"
+        )
+        edit_reference(
+            s,
+            ref="10.5555/test.2",
+            retraction="retracted",
+            actor="bob",
+            reason="Retraction notice seen",
+        )
+    with store.reading() as s:
+        last = list_history(s, claim_id=claim, limit=1)[0]
+    assert (last["entity"], last["actor"], last["reason"]) == (
+        "reference",
+        "bob",
+        "Retraction notice seen",
+    )
+    assert (last["before"]["retraction"], last["after"]["retraction"]) == (None, "retracted")
+
+
+def test_reference_edits_stay_consistent(store: Store, claim: str) -> None:
+    with store.transaction() as s:
+        ref = edit_reference(
+            s, ref="10.5555/test.1", design="systematic_review", review_of="rcts", actor="a"
+        )
+        assert ref.review_of == "rcts"
+        ref = edit_reference(s, ref="10.5555/test.1", design="rct", actor="a")
+        assert ref.review_of is None  # a review's pooled designs mean nothing for an RCT
+        ref = edit_reference(
+            s,
+            ref="10.5555/test.1",
+            pmid="https://pubmed.ncbi.nlm.nih.gov/90000077/",
+            doi="doi:10.5555/TEST.1",
+            actor="a",
+        )
+        assert (ref.pmid, ref.doi) == ("90000077", "10.5555/test.1")

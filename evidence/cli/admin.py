@@ -57,7 +57,9 @@ def dashboard(
     """Serve the dashboard; on first start the database is created and seeded."""
     _check_can_listen(address, port)
     app = app_context(ctx)
-    store = app.store(create=True, check_schema=False)
+    # Only the default database is created on the fly: a mistyped --db must not become a
+    # new database filled with the starter content.
+    store = app.store(create=app.settings.uses_default_database, check_schema=False)
     upgrade(store)
     with store.transaction() as session:
         report = seed_if_empty(session, folder=paths.seeds_dir(), actor=app.actor)

@@ -68,6 +68,9 @@ def edit(
     reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
 ) -> None:
     """Set a paper's curated fields; a design set here wins over any suggested one."""
+    given = (design, review_of, title, journal, year, doi, pmid, pmcid, retraction)
+    if all(v is None for v in given):
+        raise typer.BadParameter("nothing to change: give at least one field to set")
     app = app_context(ctx)
     with app.store().transaction() as session:
         reference = edit_reference(

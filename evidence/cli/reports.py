@@ -37,9 +37,9 @@ def chain(
             f"({path['verdict']}, {path['certainty']})"
         )
         for i, step in enumerate(path["steps"]):
-            mark = "  <- weakest" if i == path["weakest_index"] else ""
+            mark = "  <- weakest" if i in path["weakest_indexes"] else ""
             say(
-                f"  {'   ' * 0}{'→ ' if i else '  '}{step['id']}: {step['verdict']} "
+                f"  {'→ ' if i else '  '}{step['id']}: {step['verdict']} "
                 f"{step['certainty_symbols']}{mark}"
             )
 

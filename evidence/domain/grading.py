@@ -329,7 +329,7 @@ def _explain(
         return f"Unproven: searched, nothing found — {_searches(searches)}."
     head = f"{verdict.label} ({certainty.label}): "
     if unproven_reason == "retracted_only":
-        head = "Unproven: its only evidence is retracted. "
+        head = "Unproven: no evidence counts. "
     elif unproven_reason == "insufficient_only":
         head = "Unproven: the papers linked cannot bear on it either way. "
     elif unproven_reason == "very_low_only":

@@ -181,11 +181,3 @@ def parse(enum: type[E], value: object, *, field: str) -> E:
         return enum(text)
     except ValueError:
         raise InvalidValue(field, value, [m.value for m in enum]) from None
-
-
-def parse_certainty(value: object, *, field: str = "certainty") -> Certainty:
-    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
-    try:
-        return Certainty[text]
-    except KeyError:
-        raise InvalidValue(field, value, [c.name for c in Certainty]) from None

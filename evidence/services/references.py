@@ -10,8 +10,15 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
-from evidence.domain.identifiers import Identifier, IdKind, parse_identifier
-from evidence.domain.models import Reference
+from evidence.domain.identifiers import (
+    Identifier,
+    IdKind,
+    normalize_doi,
+    normalize_pmcid,
+    normalize_pmid,
+    parse_identifier,
+)
+from evidence.domain.models import Evidence, Reference
 from evidence.domain.vocab import REVIEW_DESIGNS, Design, Retraction, ReviewOf, parse
 from evidence.errors import AlreadyExists, InvalidIdentifier, InvalidValue, ReferenceNotFound
 from evidence.services import history
@@ -145,9 +152,14 @@ def edit_reference(
 
     if "year" in values:
         values["year"] = check_year(values["year"])
-    for kind in IdKind:
+    normalizers = {
+        IdKind.doi: normalize_doi,
+        IdKind.pmid: normalize_pmid,
+        IdKind.pmcid: normalize_pmcid,
+    }
+    for kind, normalize in normalizers.items():
         if kind.value in values:
-            ident = parse_identifier(f"{kind.value}:{values[kind.value]}")
+            ident = Identifier(kind, normalize(str(values[kind.value])))
             other = by_identifier(session, ident)
             if other is not None and other.id != reference.id:
                 raise AlreadyExists("reference with " + str(ident), other.key)
@@ -161,18 +173,33 @@ def edit_reference(
             ):
                 values["key"] = str(ident)
     design = values.get("design", reference.design)
-    if values.get("review_of") and design not in {d.value for d in REVIEW_DESIGNS}:
-        raise InvalidValue("review_of", values["review_of"], "only for systematic reviews")
+    if design not in {d.value for d in REVIEW_DESIGNS}:
+        if values.get("review_of"):
+            raise InvalidValue("review_of", values["review_of"], "only for systematic reviews")
+        values["review_of"] = None  # what a review pooled means nothing for another design
     for key, value in values.items():
         setattr(reference, key, value)
     after = reference_snapshot(reference)
-    if after != before:
-        session.flush()
+    if after == before:
+        return reference
+    session.flush()
+    grading = {"design", "review_of", "retraction"}
+    affected = [None]
+    if any(before[k] != after[k] for k in grading):
+        # a retraction or a new design moves the verdicts of the claims citing the paper
+        affected = sorted(
+            set(
+                session.scalars(
+                    select(Evidence.claim_id).where(Evidence.reference_id == reference.id)
+                )
+            )
+        ) or [None]
+    for claim_id in affected:
         history.record(
             session,
             entity="reference",
             key=reference.key,
-            claim_id=None,
+            claim_id=claim_id,
             action="update",
             actor=actor,
             before=before,
@@ -184,7 +211,3 @@ def edit_reference(
 
 def list_references(session: Session) -> list[Reference]:
     return sorted(session.scalars(select(Reference)), key=lambda r: r.key)
-
-
-def identifiers_of(ref: Reference) -> dict[str, str | None]:
-    return {"doi": ref.doi, "pmid": ref.pmid, "pmcid": ref.pmcid}

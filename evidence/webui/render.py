@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from evidence.domain.identifiers import Identifier, IdKind
 from evidence.domain.vocab import Band, Verdict
 
 VERDICT_COLOURS = {
@@ -40,12 +41,9 @@ def verdict_label(verdict: str) -> str:
 
 
 def paper_url(reference: dict) -> str | None:
-    if reference.get("doi"):
-        return f"https://doi.org/{reference['doi']}"
-    if reference.get("pmid"):
-        return f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/"
-    if reference.get("pmcid"):
-        return f"https://pmc.ncbi.nlm.nih.gov/articles/{reference['pmcid']}/"
+    for kind in (IdKind.doi, IdKind.pmid, IdKind.pmcid):
+        if reference.get(kind.value):
+            return Identifier(kind, reference[kind.value]).url
     return None
 
 
