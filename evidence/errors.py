@@ -4,6 +4,7 @@
     ├── InputError                  the caller gave something the ledger cannot accept
     │   ├── InvalidValue            a value outside a controlled vocabulary or format
     │   ├── InvalidIdentifier       a DOI / PMID / PMCID / URL that cannot be a paper's identifier
+    │   ├── MissingValue            a value needed here was not given
     │   ├── MissingReason           a change that needs a written reason came without one
     │   └── InvalidRecord           a record in a seed or import file is malformed
     ├── NotFound                    a named record does not exist
@@ -56,6 +57,14 @@ class InvalidIdentifier(InputError):
         self.value = value
         self.reason = reason
         super().__init__(f"invalid identifier {value!r}: {reason}")
+
+
+class MissingValue(InputError):
+    """Raised when a value needed in this situation was not given."""
+
+    def __init__(self, field: str, why: str) -> None:
+        self.field = field
+        super().__init__(f"missing {field}: {why}")
 
 
 class MissingReason(InputError):
@@ -114,10 +123,10 @@ class AlreadyExists(EvidenceError):
 
     exit_code = 4
 
-    def __init__(self, kind: str, key: str) -> None:
+    def __init__(self, kind: str, key: str, detail: str = "") -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"{kind} {key!r} already exists")
+        super().__init__(f"{kind} {key!r} " + (detail or "already exists"))
 
 
 class ConflictError(EvidenceError):

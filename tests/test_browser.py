@@ -8,6 +8,7 @@ screenshots under test-artifacts/. Under CI=true a missing Chromium fails the ru
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -131,5 +132,16 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
         "The Hidden Connection Between Your Feet and Chronic Back Pain"
     ).is_visible()
     page.screenshot(path=ARTIFACTS / "claim.png")
+
+    # from one claim to the next through its chain
+    page.goto(f"{dashboard}/claim?id=lumbar-nerve-root-tethering")
+    settle(page)
+    page.get_by_role("button", name=re.compile("leads to this claim")).first.click()
+    page.wait_for_url("**/claim?id=lordosis-loss-alters-lumbar-mechanics")
+    settle(page)
+    assert page.get_by_role(
+        "heading", name=re.compile("^Loss of the normal lumbar lordosis")
+    ).is_visible()
+    page.screenshot(path=ARTIFACTS / "linked-claim.png")
     # self-hosted means self-contained: no fonts, icons or telemetry fetched from elsewhere
     assert outside == []

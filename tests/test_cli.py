@@ -173,8 +173,12 @@ def test_curating_a_claim_end_to_end(cli: Cli) -> None:
         "claim_link",
         "assertion",
     }
+    refused = cli("ref", "remove", "10.5555/syn.1")
+    assert refused.exit_code == 2 and "unlink it first from synthetic-claim" in refused.stderr
     ok(cli("unlink", "synthetic-claim", "10.5555/syn.1", "--reason", "wrong paper"))
-    assert "refs" and "A synthetic RCT" in ok(cli("refs", "list"))
+    assert "Removed doi:10.5555/syn.1." in ok(cli("ref", "remove", "10.5555/syn.1"))
+    assert ok(cli("history", "--json", "--limit", "1")).count('"action": "delete"') == 1
+    assert "A synthetic RCT" not in ok(cli("refs", "list"))
 
 
 def test_chain_and_sources_reports(cli: Cli) -> None:

@@ -61,7 +61,7 @@ def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store:
         f"Unproven ({counts['unproven']})",
     ]
     links = app.get("page_link")
-    assert len(links) == len(claims) == 40
+    assert len(links) == len(claims) == 40  # one "Evidence and details" link per claim
     body = texts(app)
     assert "⊕⊕◯◯ low" in body
     assert "Contested \\(moderate\\)" in body  # explanations are there, escaped as text
@@ -87,7 +87,7 @@ def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> No
     assert len(table.value) == 4  # one row per evidence link
     assert "Who asserts it" in [s.value for s in app.subheader]
     assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
-    chain_steps = [link.label for link in app.get("page_link") if "weakest step" in link.label]
+    chain_steps = [b.label for b in app.button if "weakest step" in b.label]
     assert chain_steps, "the weakest step of each chain is marked"
 
 
@@ -161,8 +161,8 @@ def test_overview_cards_count_mixed_links_and_mark_overrides(
     body = texts(app)
     assert "3 supporting · 0 refuting · 3 mixed (count on both sides)" in body
     markdown = "\n".join(m.value for m in app.markdown)
-    assert "(computed)" in markdown
-    assert ":red-badge[Refuted · curator override]" in markdown  # st.badge is markdown
+    assert "⊕⊕◯◯ low (computed: limited support)" in markdown
+    assert ":red-badge[Refuted · override]" in markdown  # st.badge is markdown
 
 
 def test_one_source_quoted_twice_is_one_card(app: AppTest) -> None:
@@ -175,3 +175,19 @@ def test_one_source_quoted_twice_is_one_card(app: AppTest) -> None:
         if m.value.startswith("**Foot Problems\\: A Neuromyofascial Science Perspective**")
     ]
     assert len(titles) == 1
+
+
+def test_links_between_claims_open_the_other_claim(app: AppTest) -> None:
+    open_claim(app, "lumbar-nerve-root-tethering")
+    first = app.header[0].value
+    target = app.button(key="link-0")
+    target.click().run()
+    assert not app.exception
+    assert app.header[0].value != first
+    moved_to = app.query_params["id"]
+    assert moved_to != "lumbar-nerve-root-tethering"
+    assert app.sidebar.selectbox(key="claim_choice").value == moved_to
+    # and a chain step too
+    app.button(key="chain-1-0").click().run()
+    assert app.query_params["id"] == "nmf-old-injury-lumbar-fibrosis"
+    assert app.header[0].value.startswith("Old soft\\-tissue injuries")

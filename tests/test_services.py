@@ -14,6 +14,7 @@ from evidence.errors import (
     InvalidValue,
     LinkNotFound,
     MissingReason,
+    MissingValue,
     ReferenceNotFound,
 )
 from evidence.services.chains import chain
@@ -542,7 +543,7 @@ def test_revising_a_link_keeps_what_is_not_given(store: Store, claim: str) -> No
             actor="bob",
         )
         assert (link.downgrades, link.upgrades) == ([], ["large_effect"])
-    with pytest.raises(InvalidValue, match="stance"), store.transaction() as s:
+    with pytest.raises(MissingValue, match="missing stance"), store.transaction() as s:
         link_evidence(s, claim_id=claim, ref="10.5555/test.2", rationale="New.", actor="a")
 
 

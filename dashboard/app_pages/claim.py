@@ -28,13 +28,22 @@ if not ids:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
+
+def open_claim(claim_id: str) -> None:
+    """The address is the source of truth: links and the picker both just change it."""
+    st.query_params["id"] = claim_id
+    st.session_state["claim_choice"] = claim_id
+
+
+# the picker follows the address, whatever changed it (a link, the back button, a bookmark)
+st.session_state["claim_choice"] = wanted if wanted in ids else None
 choice = st.sidebar.selectbox(
     "Claim",
     ids,
-    index=ids.index(wanted) if wanted in ids else None,
     format_func=lambda i: short(statements[i], 80),
     placeholder="Choose a claim",
     key="claim_choice",
+    on_change=lambda: open_claim(st.session_state["claim_choice"]),
 )
 if wanted and wanted not in ids:
     st.error(f"There is no claim with id {wanted!r}.")
@@ -44,8 +53,6 @@ if choice is None:
         "app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:"
     )
     st.stop()
-if choice != wanted:
-    st.query_params["id"] = choice
 
 try:
     claim = data.claim(choice)
@@ -54,9 +61,27 @@ except ClaimNotFound as exc:
     st.stop()
 
 
-def claim_link(claim_id: str, prefix: str = "", suffix: str = "", limit: int = 110) -> None:
-    text = prefix + short(statements.get(claim_id, claim_id), limit) + suffix
-    st.page_link("app_pages/claim.py", label=md_text(text), query_params={"id": claim_id})
+def claim_link(
+    claim_id: str,
+    *,
+    key: str,
+    prefix: str = "",
+    suffix: str = "",
+    limit: int = 110,
+    verdict: str | None = None,
+) -> None:
+    """A link to another claim on this page: a button that changes the address."""
+    label = md_text(prefix + short(statements.get(claim_id, claim_id), limit) + suffix)
+    if verdict:
+        label += f" :{VERDICT_COLOURS[verdict]}-badge[{verdict_label(verdict)}]"
+    st.button(
+        label,
+        key=key,
+        type="tertiary",
+        on_click=open_claim,
+        args=(claim_id,),
+        icon=":material/arrow_forward:",
+    )
 
 
 st.header(md_text(claim["statement"]), anchor=False)
@@ -142,12 +167,12 @@ for s in claim["searches"]:
 st.subheader("Linked claims", anchor=False)
 if not claim["claim_links"]:
     st.write("This claim is not linked to other claims.")
-for link in claim["claim_links"]:
+for n, link in enumerate(claim["claim_links"]):
     words = link["relation"].replace("_", " ")
     if link["from"] == claim["id"]:
-        claim_link(link["to"], prefix=f"This claim {words}: ")
+        claim_link(link["to"], key=f"link-{n}", prefix=f"This claim {words}: ")
     else:
-        claim_link(link["from"], suffix=f" — {words} this claim")
+        claim_link(link["from"], key=f"link-{n}", suffix=f" — {words} this claim")
 
 paths = claim["chain"]["paths"]
 if paths:
@@ -160,13 +185,18 @@ if paths:
                 f"{verdict_label(path['verdict']).lower()} ({path['certainty']})"
             )
             for i, step in enumerate(path["steps"]):
-                weakest = i in path["weakest_indexes"]
                 here = step["id"] == claim["id"]
+                suffix = f" ({step['certainty']})"
+                if step["overridden"]:
+                    suffix += " (curator override)"
+                if i in path["weakest_indexes"]:
+                    suffix += " · weakest step"
                 claim_link(
                     step["id"],
+                    key=f"chain-{n}-{i}",
+                    verdict=step["verdict"],
                     prefix=("→ " if i else "") + ("(this claim) " if here else ""),
-                    suffix=f" · {verdict_label(step['verdict'])}, {step['certainty']}"
-                    + (" · weakest step" if weakest else ""),
+                    suffix=suffix,
                     limit=80,
                 )
 

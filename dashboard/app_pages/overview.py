@@ -69,20 +69,22 @@ for band in BAND_ORDER:
         st.write("No matching claims here." if query or types else "No claims here.")
     for claim in in_band:
         with st.container(border=True, key=f"claim-{claim['id']}"):
-            st.page_link(
-                "app_pages/claim.py",
-                label=f"**{md_text(claim['statement'])}**",
-                query_params={"id": claim["id"]},
-                icon=":material/arrow_forward:",
-            )
-            cols = st.columns([2, 2, 1, 5], gap="small", vertical_alignment="center")
+            # the statement wraps in full: a clinician must be able to read what is judged
+            st.markdown(f"**{md_text(claim['statement'])}**")
+            cols = st.columns([3, 3, 1, 5], gap="small", vertical_alignment="center")
             with cols[0]:
                 label = verdict_label(claim["verdict"])
                 st.badge(
-                    label + (" · curator override" if claim["overridden"] else ""),
+                    label + (" · override" if claim["overridden"] else ""),
                     color=VERDICT_COLOURS[claim["verdict"]],
                 )
             cols[1].markdown(certainty_text(claim), help="GRADE certainty of the evidence")
             cols[2].caption(claim["type"])
             cols[3].caption(counts_text(claim))
             st.caption(md_text(claim["explanation"]))
+            st.page_link(
+                "app_pages/claim.py",
+                label="Evidence and details",
+                query_params={"id": claim["id"]},
+                icon=":material/arrow_forward:",
+            )

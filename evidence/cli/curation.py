@@ -188,7 +188,7 @@ def claim_link(
     ] = Relation.leads_to.value,
     source: Annotated[str | None, typer.Option(help="Key of the source proposing it.")] = None,
 ) -> None:
-    """Link two claims, e.g. a step of a proposed mechanism chain."""
+    """Link two claims: a step of a proposed mechanism chain, a refinement, a contradiction."""
     app = app_context(ctx)
     with app.store().transaction() as session:
         link_claims(

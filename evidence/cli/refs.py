@@ -9,7 +9,12 @@ import typer
 from evidence.cli.context import app_context
 from evidence.cli.output import print_json, say
 from evidence.domain.vocab import Design, Retraction, ReviewOf
-from evidence.services.references import add_references, edit_reference, list_references
+from evidence.services.references import (
+    add_references,
+    edit_reference,
+    list_references,
+    remove_reference,
+)
 
 ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
 refs_app = typer.Typer(help="List papers.", no_args_is_help=True)
@@ -89,6 +94,19 @@ def edit(
             retraction=retraction,
         )
     say(f"Updated {reference.key}.")
+
+
+@ref_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Reference key or identifier.")],
+    reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
+) -> None:
+    """Delete a paper no claim cites (e.g. one added with a mistyped identifier)."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        key = remove_reference(session, ref=ref, actor=app.actor, reason=reason)
+    say(f"Removed {key}.")
 
 
 @refs_app.command("list")

@@ -32,16 +32,12 @@ def chain(
         say(f"{claim} is not part of any leads_to chain.")
         return
     for n, path in enumerate(result["paths"], start=1):
-        say(
-            f"Chain {n}: as strong as its weakest step, {path['weakest']} "
-            f"({path['verdict']}, {path['certainty']})"
-        )
+        weakest = Verdict(path["verdict"]).label.lower()
+        say(f"Chain {n}: only as strong as its weakest step ({weakest}, {path['certainty']})")
         for i, step in enumerate(path["steps"]):
             mark = "  <- weakest" if i in path["weakest_indexes"] else ""
-            say(
-                f"  {'→ ' if i else '  '}{step['id']}: {step['verdict']} "
-                f"{step['certainty_symbols']}{mark}"
-            )
+            label = Verdict(step["verdict"]).label
+            say(f"  {'→ ' if i else '  '}{step['id']}: {label} {step['certainty_symbols']}{mark}")
 
 
 def sources(

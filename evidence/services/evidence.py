@@ -18,7 +18,7 @@ from evidence.domain.vocab import (
     Upgrade,
     parse,
 )
-from evidence.errors import ConflictError, InvalidValue, LinkNotFound
+from evidence.errors import ConflictError, InvalidValue, LinkNotFound, MissingValue
 from evidence.services import history
 from evidence.services.claims import get_claim
 from evidence.services.references import find_reference
@@ -120,7 +120,7 @@ def link_evidence(
     if existing is None:
         for needed in ("stance", "rationale"):
             if needed not in values:
-                raise InvalidValue(needed, None, f"a {needed} for a new evidence link")
+                raise MissingValue(needed, f"a new evidence link needs one (--{needed})")
         link = Evidence(
             claim_id=claim.id,
             reference_id=reference.id,

@@ -162,7 +162,7 @@ def edit_reference(
             ident = Identifier(kind, normalize(str(values[kind.value])))
             other = by_identifier(session, ident)
             if other is not None and other.id != reference.id:
-                raise AlreadyExists("reference with " + str(ident), other.key)
+                raise AlreadyExists("reference", other.key, f"already has {ident}")
             values[kind.value] = ident.value
             # a key made from the old identifier would now point nowhere: follow the change
             old = getattr(reference, kind.value)
@@ -211,3 +211,31 @@ def edit_reference(
 
 def list_references(session: Session) -> list[Reference]:
     return sorted(session.scalars(select(Reference)), key=lambda r: r.key)
+
+
+def remove_reference(session: Session, *, ref: str, actor: str, reason: str | None = None) -> str:
+    """Delete a paper that no claim cites (a mistyped identifier, say); returns its key."""
+    reference = find_reference(session, ref)
+    cited_by = sorted(
+        set(session.scalars(select(Evidence.claim_id).where(Evidence.reference_id == reference.id)))
+    )
+    if cited_by:
+        raise InvalidValue(
+            "reference",
+            reference.key,
+            "a paper no claim cites; unlink it first from " + ", ".join(cited_by),
+        )
+    before = reference_snapshot(reference)
+    session.delete(reference)
+    history.record(
+        session,
+        entity="reference",
+        key=before["key"],
+        claim_id=None,
+        action="delete",
+        actor=actor,
+        before=before,
+        after=None,
+        reason=reason,
+    )
+    return str(before["key"])

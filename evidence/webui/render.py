@@ -53,9 +53,12 @@ def short(text: str, limit: int = 110) -> str:
 
 
 def certainty_text(claim: dict) -> str:
-    """The certainty as shown; under an override it is the computed one, and says so."""
+    """The certainty as shown. Under an override it belongs to the computed verdict, which is
+    named beside it, so 'Limited support' next to '⊕⊕⊕⊕ high' does not read as a contradiction."""
     text = f"{claim['certainty_symbols']} {claim['certainty']}"
-    return text + " (computed)" if claim.get("overridden") else text
+    if claim.get("overridden"):
+        return f"{text} (computed: {verdict_label(claim['computed_verdict']).lower()})"
+    return text
 
 
 def counts_text(claim: dict) -> str:
