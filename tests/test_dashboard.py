@@ -191,3 +191,19 @@ def test_links_between_claims_open_the_other_claim(app: AppTest) -> None:
     app.button(key="chain-1-0").click().run()
     assert app.query_params["id"] == "nmf-old-injury-lumbar-fibrosis"
     assert app.header[0].value.startswith("Old soft\\-tissue injuries")
+
+
+def test_a_change_made_elsewhere_shows_on_the_next_run(app: AppTest, seeded_store: Store) -> None:
+    app.run()
+    assert len(app.get("page_link")) == 40
+    with seeded_store.transaction() as s:  # as the CLI would, from another process
+        add_claim(
+            s,
+            claim_id="added-meanwhile",
+            statement="Added while the page was open.",
+            claim_type="causal",
+            actor="t",
+        )
+    app.run()
+    assert len(app.get("page_link")) == 41
+    assert "Added while the page was open\\." in texts(app)

@@ -71,7 +71,7 @@ for band in BAND_ORDER:
         with st.container(border=True, key=f"claim-{claim['id']}"):
             # the statement wraps in full: a clinician must be able to read what is judged
             st.markdown(f"**{md_text(claim['statement'])}**")
-            cols = st.columns([3, 3, 1, 5], gap="small", vertical_alignment="center")
+            cols = st.columns([3, 4, 2, 6], gap="small", vertical_alignment="center")
             with cols[0]:
                 label = verdict_label(claim["verdict"])
                 st.badge(
