@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
@@ -13,6 +13,7 @@ from evidence.domain.models import Assertion, Claim, Source
 from evidence.domain.vocab import ClaimType, parse
 from evidence.errors import AlreadyExists, ClaimNotFound, ConflictError, InvalidValue
 from evidence.services import history
+from evidence.services.locking import update_if_unchanged
 from evidence.services.sources import get_source
 
 _CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -154,17 +155,9 @@ def edit_claim(
     values = {k: v for k, v in values.items() if v != before.get(k)}
     if not values:
         return claim, False
-    result = session.execute(
-        update(Claim)
-        .where(Claim.id == claim_id, Claim.version == seen)
-        .values(**values, version=seen + 1, updated_at=clock.now())
-        .execution_options(synchronize_session=False)
+    update_if_unchanged(
+        session, claim, values | {"updated_at": clock.now()}, kind="claim", key=claim_id
     )
-    if result.rowcount != 1:
-        session.expire(claim)
-        actual = session.scalar(select(Claim.version).where(Claim.id == claim_id))
-        raise ConflictError("claim", claim_id, seen, actual)
-    session.refresh(claim)
     history.record(
         session,
         entity="claim",

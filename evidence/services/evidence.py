@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
@@ -21,6 +21,7 @@ from evidence.domain.vocab import (
 from evidence.errors import ConflictError, InvalidValue, LinkNotFound, MissingValue
 from evidence.services import history
 from evidence.services.claims import get_claim
+from evidence.services.locking import delete_if_unchanged, update_if_unchanged
 from evidence.services.references import find_reference
 
 
@@ -145,20 +146,16 @@ def link_evidence(
         )
         return link, LinkChange.created
 
-    seen = existing.version
     before = history.evidence_snapshot(existing, reference)
     if all(getattr(existing, k) == v for k, v in values.items()):
         return existing, LinkChange.unchanged
-    result = session.execute(
-        update(Evidence)
-        .where(Evidence.id == existing.id, Evidence.version == seen)
-        .values(**values, curator=actor, version=seen + 1, updated_at=stamp)
-        .execution_options(synchronize_session=False)
+    update_if_unchanged(
+        session,
+        existing,
+        values | {"curator": actor, "updated_at": stamp},
+        kind="evidence link",
+        key=key,
     )
-    if result.rowcount != 1:
-        actual = session.scalar(select(Evidence.version).where(Evidence.id == existing.id))
-        raise ConflictError("evidence link", key, seen, actual)
-    session.refresh(existing)
     history.record(
         session,
         entity="evidence",
@@ -195,15 +192,7 @@ def unlink_evidence(
     if expected_version is not None and expected_version != seen:
         raise ConflictError("evidence link", key, expected_version, seen)
     before = history.evidence_snapshot(link, reference)
-    result = session.execute(
-        delete(Evidence)
-        .where(Evidence.id == link.id, Evidence.version == seen)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        actual = session.scalar(select(Evidence.version).where(Evidence.id == link.id))
-        raise ConflictError("evidence link", key, seen, actual)
-    session.expunge(link)
+    delete_if_unchanged(session, link, kind="evidence link", key=key)
     history.record(
         session,
         entity="evidence",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
@@ -11,6 +11,7 @@ from evidence.domain.vocab import Verdict, parse
 from evidence.errors import ConflictError, MissingReason, OverrideNotFound
 from evidence.services import history
 from evidence.services.claims import get_claim
+from evidence.services.locking import delete_if_unchanged, update_if_unchanged
 
 
 def _reason(reason: str | None, action: str) -> str:
@@ -52,18 +53,8 @@ def set_override(
         session.add(current)
         session.flush()
     else:
-        seen = current.version
-        result = session.execute(
-            update(Override)
-            .where(Override.id == current.id, Override.version == seen)
-            .values(
-                verdict=value, reason=text, curator=actor, version=seen + 1, created_at=clock.now()
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise ConflictError("override", claim.id, seen, _version_now(session, current.id))
-        session.refresh(current)
+        values = {"verdict": value, "reason": text, "curator": actor, "created_at": clock.now()}
+        update_if_unchanged(session, current, values, kind="override", key=claim.id)
     history.record(
         session,
         entity="override",
@@ -93,16 +84,7 @@ def clear_override(
         raise OverrideNotFound(claim.id, "it has none to remove")
     _check_version(claim.id, current, expected_version)
     before = history.override_snapshot(current)
-    result = session.execute(
-        delete(Override)
-        .where(Override.id == current.id, Override.version == current.version)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise ConflictError(
-            "override", claim.id, current.version, _version_now(session, current.id)
-        )
-    session.expunge(current)
+    delete_if_unchanged(session, current, kind="override", key=claim.id)
     history.record(
         session,
         entity="override",
@@ -114,7 +96,3 @@ def clear_override(
         after=None,
         reason=text,
     )
-
-
-def _version_now(session: Session, override_id: int | None) -> int | None:
-    return session.scalar(select(Override.version).where(Override.id == override_id))
