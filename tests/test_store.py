@@ -178,3 +178,15 @@ def test_a_locked_sqlite_file_is_reported_not_crashed_on(tmp_path) -> None:  # n
         locker.rollback()
         locker.close()
         patient.close()
+
+
+def test_reads_see_one_snapshot(store: Store) -> None:
+    with store.transaction() as s:
+        add_claim(s, claim_id="first", statement="S.", claim_type="causal", actor="a")
+    with store.reading() as reader:
+        assert len(list_claims(reader)) == 1
+        with store.transaction() as s:  # another writer commits while the page is reading
+            add_claim(s, claim_id="second", statement="S.", claim_type="causal", actor="a")
+        assert len(list_claims(reader)) == 1
+    with store.reading() as reader:
+        assert len(list_claims(reader)) == 2

@@ -135,8 +135,18 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reads; anything written by mistake is rolled back."""
+        """A session for reads that all see one snapshot; anything written is rolled back.
+
+        A page reads claims, then their links, then searches: without a snapshot a write
+        committed in between would show half of itself.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
+            if self.dialect == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            else:
+                # pysqlite opens transactions only for writes; a read transaction under WAL
+                # is a snapshot
+                session.connection().exec_driver_sql("BEGIN")
             try:
                 yield session
             finally:
