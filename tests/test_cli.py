@@ -150,6 +150,18 @@ def test_curating_a_claim_end_to_end(cli: Cli) -> None:
         )
     )
     ok(cli("claim-link", "synthetic-claim", ORTHOSES, "--relation", "refines"))
+    ok(cli("claim-link", "synthetic-claim", "yoga-relieves-whole-body-tension"))
+    ok(
+        cli(
+            "claim-unlink",
+            "synthetic-claim",
+            "yoga-relieves-whole-body-tension",
+            "--reason",
+            "linked by mistake",
+        )
+    )
+    gone = cli("claim-unlink", "synthetic-claim", "yoga-relieves-whole-body-tension")
+    assert gone.exit_code == 3 and "no such link" in gone.stderr
     ok(
         cli(
             "claim",

@@ -10,7 +10,7 @@ from evidence import clock
 from evidence.cli.context import app_context
 from evidence.cli.output import say
 from evidence.domain.vocab import Downgrade, Relation, Stance, Upgrade, Verdict
-from evidence.services.claim_links import link_claims
+from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.claims import get_claim
 from evidence.services.evidence import link_evidence, unlink_evidence
 from evidence.services.overrides import clear_override, set_override
@@ -200,3 +200,26 @@ def claim_link(
             source_key=source,
         )
     say(f"{from_claim} {relation} {to_claim}.")
+
+
+def claim_unlink(
+    ctx: typer.Context,
+    from_claim: Annotated[str, typer.Argument(help="The earlier claim.")],
+    to_claim: Annotated[str, typer.Argument(help="The later claim.")],
+    relation: Annotated[
+        str, typer.Option(help=", ".join(r.value for r in Relation) + ".")
+    ] = Relation.leads_to.value,
+    reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
+) -> None:
+    """Remove a link between two claims."""
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        unlink_claims(
+            session,
+            from_claim=from_claim,
+            to_claim=to_claim,
+            relation=relation,
+            actor=app.actor,
+            reason=reason,
+        )
+    say(f"Removed: {from_claim} {relation} {to_claim}.")

@@ -9,7 +9,7 @@ from evidence import clock
 from evidence.domain.chains import find_path
 from evidence.domain.models import ClaimLink, Source
 from evidence.domain.vocab import Relation, parse
-from evidence.errors import AlreadyExists, InvalidValue
+from evidence.errors import AlreadyExists, InvalidValue, LinkNotFound
 from evidence.services import history
 from evidence.services.claims import get_claim
 from evidence.services.sources import get_source
@@ -76,6 +76,49 @@ def link_claims(
         reason=reason,
     )
     return link
+
+
+def unlink_claims(
+    session: Session,
+    *,
+    from_claim: str,
+    to_claim: str,
+    relation: str,
+    actor: str,
+    reason: str | None = None,
+) -> None:
+    a, b = get_claim(session, from_claim), get_claim(session, to_claim)
+    rel = parse(Relation, relation, field="relation")
+    key = f"{a.id} {rel.value} {b.id}"
+    link = session.scalar(
+        select(ClaimLink).where(
+            ClaimLink.from_claim_id == a.id,
+            ClaimLink.to_claim_id == b.id,
+            ClaimLink.relation == rel.value,
+        )
+    )
+    if link is None:
+        raise LinkNotFound(key, "no such link between those claims")
+    source = session.get(Source, link.source_id) if link.source_id else None
+    before = {
+        "from": a.id,
+        "to": b.id,
+        "relation": rel.value,
+        "source": source.key if source else None,
+    }
+    session.delete(link)
+    history.record(
+        session,
+        entity="claim_link",
+        key=key,
+        claim_id=a.id,
+        related_claim_id=b.id,
+        action="delete",
+        actor=actor,
+        before=before,
+        after=None,
+        reason=reason,
+    )
 
 
 def links_of(session: Session, claim_id: str) -> list[tuple[ClaimLink, Source | None]]:
