@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # layer -> the evidence.* packages it may import (besides itself)
 ALLOWED = {
     "evidence.domain": {"evidence.errors"},
+    "evidence.formats": {"evidence.domain", "evidence.errors"},
     "evidence.store": {"evidence.domain", "evidence.errors", "evidence.settings", "evidence.clock"},
     "evidence.services": {
+        "evidence.formats",
         "evidence.domain",
         "evidence.errors",
         "evidence.store",
@@ -41,6 +43,7 @@ ALLOWED = {
 }
 FOREIGN = {
     "evidence.domain": {"httpx", "streamlit", "typer", "rich", "psycopg", "yaml"},
+    "evidence.formats": {"httpx", "streamlit", "typer", "rich", "sqlalchemy", "sqlmodel"},
     "evidence.store": {"httpx", "streamlit", "typer", "rich"},
     "evidence.services": {"streamlit", "typer", "rich"},
     "evidence.cli": {"streamlit"},

@@ -1,0 +1,246 @@
+"""PubMed XML (efetch responses, baseline and update files), read incrementally.
+
+Memory stays flat however large the file: each ``PubmedArticle``, ``PubmedBookArticle`` or
+``DeleteCitation`` element is turned into a record and then dropped from the tree. The
+article's own identifiers are read from its ``PubmedData/ArticleIdList`` (and the
+citation's ``PMID``) only: the ``ReferenceList`` of an article carries identifiers of the
+*other* papers it cites.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from evidence.domain.publication_types import retraction_status, suggest_design
+from evidence.domain.vocab import Design, Retraction
+from evidence.errors import InvalidIdentifier, InvalidRecord
+
+_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet"}
+_RECORDS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+
+
+@dataclass(frozen=True)
+class PubmedRecord:
+    """One article (or book chapter) as PubMed describes it."""
+
+    position: int
+    pmid: str | None
+    doi: str | None
+    pmcid: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    journal: str | None
+    year: int | None
+    abstract: str | None
+    publication_types: tuple[str, ...]
+    keywords: tuple[str, ...]
+    retraction: Retraction | None
+    suggested_design: Design | None
+    is_book: bool = False
+
+
+@dataclass(frozen=True)
+class DeletedCitations:
+    """PMIDs an update file withdraws from PubMed."""
+
+    position: int
+    pmids: tuple[str, ...]
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    text = " ".join("".join(element.itertext()).split())  # titles carry <i>, <sup> ...
+    return text or None
+
+
+def _year(citation: etree._Element) -> int | None:
+    for path in (
+        ".//JournalIssue/PubDate/Year",
+        ".//Article/ArticleDate/Year",
+        ".//Book/PubDate/Year",
+        ".//PubDate/Year",
+    ):
+        found = citation.findtext(path)
+        if found and found.strip().isdigit():
+            return int(found.strip())
+    medline = citation.findtext(".//JournalIssue/PubDate/MedlineDate") or ""
+    match = re.search(r"\b(1[5-9]\d\d|2[01]\d\d)\b", medline)  # "1998 Dec-1999 Jan"
+    return int(match.group(1)) if match else None
+
+
+def _authors(author_list: etree._Element | None) -> tuple[str, ...]:
+    names = []
+    for author in author_list if author_list is not None else ():
+        if author.tag != "Author":
+            continue
+        collective = _text(author.find("CollectiveName"))
+        last = _text(author.find("LastName"))
+        initials = _text(author.find("Initials")) or _text(author.find("ForeName"))
+        name = collective or " ".join(p for p in (last, initials) if p)
+        if name:
+            names.append(name)
+    return tuple(names)
+
+
+def _abstract(abstract: etree._Element | None) -> str | None:
+    if abstract is None:
+        return None
+    parts = []
+    for piece in abstract.findall("AbstractText"):
+        text = _text(piece)
+        if text:
+            label = piece.get("Label")
+            parts.append(f"{label}: {text}" if label else text)
+    return "\n".join(parts) or None
+
+
+def _own_ids(id_list: etree._Element | None) -> dict[str, str]:
+    """The article's identifiers, normalised; malformed ones are left out, not guessed at."""
+    found: dict[str, str] = {}
+    normalizers = {"pubmed": normalize_pmid, "doi": normalize_doi, "pmc": normalize_pmcid}
+    for article_id in id_list.findall("ArticleId") if id_list is not None else ():
+        kind = article_id.get("IdType")
+        value = (article_id.text or "").strip()
+        if kind in normalizers and value and kind not in found:
+            try:
+                found[kind] = normalizers[kind](value)
+            except InvalidIdentifier:
+                continue
+    return found
+
+
+def _article(element: etree._Element, position: int) -> PubmedRecord:
+    citation = element.find("MedlineCitation")
+    if citation is None:
+        raise InvalidRecord("PubMed XML", f"#{position}", "PubmedArticle without MedlineCitation")
+    article = citation.find("Article")
+    ids = _own_ids(element.find("PubmedData/ArticleIdList"))
+    pmid = ids.get("pubmed") or _pmid(citation.findtext("PMID"))
+    types = tuple(
+        t
+        for t in (_text(x) for x in citation.findall("Article/PublicationTypeList/PublicationType"))
+        if t
+    )
+    notices = [
+        c.get("RefType", "")
+        for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")
+    ]
+    return PubmedRecord(
+        position=position,
+        pmid=pmid,
+        doi=ids.get("doi"),
+        pmcid=ids.get("pmc"),
+        title=_text(article.find("ArticleTitle")) if article is not None else None,
+        authors=_authors(article.find("AuthorList") if article is not None else None),
+        journal=_text(article.find("Journal/Title")) if article is not None else None,
+        year=_year(citation),
+        abstract=_abstract(article.find("Abstract") if article is not None else None),
+        publication_types=types,
+        keywords=tuple(k for k in (_text(x) for x in citation.findall("KeywordList/Keyword")) if k),
+        retraction=retraction_status(types, notices),
+        suggested_design=suggest_design(types),
+    )
+
+
+def _book(element: etree._Element, position: int) -> PubmedRecord:
+    document = element.find("BookDocument")
+    if document is None:
+        raise InvalidRecord("PubMed XML", f"#{position}", "PubmedBookArticle without BookDocument")
+    ids = _own_ids(element.find("PubmedBookData/ArticleIdList"))
+    types = tuple(t for t in (_text(x) for x in document.findall("PublicationType")) if t)
+    title = _text(document.find("ArticleTitle")) or _text(document.find("Book/BookTitle"))
+    return PubmedRecord(
+        position=position,
+        pmid=ids.get("pubmed") or _pmid(document.findtext("PMID")),
+        doi=ids.get("doi"),
+        pmcid=ids.get("pmc"),
+        title=title,
+        authors=_authors(document.find("AuthorList")) or _authors(document.find("Book/AuthorList")),
+        journal=_text(document.find("Book/BookTitle")),
+        year=_year(document),
+        abstract=_abstract(document.find("Abstract")),
+        publication_types=types,
+        keywords=tuple(k for k in (_text(x) for x in document.findall("KeywordList/Keyword")) if k),
+        retraction=retraction_status(types),
+        suggested_design=suggest_design(types),
+        is_book=True,
+    )
+
+
+def _pmid(text: str | None) -> str | None:
+    try:
+        return normalize_pmid(text) if text and text.strip() else None
+    except InvalidIdentifier:
+        return None
+
+
+def _open(source: str | Path | IO[bytes]) -> IO[bytes]:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        with path.open("rb") as probe:
+            packed = probe.read(2) == b"\x1f\x8b"
+        return gzip.open(path, "rb") if packed else path.open("rb")
+    return source
+
+
+def read_pubmed_xml(
+    source: str | Path | IO[bytes], *, name: str | None = None
+) -> Iterator[PubmedRecord | DeletedCitations]:
+    """Yield the records of a PubMed XML file or stream (gzip-compressed or not), in order.
+
+    Raises :class:`InvalidRecord` naming the file (and the record, where there is one) if
+    the XML is broken or is not PubMed's.
+    """
+    label = name or (str(source) if isinstance(source, (str, Path)) else "PubMed XML")
+    stream = _open(source)
+    position = 0
+    try:
+        events = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=True,
+            remove_comments=True,
+        )
+        root_seen = False
+        for event, element in events:
+            if not root_seen:
+                root_seen = True
+                if element.tag not in _ROOTS:
+                    raise InvalidRecord(
+                        label,
+                        None,
+                        f"not PubMed XML (root element "
+                        f"<{element.tag}>, expected <PubmedArticleSet>)",
+                    )
+                continue
+            if event != "end" or element.tag not in _RECORDS:
+                continue
+            position += 1
+            if element.tag == "PubmedArticle":
+                yield _article(element, position)
+            elif element.tag == "PubmedBookArticle":
+                yield _book(element, position)
+            else:
+                pmids = tuple(p for p in (_pmid(x.text) for x in element.findall("PMID")) if p)
+                yield DeletedCitations(position, pmids)
+            # keep memory flat: drop this record and everything before it
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        where = f"#{position + 1}" if position else None  # the record it broke in
+        raise InvalidRecord(label, where, f"broken XML: {exc}") from None
+    finally:
+        if stream is not source:
+            stream.close()
