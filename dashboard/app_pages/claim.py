@@ -117,7 +117,7 @@ if claim["evidence"]:
     for e in claim["evidence"]:  # counted evidence first, strongest first
         ref = e["reference"]
         url = paper_url(ref)
-        title = md_text(ref["title"] or ref["key"])
+        title = md_text(ref["title"] or f"Title not recorded ({ref['key']})")
         certainty = f"{e['certainty_symbols']} {e['certainty']}"
         rows.append(
             {
