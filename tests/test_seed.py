@@ -246,3 +246,38 @@ def test_evidence_a_curator_removed_stays_removed(seeded_url: str) -> None:
         store.close()
     assert report.total_created == 0 and report.removed == {"evidence": 1}
     assert claim.grade.verdict.value == "limited_support"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["claims", "list", "--json"],
+        ["sources", "--json"],
+        ["chain", "lumbar-root-lower-limb-neuropathy", "--json"],
+        ["claim", "show", "foot-orthoses-reduce-back-pain", "--json"],
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_the_cli_prints_the_same_on_sqlite_and_postgresql(
+    sqlite_factory,
+    postgres_factory,
+    command: list[str],  # noqa: ANN001
+) -> None:
+    from tests.conftest import Cli
+
+    def strip_times(value):  # noqa: ANN001, ANN202 - creation times differ between the two loads
+        if isinstance(value, dict):
+            return {
+                k: strip_times(v) for k, v in value.items() if k not in ("created_at", "updated_at")
+            }
+        if isinstance(value, list):
+            return [strip_times(v) for v in value]
+        return value
+
+    outputs = []
+    for factory in (sqlite_factory, postgres_factory):
+        result = Cli(factory.new(seeded=True))(*command)
+        assert result.exit_code == 0, result.stderr
+        outputs.append(strip_times(json.loads(result.stdout)))
+    assert outputs[0] == outputs[1]
