@@ -91,20 +91,29 @@ def add_references(
             continue
         ref = Reference(key=str(ident), metadata_source="curator", metadata_at=clock.now())
         setattr(ref, ident.kind.value, ident.value)
-        session.add(ref)
-        session.flush()
-        history.record(
-            session,
-            entity="reference",
-            key=ref.key,
-            claim_id=None,
-            action="create",
-            actor=actor,
-            before=None,
-            after=reference_snapshot(ref),
-        )
+        store_reference(session, ref, actor=actor)
         results.append(AddedReference(text, ident, ref, created=True))
     return results
+
+
+def store_reference(
+    session: Session, ref: Reference, *, actor: str, reason: str | None = None
+) -> Reference:
+    """Insert a new paper and record its creation in the history."""
+    session.add(ref)
+    session.flush()
+    history.record(
+        session,
+        entity="reference",
+        key=ref.key,
+        claim_id=None,
+        action="create",
+        actor=actor,
+        before=None,
+        after=reference_snapshot(ref),
+        reason=reason,
+    )
+    return ref
 
 
 def reference_snapshot(ref: Reference) -> dict[str, Any]:

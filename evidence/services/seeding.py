@@ -23,11 +23,10 @@ from evidence.domain.models import (
     Reference,
     Source,
 )
-from evidence.services import history
 from evidence.services.claim_links import link_claims
 from evidence.services.claims import add_assertion, add_claim
 from evidence.services.evidence import link_evidence
-from evidence.services.references import reference_snapshot
+from evidence.services.references import store_reference
 from evidence.services.searches import log_search
 from evidence.services.seed_files import FILES, FORMAT, read_seeds
 from evidence.services.sources import add_source
@@ -184,18 +183,10 @@ def _seed_references(
         )
         report.count("references", match is None)
         if match is None:
-            match = Reference(**r, metadata_source="seed", metadata_at=stamp)
-            session.add(match)
-            session.flush()
-            history.record(
+            match = store_reference(
                 session,
-                entity="reference",
-                key=match.key,
-                claim_id=None,
-                action="create",
+                Reference(**r, metadata_source="seed", metadata_at=stamp),
                 actor=actor,
-                before=None,
-                after=reference_snapshot(match),
                 reason=reason,
             )
             for k in ("key", "doi", "pmid", "pmcid"):
