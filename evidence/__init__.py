@@ -1,0 +1,1 @@
+"""evidence: a self-hosted literature evidence tracker."""

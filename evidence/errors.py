@@ -191,3 +191,18 @@ class SchemaOutOfDate(StoreError):
                 "run `evidence init` to migrate it"
             )
         super().__init__(message)
+
+
+class ServiceError(EvidenceError):
+    """Raised when metadata services could not answer for some papers (after retries)."""
+
+    exit_code = 7
+
+    def __init__(self, failed: int, total: int, detail: str = "") -> None:
+        self.failed = failed
+        self.total = total
+        papers = "paper" if total == 1 else "papers"
+        super().__init__(
+            f"{failed} of {total} {papers} could not be resolved"
+            + (f" ({detail})" if detail else "")
+        )

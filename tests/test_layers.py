@@ -14,7 +14,16 @@ ALLOWED = {
     "evidence.domain": {"evidence.errors"},
     "evidence.formats": {"evidence.domain", "evidence.errors"},
     "evidence.store": {"evidence.domain", "evidence.errors", "evidence.settings", "evidence.clock"},
+    "evidence.remote": {
+        "evidence.formats",
+        "evidence.domain",
+        "evidence.errors",
+        "evidence.clock",
+        "evidence.settings",
+        "evidence.version",
+    },
     "evidence.services": {
+        "evidence.remote",
         "evidence.formats",
         "evidence.domain",
         "evidence.errors",
@@ -45,7 +54,8 @@ FOREIGN = {
     "evidence.domain": {"httpx", "streamlit", "typer", "rich", "psycopg", "yaml"},
     "evidence.formats": {"httpx", "streamlit", "typer", "rich", "sqlalchemy", "sqlmodel"},
     "evidence.store": {"httpx", "streamlit", "typer", "rich"},
-    "evidence.services": {"streamlit", "typer", "rich"},
+    "evidence.remote": {"streamlit", "typer", "rich", "sqlalchemy", "sqlmodel", "psycopg"},
+    "evidence.services": {"streamlit", "typer", "rich", "httpx"},
     "evidence.cli": {"streamlit"},
 }
 
@@ -90,3 +100,8 @@ def test_each_module_imports_only_from_layers_below(layer: str, path: Path) -> N
 
 def test_every_layer_has_modules() -> None:
     assert {layer for layer, _ in modules()} == set(ALLOWED)
+
+
+def test_every_package_is_a_layer() -> None:
+    packages = {p.parent.name for p in ROOT.glob("evidence/*/__init__.py")}
+    assert {f"evidence.{name}" for name in packages} <= set(ALLOWED)

@@ -7,6 +7,7 @@ Closed vocabularies are stored as their string values and parsed through
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -106,16 +107,27 @@ class Reference(Base, table=True):
     publication_types: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
-    design: str | None = Field(default=None, sa_column=Column(String(40)))
+    design: str | None = Field(default=None, sa_column=Column(String(40)))  # the curator's
+    # what PubMed's publication types suggest; grading uses it while design is unset
+    suggested_design: str | None = Field(default=None, sa_column=Column(String(40)))
     review_of: str | None = Field(default=None, sa_column=Column(String(20)))
     sample_size: int | None = None
     abstract: str | None = Field(default=None, sa_column=Column(Text))
     summary: str | None = Field(default=None, sa_column=Column(Text))
     notes: str | None = Field(default=None, sa_column=Column(Text))
     retraction: str | None = Field(default=None, sa_column=Column(String(40)))
+    # what each service reported: [{"status", "service", "detail", "notice"}]
+    retraction_notices: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     seen_at: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     metadata_source: str | None = Field(default=None, sa_column=Column(String(100)))
     metadata_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+    @property
+    def graded_design(self) -> str | None:
+        """The design grading reads: the curator's, else the one publication types suggest."""
+        return self.design or self.suggested_design
 
 
 class Evidence(Base, table=True):

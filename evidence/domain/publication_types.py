@@ -76,4 +76,10 @@ def retraction_status(
     found = {NOTICE_REF_TYPES[r] for r in notice_ref_types if r in NOTICE_REF_TYPES}
     if any(t.strip().casefold() == "retracted publication" for t in publication_types):
         found.add(Retraction.retracted)
+    return gravest(found)
+
+
+def gravest(statuses: Iterable[Retraction]) -> Retraction | None:
+    """The gravest of several notices' statuses (None for none)."""
+    found = set(statuses)
     return next((r for r in _GRAVITY if r in found), None)

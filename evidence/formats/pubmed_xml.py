@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
 from lxml import etree
 
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from evidence.domain.publication_types import retraction_status, suggest_design
+from evidence.domain.metadata import Notice, PaperMetadata
+from evidence.domain.publication_types import NOTICE_REF_TYPES, retraction_status, suggest_design
 from evidence.domain.vocab import Design, Retraction
 from evidence.errors import InvalidIdentifier, InvalidRecord
 
@@ -45,6 +46,30 @@ class PubmedRecord:
     retraction: Retraction | None
     suggested_design: Design | None
     is_book: bool = False
+    # (RefType, the notice's PMID) of the CommentsCorrections that put a notice on this paper
+    notices: tuple[tuple[str, str | None], ...] = ()
+    raw: bytes | None = None  # the record's own XML, when asked for (a cache keeps it)
+
+    def to_metadata(self) -> PaperMetadata:
+        found = [
+            Notice(NOTICE_REF_TYPES[ref_type], "pubmed", ref_type, f"PMID {pmid}" if pmid else None)
+            for ref_type, pmid in self.notices
+        ]
+        if any(t.casefold() == "retracted publication" for t in self.publication_types):
+            found.append(Notice(Retraction.retracted, "pubmed", "Retracted Publication"))
+        return PaperMetadata(
+            service="pubmed",
+            pmid=self.pmid,
+            doi=self.doi,
+            pmcid=self.pmcid,
+            title=self.title,
+            authors=self.authors,
+            journal=self.journal,
+            year=self.year,
+            abstract=self.abstract,
+            publication_types=self.publication_types,
+            notices=tuple(found),
+        )
 
 
 @dataclass(frozen=True)
@@ -130,10 +155,11 @@ def _article(element: etree._Element, position: int) -> PubmedRecord:
         for t in (_text(x) for x in citation.findall("Article/PublicationTypeList/PublicationType"))
         if t
     )
-    notices = [
-        c.get("RefType", "")
+    notices = tuple(
+        (c.get("RefType", ""), _pmid(c.findtext("PMID")))
         for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")
-    ]
+        if c.get("RefType", "") in NOTICE_REF_TYPES
+    )
     return PubmedRecord(
         position=position,
         pmid=pmid,
@@ -146,8 +172,9 @@ def _article(element: etree._Element, position: int) -> PubmedRecord:
         abstract=_abstract(article.find("Abstract") if article is not None else None),
         publication_types=types,
         keywords=tuple(k for k in (_text(x) for x in citation.findall("KeywordList/Keyword")) if k),
-        retraction=retraction_status(types, notices),
+        retraction=retraction_status(types, [ref_type for ref_type, _ in notices]),
         suggested_design=suggest_design(types),
+        notices=notices,
     )
 
 
@@ -193,12 +220,14 @@ def _open(source: str | Path | IO[bytes]) -> IO[bytes]:
 
 
 def read_pubmed_xml(
-    source: str | Path | IO[bytes], *, name: str | None = None
+    source: str | Path | IO[bytes], *, name: str | None = None, keep_raw: bool = False
 ) -> Iterator[PubmedRecord | DeletedCitations]:
     """Yield the records of a PubMed XML file or stream (gzip-compressed or not), in order.
 
-    Raises :class:`InvalidRecord` naming the file (and the record, where there is one) if
-    the XML is broken or is not PubMed's.
+    With ``keep_raw`` each article carries its own XML, which :func:`read_pubmed_xml` reads
+    back when wrapped in ``<PubmedArticleSet>`` (see :func:`wrap_articles`). Raises
+    :class:`InvalidRecord` naming the file (and the record, where there is one) if the XML is
+    broken or is not PubMed's.
     """
     label = name or (str(source) if isinstance(source, (str, Path)) else "PubMed XML")
     stream = _open(source)
@@ -227,10 +256,12 @@ def read_pubmed_xml(
             if event != "end" or element.tag not in _RECORDS:
                 continue
             position += 1
-            if element.tag == "PubmedArticle":
-                yield _article(element, position)
-            elif element.tag == "PubmedBookArticle":
-                yield _book(element, position)
+            if element.tag in ("PubmedArticle", "PubmedBookArticle"):
+                record = (_article if element.tag == "PubmedArticle" else _book)(element, position)
+                if keep_raw:
+                    raw = etree.tostring(element, encoding="utf-8", with_tail=False)
+                    record = replace(record, raw=raw)
+                yield record
             else:
                 pmids = tuple(p for p in (_pmid(x.text) for x in element.findall("PMID")) if p)
                 yield DeletedCitations(position, pmids)
@@ -244,3 +275,8 @@ def read_pubmed_xml(
     finally:
         if stream is not source:
             stream.close()
+
+
+def wrap_articles(articles: Iterable[bytes]) -> bytes:
+    """Articles kept with ``keep_raw``, as one PubMed XML document again."""
+    return b"<PubmedArticleSet>" + b"".join(articles) + b"</PubmedArticleSet>"

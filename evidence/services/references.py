@@ -126,6 +126,7 @@ def reference_snapshot(ref: Reference) -> dict[str, Any]:
         "year": ref.year,
         "journal": ref.journal,
         "design": ref.design,
+        "suggested_design": ref.suggested_design,
         "review_of": ref.review_of,
         "retraction": ref.retraction,
     }
@@ -188,14 +189,34 @@ def edit_reference(
         values["review_of"] = None  # what a review pooled means nothing for another design
     for key, value in values.items():
         setattr(reference, key, value)
+    record_update(session, reference, before, actor=actor, reason=reason)
+    return reference
+
+
+GRADING_FIELDS = ("design", "suggested_design", "review_of", "retraction")
+
+
+def record_update(
+    session: Session,
+    reference: Reference,
+    before: dict[str, Any],
+    *,
+    actor: str,
+    reason: str | None,
+    other_changes: bool = False,
+) -> bool:
+    """Write a changed paper to the history (False if nothing changed).
+
+    ``other_changes`` says fields outside the snapshot changed (authors, abstract ...). A
+    change that moves grading (a retraction, a design) is written once for each claim citing
+    the paper, so each claim's history shows why its verdict moved.
+    """
     after = reference_snapshot(reference)
-    if after == before:
-        return reference
+    if after == before and not other_changes:
+        return False
     session.flush()
-    grading = {"design", "review_of", "retraction"}
-    affected = [None]
-    if any(before[k] != after[k] for k in grading):
-        # a retraction or a new design moves the verdicts of the claims citing the paper
+    affected: list[str | None] = [None]
+    if any(before.get(k) != after.get(k) for k in GRADING_FIELDS):
         affected = sorted(
             set(
                 session.scalars(
@@ -215,7 +236,7 @@ def edit_reference(
             after=after,
             reason=reason,
         )
-    return reference
+    return True
 
 
 def list_references(session: Session) -> list[Reference]:

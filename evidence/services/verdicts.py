@@ -33,7 +33,7 @@ def link_input(
     return LinkInput(
         reference=ref.key,
         stance=Stance(stance),
-        design=Design(ref.design) if ref.design else None,
+        design=Design(ref.graded_design) if ref.graded_design else None,
         review_of=ReviewOf(ref.review_of) if ref.review_of else None,
         downgrades=tuple(Downgrade(d) for d in downgrades),
         upgrades=tuple(Upgrade(u) for u in upgrades),

@@ -1,0 +1,193 @@
+"""`lookup` (ask the metadata services, store nothing) and `resolve` (fill stored papers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from evidence.cli.context import app_context
+from evidence.cli.output import print_json, say
+from evidence.errors import ServiceError
+from evidence.services.lookups import lookup as lookup_papers
+from evidence.services.lookups import lookup_row, raise_for_outcome
+from evidence.services.resolving import FAILED, SERVICE_NAMES, Traffic, resolve_references
+
+OFFLINE_HELP = "Use only the metadata cache: no request is made."
+REFRESH_HELP = "Ask the services again even for papers in the cache (e.g. to catch retractions)."
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[tuple[Any, Any]]:
+    """A bar on stderr (only on a terminal); yields (set_total, advance)."""
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = bar.add_task(label, total=None)
+    with bar:
+        yield (
+            lambda total: bar.update(task, total=total),
+            lambda n: bar.advance(task, n),
+        )
+
+
+def traffic_text(traffic: Traffic) -> str:
+    asked = ", ".join(f"{SERVICE_NAMES[s]} {n}" for s, n in sorted(traffic.requests.items()))
+    total = sum(traffic.requests.values())
+    parts = [f"{total} request{'s' * (total != 1)}" + (f" ({asked})" if asked else "")]
+    limited = sum(traffic.rate_limited.values())
+    if limited:
+        parts.append(f"{limited} rate-limited")
+    retries = sum(traffic.retries.values())
+    if retries:
+        parts.append(f"{retries} retried")
+    hits = sum(traffic.cache_hits.values())
+    parts.append(f"{hits} answer{'s' * (hits != 1)} from the cache")
+    return ", ".join(parts)
+
+
+def traffic_dict(traffic: Traffic) -> dict[str, Any]:
+    return {
+        "requests": dict(traffic.requests),
+        "rate_limited": dict(traffic.rate_limited),
+        "retries": dict(traffic.retries),
+        "from_cache": dict(traffic.cache_hits),
+    }
+
+
+def lookup(
+    ctx: typer.Context,
+    identifiers: Annotated[
+        list[str], typer.Argument(help="DOIs, PMIDs, PMCIDs or their URLs.", show_default=False)
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per input.")
+    ] = False,
+    offline: Annotated[bool, typer.Option("--offline", help=OFFLINE_HELP)] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
+) -> None:
+    """Look papers up in PubMed, Crossref (and OpenAlex with a key) without storing them."""
+    app = app_context(ctx)
+    with progress_bar("Looking up") as (set_total, advance):
+        set_total(len(identifiers))
+        report = lookup_papers(
+            identifiers, app.settings, offline=offline, refresh=refresh, progress=advance
+        )
+    rows = [lookup_row(r) for r in report.resolutions]
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            for line in _describe(row):
+                say(line)
+    raise_for_outcome(report.resolutions)
+
+
+def _describe(row: dict[str, Any]) -> list[str]:
+    head = f"{row['input']}: "
+    if row["status"] != "found":
+        reason = {"not_found": "no service knows this paper"}.get(row["status"], row["error"])
+        return [head + f"{row['status'].replace('_', ' ').upper()}: {reason}"]
+    facts = ", ".join(str(x) for x in (row["journal"], row["year"]) if x)
+    lines = [head + (row["title"] or "untitled") + (f" ({facts})" if facts else "")]
+    ids = " ".join(f"{k}:{row[k]}" for k in ("pmid", "doi", "pmcid") if row[k])
+    authors = row["authors"]
+    who = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+    lines.append("  " + " | ".join(x for x in (ids, who) if x))
+    if row["publication_types"]:
+        suggestion = f" -> suggested design: {row['design']}" if row["design"] else ""
+        lines.append("  publication types: " + ", ".join(row["publication_types"]) + suggestion)
+    if row["retraction"]:
+        said = "; ".join(
+            f"{SERVICE_NAMES[n['service']]} {n['detail']}"
+            + (f" {n['notice']}" if n["notice"] else "")
+            for n in row["notices"]
+        )
+        lines.append(f"  {row['retraction'].upper().replace('_', ' ')}: {said}")
+    if row["error"]:
+        lines.append(f"  incomplete: {row['error']}")
+    return lines
+
+
+def resolve(
+    ctx: typer.Context,
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Stored papers: keys, DOIs, PMIDs or PMCIDs.", show_default=False),
+    ] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Every paper linked to this claim.")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every stored paper.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
+    offline: Annotated[bool, typer.Option("--offline", help=OFFLINE_HELP)] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fill or refresh stored papers from PubMed, Crossref (and OpenAlex with a key)."""
+    if not refs and claim is None and not every:
+        raise typer.BadParameter("say which papers: give keys or identifiers, --claim ID or --all")
+    if every and (refs or claim is not None):
+        raise typer.BadParameter("--all resolves every paper: give no keys and no --claim with it")
+    if offline and refresh:
+        raise typer.BadParameter("--offline and --refresh contradict each other: choose one")
+    app = app_context(ctx)
+    with progress_bar("Resolving") as (set_total, advance):
+        summary = resolve_references(
+            app.store(),
+            app.settings,
+            actor=app.actor,
+            refs=refs or (),
+            claim_id=claim,
+            every=every,
+            offline=offline,
+            refresh=refresh,
+            progress=advance,
+            started=set_total,
+        )
+    if as_json:
+        print_json(
+            {
+                "papers": [o.to_dict() for o in summary.outcomes],
+                "summary": summary.counts,
+                "traffic": traffic_dict(summary.traffic),
+                "seconds": round(summary.seconds, 3),
+            }
+        )
+    else:
+        for o in summary.outcomes:
+            if o.newly_retracted:
+                say(f"{o.key}: NEWLY {str(o.retraction).upper().replace('_', ' ')}")
+            if o.status == "resolved":
+                say(f"{o.key}: updated " + ", ".join(c.replace("_", " ") for c in o.changed))
+            elif o.status == "not_found":
+                say(f"{o.key}: not found in any service")
+            elif o.status == FAILED:
+                say(f"{o.key}: FAILED: " + "; ".join(o.problems))
+            if o.status != FAILED and o.problems:
+                say(f"{o.key}: incomplete: " + "; ".join(o.problems))
+        c = summary.counts
+        newly = sum(o.newly_retracted for o in summary.outcomes)
+        say(
+            f"Resolved {c['resolved']}"
+            + (f" ({newly} newly retracted)" if newly else "")
+            + f", unchanged {c['unchanged']}, not found {c['not_found']}, failed {c['failed']}."
+            f" {traffic_text(summary.traffic)}; {summary.seconds:.1f} s."
+        )
+    if summary.counts[FAILED]:
+        first = next(o for o in summary.outcomes if o.status == FAILED)
+        raise ServiceError(
+            summary.counts[FAILED],
+            len(summary.outcomes),
+            f"{first.key}: {'; '.join(first.problems)}",
+        )

@@ -1,0 +1,174 @@
+"""One HTTP client for the metadata services: paced per host, retried with backoff.
+
+Retries (tenacity) cover what a later attempt can fix: 429, 5xx, timeouts, dropped
+connections and truncated or garbled bodies. The wait is exponential with jitter, or exactly
+what a ``Retry-After`` header asks; a 429 also pauses every other request to that host. A
+service asking for a longer pause than :data:`MAX_RETRY_AFTER` is not waited for: the batch
+fails with that reason, and the papers in it are reported, not stalled on.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
+
+from evidence.remote.limits import Host
+from evidence.settings import Settings
+from evidence.version import VERSION
+
+T = TypeVar("T")
+BACKOFF = 0.5  # seconds before the first retry; doubled each time
+MAX_BACKOFF = 30.0
+MAX_RETRY_AFTER = 120.0  # seconds; longer pauses fail the batch instead of hanging the run
+
+
+class Retryable(Exception):
+    """An answer a later attempt may improve on."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class ServiceFailure(Exception):
+    """A request that failed for good (after its retries): the service and the reason."""
+
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+        self.reason = reason
+
+
+@dataclass
+class Traffic:
+    """What a run asked of each service: the figures `resolve` and the benchmark report."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    rate_limited: Counter[str] = field(default_factory=Counter)  # 429s and NCBI's 200 variant
+    retries: Counter[str] = field(default_factory=Counter)
+    cache_hits: Counter[str] = field(default_factory=Counter)
+    by_endpoint: Counter[str] = field(default_factory=Counter)
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a Retry-After header (a number of seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def user_agent(settings: Settings) -> str:
+    contact = f"; mailto:{settings.contact_email}" if settings.contact_email else ""
+    return f"evidence/{VERSION} (https://github.com/evidence-tracker/evidence{contact})"
+
+
+class Http:
+    def __init__(
+        self, settings: Settings, traffic: Traffic, *, backoff: float | None = None
+    ) -> None:
+        self.traffic = traffic
+        self.attempts = settings.http_retries + 1
+        self.timeout = settings.http_timeout
+        self.backoff = BACKOFF if backoff is None else backoff
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.http_timeout),
+            headers={"User-Agent": user_agent(settings)},
+            follow_redirects=True,
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _wait(self, state: RetryCallState) -> float:
+        failed = state.outcome.exception() if state.outcome else None
+        if isinstance(failed, Retryable) and failed.retry_after is not None:
+            return failed.retry_after + random.uniform(0, 0.1)
+        # exponential, capped, with full jitter on top so that clients do not retry in step
+        base = min(MAX_BACKOFF, self.backoff * 2 ** (state.attempt_number - 1))
+        return base + random.uniform(0, self.backoff)
+
+    def rate_limited(self, host: Host, reason: str, wait: float | None) -> Retryable:
+        """Count a rate-limit answer, hold the host, and say how long to wait."""
+        self.traffic.rate_limited[host.name] += 1
+        if wait is not None and wait > MAX_RETRY_AFTER:
+            raise ServiceFailure(host.name, f"{reason}; asked to wait {wait:.0f} s, not waiting")
+        host.pause(wait if wait is not None else 1.0)
+        return Retryable(reason, wait)
+
+    async def request(
+        self,
+        host: Host,
+        method: str,
+        url: str,
+        *,
+        handle: Callable[[httpx.Response], T],
+        lane: str = "default",
+        endpoint: str = "",
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> T:
+        """Send until ``handle`` accepts the answer; raise :class:`ServiceFailure` if none is.
+
+        ``handle`` turns a response into a result, raising :class:`Retryable` for an answer
+        worth asking again and :class:`ServiceFailure` for one that is final.
+        """
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(Retryable),
+            reraise=True,
+        )
+        last = ""
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        self.traffic.retries[host.name] += 1
+                    async with host.slot(lane):
+                        self.traffic.requests[host.name] += 1
+                        self.traffic.by_endpoint[f"{host.name} {endpoint}".strip()] += 1
+                        try:
+                            response = await self._client.request(
+                                method, url, params=params, data=data
+                            )
+                        except httpx.TimeoutException:
+                            raise Retryable(f"no answer within {self.timeout:g} s") from None
+                        except httpx.TransportError as exc:
+                            raise Retryable(
+                                f"connection failed ({exc or type(exc).__name__})"
+                            ) from None
+                    if response.status_code == 429:
+                        raise self.rate_limited(
+                            host, "rate limited (HTTP 429)", retry_after(response)
+                        )
+                    if response.status_code >= 500:
+                        raise Retryable(
+                            f"HTTP {response.status_code} from the service", retry_after(response)
+                        )
+                    return handle(response)
+        except Retryable as exc:
+            last = exc.reason
+        tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+        raise ServiceFailure(host.name, f"{last} (gave up after {tries})")
