@@ -207,3 +207,54 @@ def test_a_change_made_elsewhere_shows_on_the_next_run(app: AppTest, seeded_stor
     app.run()
     assert len(app.get("page_link")) == 41
     assert "Added while the page was open\\." in texts(app)
+
+
+def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_store: Store) -> None:
+    from evidence.domain.metadata import Notice, PaperMetadata
+    from evidence.domain.models import Reference
+    from evidence.domain.vocab import Retraction
+    from evidence.services.evidence import link_evidence
+    from evidence.services.references import add_references
+    from evidence.services.resolving import apply_metadata
+
+    with seeded_store.transaction() as s:
+        add_claim(
+            s, claim_id="noticed", statement="A synthetic claim.", claim_type="causal", actor="t"
+        )
+        add_references(s, identifiers=["90000077"], actor="t")
+        link_evidence(
+            s,
+            claim_id="noticed",
+            ref="pmid:90000077",
+            actor="t",
+            stance="supports",
+            rationale="Synthetic.",
+        )
+        meta = PaperMetadata(
+            "pubmed",
+            pmid="90000077",
+            title="A synthetic trial",
+            publication_types=("Journal Article", "Randomized Controlled Trial"),
+            notices=(
+                Notice(
+                    Retraction.expression_of_concern,
+                    "pubmed",
+                    "ExpressionOfConcernIn",
+                    "PMID 99900077",
+                ),
+            ),
+        )
+        ref = s.get(
+            Reference, add_references(s, identifiers=["90000077"], actor="t")[0].reference.id
+        )
+        apply_metadata(s, ref, meta, actor="t")
+    open_claim(app, "noticed")
+    assert not app.exception
+    assert "A synthetic trial — notices\\: PubMed\\: ExpressionOfConcernIn \\(PMID 99900077\\)" in (
+        texts(app)
+    )
+    (table,) = app.table
+    (row,) = table.value.to_dict("records")
+    assert row["Paper"].startswith("**EXPRESSION OF CONCERN** — ")
+    assert row["Design"].endswith(" (suggested by its publication types)")
+    assert "metadata from PubMed\\: title" in texts(app)

@@ -7,11 +7,13 @@ import streamlit as st
 from evidence.errors import ClaimNotFound
 from evidence.webui import data
 from evidence.webui.render import (
+    NOTICE_LABELS,
     VERDICT_COLOURS,
     certainty_text,
     counts_text,
     describe_change,
     md_text,
+    notice_text,
     paper_url,
     short,
     verdict_label,
@@ -119,11 +121,13 @@ if claim["evidence"]:
         url = paper_url(ref)
         title = md_text(ref["title"] or f"Title not recorded ({ref['key']})")
         certainty = f"{e['certainty_symbols']} {e['certainty']}"
+        flag = NOTICE_LABELS.get(ref["retraction"] or "")
         rows.append(
             {
-                "Paper": ("**RETRACTED** — " if e["retracted"] else "")
+                "Paper": (f"**{flag}** — " if flag else "")
                 + (f"[{title}]({url})" if url else title),
-                "Design": md_text(e["design_label"]),
+                "Design": md_text(e["design_label"])
+                + (" (suggested by its publication types)" if e["design_suggested"] else ""),
                 "Year": "" if ref["year"] is None else str(ref["year"]),
                 "Stance": e["stance"],
                 "Certainty": STATUS_TEXT.get(e["status"], certainty),
@@ -135,6 +139,13 @@ if claim["evidence"]:
             }
         )
     st.table(rows, border="horizontal", hide_index=True)
+    for e in claim["evidence"]:
+        ref = e["reference"]
+        if ref["retraction_notices"]:
+            st.caption(
+                md_text(f"{ref['title'] or ref['key']} — notices: ")
+                + md_text(notice_text(ref["retraction_notices"]))
+            )
 else:
     st.write("No paper is linked to this claim yet.")
 

@@ -15,7 +15,13 @@ from evidence.cli.output import print_json, say
 from evidence.errors import ServiceError
 from evidence.services.lookups import lookup as lookup_papers
 from evidence.services.lookups import lookup_row, raise_for_outcome
-from evidence.services.resolving import FAILED, SERVICE_NAMES, Traffic, resolve_references
+from evidence.services.resolving import (
+    FAILED,
+    SERVICE_NAMES,
+    Summary,
+    Traffic,
+    resolve_references,
+)
 
 OFFLINE_HELP = "Use only the metadata cache: no request is made."
 REFRESH_HELP = "Ask the services again even for papers in the cache (e.g. to catch retractions)."
@@ -155,21 +161,20 @@ def resolve(
             progress=advance,
             started=set_total,
         )
+    report_resolution(summary, as_json=as_json)
+
+
+def report_resolution(summary: Summary, *, as_json: bool) -> None:
+    """Print what `resolve` did; exit 7 (after printing) if a paper could not be resolved."""
     if as_json:
-        print_json(
-            {
-                "papers": [o.to_dict() for o in summary.outcomes],
-                "summary": summary.counts,
-                "traffic": traffic_dict(summary.traffic),
-                "seconds": round(summary.seconds, 3),
-            }
-        )
+        print_json(resolution_dict(summary))
     else:
         for o in summary.outcomes:
             if o.newly_retracted:
                 say(f"{o.key}: NEWLY {str(o.retraction).upper().replace('_', ' ')}")
             if o.status == "resolved":
-                say(f"{o.key}: updated " + ", ".join(c.replace("_", " ") for c in o.changed))
+                changed = ", ".join(c.replace("_", " ") for c in o.changed)
+                say(f"{o.key}: {o.title or 'untitled'} (updated {changed})")
             elif o.status == "not_found":
                 say(f"{o.key}: not found in any service")
             elif o.status == FAILED:
@@ -184,6 +189,19 @@ def resolve(
             + f", unchanged {c['unchanged']}, not found {c['not_found']}, failed {c['failed']}."
             f" {traffic_text(summary.traffic)}; {summary.seconds:.1f} s."
         )
+    raise_if_failed(summary)
+
+
+def resolution_dict(summary: Summary) -> dict[str, Any]:
+    return {
+        "papers": [o.to_dict() for o in summary.outcomes],
+        "summary": summary.counts,
+        "traffic": traffic_dict(summary.traffic),
+        "seconds": round(summary.seconds, 3),
+    }
+
+
+def raise_if_failed(summary: Summary) -> None:
     if summary.counts[FAILED]:
         first = next(o for o in summary.outcomes if o.status == FAILED)
         raise ServiceError(

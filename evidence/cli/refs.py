@@ -7,6 +7,12 @@ from typing import Annotated
 import typer
 
 from evidence.cli.context import app_context
+from evidence.cli.metadata import (
+    progress_bar,
+    raise_if_failed,
+    report_resolution,
+    resolution_dict,
+)
 from evidence.cli.output import print_json, say
 from evidence.domain.vocab import Design, Retraction, ReviewOf
 from evidence.services.references import (
@@ -15,6 +21,7 @@ from evidence.services.references import (
     list_references,
     remove_reference,
 )
+from evidence.services.resolving import resolve_references
 
 ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
 refs_app = typer.Typer(help="List papers.", no_args_is_help=True)
@@ -27,6 +34,14 @@ def add(
         list[str], typer.Argument(help="DOI, PMID, PMCID, or a doi.org / PubMed / PMC URL.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    resolve: Annotated[
+        bool,
+        typer.Option(
+            "--resolve",
+            help="Fill the papers in from PubMed / Crossref / OpenAlex at once and say if one "
+            "was retracted (as `evidence resolve`). The papers are stored even if that fails.",
+        ),
+    ] = False,
 ) -> None:
     """Store papers by identifier; one reached twice is stored once."""
     app = app_context(ctx)
@@ -41,11 +56,27 @@ def add(
             }
             for a in added
         ]
-    if as_json:
+    if as_json and not resolve:
         print_json(rows)
         return
-    for r in rows:
-        say(f"{r['input']} -> {r['key']} ({'added' if r['created'] else 'already stored'})")
+    if not as_json:
+        for r in rows:
+            say(f"{r['input']} -> {r['key']} ({'added' if r['created'] else 'already stored'})")
+    if resolve:
+        with progress_bar("Resolving") as (set_total, advance):
+            summary = resolve_references(
+                app.store(),
+                app.settings,
+                actor=app.actor,
+                refs=list(dict.fromkeys(r["key"] for r in rows)),
+                progress=advance,
+                started=set_total,
+            )
+        if as_json:
+            print_json({"added": rows, **resolution_dict(summary)})
+            raise_if_failed(summary)
+        else:
+            report_resolution(summary, as_json=False)
 
 
 @ref_app.command("edit")

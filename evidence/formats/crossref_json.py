@@ -41,6 +41,7 @@ def plain_text(markup: str | None) -> str | None:
     """Text of a JATS / HTML fragment (Crossref titles carry <i>, abstracts <jats:p>)."""
     if not markup:
         return None
+    markup = re.sub(r"</(?:jats:)?title>", ": ", markup)  # "Background: ..." in abstracts
     text = " ".join(html.unescape(_TAG.sub(" ", markup)).split())
     text = re.sub(r" ([,.;:)])", r"\1", text)  # "<i>x</i>." leaves "x ."
     return text or None

@@ -45,6 +45,7 @@ class Outcome:
     retraction: str | None = None  # the status now stored, when it is one
     newly_retracted: bool = False
     problems: tuple[str, ...] = ()  # failures; with resolved/unchanged: services that failed
+    title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,7 @@ class Outcome:
             "changed": list(self.changed),
             "retraction": self.retraction,
             "newly_retracted": self.newly_retracted,
+            "title": self.title,
             "error": "; ".join(self.problems) or None,
         }
 
@@ -191,9 +193,16 @@ def apply_metadata(
     changed = tuple(name for name in _COMPARED if getattr(reference, name) != old[name])
     newly = status in WITHDRAWN and stored not in WITHDRAWN
     if not changed:
-        return Outcome(reference.key, UNCHANGED, retraction=reference.retraction, problems=problems)
-    services = " + ".join(SERVICE_NAMES[s] for s in meta.services)
-    reference.metadata_source = "+".join(meta.services)
+        return Outcome(
+            reference.key,
+            UNCHANGED,
+            retraction=reference.retraction,
+            problems=problems,
+            title=reference.title,
+        )
+    answered = meta.services or (meta.service,)
+    services = " + ".join(SERVICE_NAMES[s] for s in answered)
+    reference.metadata_source = "+".join(answered)
     reference.metadata_at = clock.now()
     reason = f"metadata from {services}: " + ", ".join(c.replace("_", " ") for c in changed)
     if newly:
@@ -218,6 +227,7 @@ def apply_metadata(
         retraction=reference.retraction,
         newly_retracted=newly,
         problems=problems,
+        title=reference.title,
     )
 
 

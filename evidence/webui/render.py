@@ -97,3 +97,21 @@ def describe_change(change: dict) -> str:
     label = change["entity"].replace("_", " ")
     text = f"{what} {label}" + (f" — {detail()}" if detail else f" {change['key']}")
     return text
+
+
+SERVICE_NAMES = {"pubmed": "PubMed", "crossref": "Crossref", "openalex": "OpenAlex"}
+NOTICE_LABELS = {
+    "retracted": "RETRACTED",
+    "retracted_and_republished": "RETRACTED AND REPUBLISHED",
+    "expression_of_concern": "EXPRESSION OF CONCERN",
+    "corrected": "CORRECTED",
+}
+
+
+def notice_text(notices: list[dict]) -> str:
+    """Who said a paper was retracted, corrected or of concern, and in which notice."""
+    return "; ".join(
+        f"{SERVICE_NAMES.get(n['service'], n['service'])}: {n['detail']}"
+        + (f" ({n['notice']})" if n.get("notice") else "")
+        for n in notices
+    )
