@@ -424,3 +424,34 @@ def test_bad_http_settings_are_named(fake, monkeypatch) -> None:
 
 def test_max_retry_after_is_the_documented_two_minutes() -> None:
     assert remote_http.MAX_RETRY_AFTER == 120
+
+
+def test_an_answer_no_reader_expected_fails_only_its_batch(corpus: Corpus, fake) -> None:
+    odd, paper = corpus.doi_only_papers()[14], corpus.pubmed_papers()[103]
+    body = {
+        "status": "ok",
+        "message-type": "work-list",
+        "message": {"items": [{"DOI": odd.doi, "issued": "2020"}]},  # issued is not an object
+    }
+    fake.inject("crossref", status(200, body=json.dumps(body), content_type="application/json"))
+    got = {r["input"]: r for r in rows(odd.doi, paper.pmid)}
+    assert got[odd.doi]["status"] == "error"
+    assert "Crossref: unreadable answer (AttributeError" in got[odd.doi]["error"]
+    assert got[paper.pmid]["status"] == "found" and got[paper.pmid]["error"] is None
+
+
+def test_a_5xx_asking_for_a_long_wait_fails_fast(corpus: Corpus, fake) -> None:
+    fake.inject("pubmed", status(503, retry_after=3600))
+    started = time.monotonic()
+    row = one(corpus.pubmed_papers()[104].pmid)
+    assert time.monotonic() - started < 5
+    assert row["status"] == "error" and "asked to wait 3600 s" in row["error"]
+
+
+def test_a_pubmed_search_it_refuses_is_not_retried(corpus: Corpus, fake) -> None:
+    refusal = {"esearchresult": {"ERROR": "Invalid query"}}
+    fake.inject("pubmed", status(200, body=json.dumps(refusal), content_type="application/json"))
+    row = one(corpus.doi_only_papers()[15].doi)
+    assert row["status"] == "found"  # Crossref still answered
+    assert row["error"] == "PubMed: PubMed refused the search: Invalid query"
+    assert fake.count("pubmed") == 1

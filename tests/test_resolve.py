@@ -262,3 +262,42 @@ def test_ref_add_resolve_keeps_the_papers_when_the_services_fail(
     assert out["added"][0]["created"] is True and out["summary"]["failed"] == 1
     assert refs(cli)[f"pmid:{paper.pmid}"]["title"] is None
     assert "resolve" in result.stderr or "could not be resolved" in result.stderr
+
+
+def test_a_paper_edited_while_resolving_is_left_alone(
+    cli: Cli, fake: FakeServices, corpus: Corpus, db_url: str, monkeypatch
+) -> None:
+    from evidence.services import resolving
+
+    paper, other = corpus.pubmed_papers()[31:33]
+    ok(cli("ref", "add", paper.pmid))
+    real = resolving.resolve
+
+    def resolve_then_edit(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        report = real(*args, **kwargs)
+        ok(cli("ref", "edit", paper.pmid, "--pmid", other.pmid))  # a curator, meanwhile
+        return report
+
+    monkeypatch.setattr(resolving, "resolve", resolve_then_edit)
+    before = rows(db_url)["reference"]
+    result = cli("resolve", "--all")
+    assert result.exit_code == 7
+    assert "identifiers were edited while it was being resolved" in result.stdout
+    after = rows(db_url)["reference"]
+    assert len(after) == 1 and after != before  # the curator's edit, and nothing else
+    stored = refs(cli)[f"pmid:{other.pmid}"]
+    assert stored["title"] is None and stored["doi"] is None
+
+
+def test_notices_are_kept_when_a_service_fails_on_a_later_run(
+    cli: Cli, fake: FakeServices, corpus: Corpus
+) -> None:
+    paper = corpus.retracted
+    ok(cli("ref", "add", paper.pmid))
+    ok(cli("resolve", "--all"))
+    fake.fail_always("crossref", paper.doi, status(500))
+    ok(cli("resolve", "--all", "--refresh"))  # PubMed answers; Crossref's check fails
+    claim_citing(cli, "kept-notices", paper.pmid)
+    (link,) = verdict(cli, "kept-notices")["evidence"]
+    services = {n["service"] for n in link["reference"]["retraction_notices"]}
+    assert services == {"pubmed", "crossref"}

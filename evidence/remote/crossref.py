@@ -2,8 +2,9 @@
 
 Etiquette: the polite pool (``mailto``), and the limits Crossref announces on every answer
 (``X-Rate-Limit-Limit`` per ``X-Rate-Limit-Interval``, ``X-Concurrency-Limit``), adopted as
-they arrive. The defaults are today's polite-pool limits: 3 list requests a second, 10
-single-record requests a second, 3 at a time.
+they arrive. Until the first answer, today's published limits: in the polite pool 3 list
+requests a second, 10 single-record requests a second, 3 at a time; without a mailto (the
+public pool) 1, 5 and 1.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from evidence.settings import Settings
 
 LIST_BATCH = 100  # DOIs per filter: Crossref publishes no cap; this keeps URLs near 4 kB
 MAX_FILTER_CHARS = 6000
+# (list requests a second, single-record requests a second, requests at a time)
+POLITE = (3, 10, 3)
+PUBLIC = (1, 5, 1)
 
 
 def _interval(text: str) -> float | None:
@@ -54,8 +58,9 @@ def _batches(dois: list[str]) -> list[list[str]]:
     return batches + ([current] if current else [])
 
 
-class ValidationFailure(Exception):
-    pass
+class ValidationFailure(ServiceFailure):
+    def __init__(self, reason: str) -> None:
+        super().__init__("Crossref", reason)
 
 
 def _read(body: bytes, doi: str) -> PaperMetadata:
@@ -70,8 +75,12 @@ class Crossref(Service):
     ) -> None:
         super().__init__(http, cache, settings, **options)
         self.base = settings.crossref_url
+        # polite pool with a mailto, public pool without (until the headers say otherwise)
+        lists, singles, together = POLITE if settings.contact_email else PUBLIC
         self.host = Host(
-            "crossref", lanes={"list": Window(3, 1.0), "single": Window(10, 1.0)}, concurrency=3
+            "crossref",
+            lanes={"list": Window(lists, 1.0), "single": Window(singles, 1.0)},
+            concurrency=together,
         )
         self.common = {"mailto": settings.contact_email} if settings.contact_email else {}
 

@@ -69,8 +69,10 @@ def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None
-    if value.isdigit():
-        return float(value)
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -159,15 +161,32 @@ class Http:
                             raise Retryable(
                                 f"connection failed ({exc or type(exc).__name__})"
                             ) from None
+                        except httpx.RequestError as exc:  # e.g. a body that will not decode
+                            raise Retryable(
+                                f"broken answer ({exc or type(exc).__name__})"
+                            ) from None
                     if response.status_code == 429:
                         raise self.rate_limited(
                             host, "rate limited (HTTP 429)", retry_after(response)
                         )
                     if response.status_code >= 500:
-                        raise Retryable(
-                            f"HTTP {response.status_code} from the service", retry_after(response)
-                        )
-                    return handle(response)
+                        reason = f"HTTP {response.status_code} from the service"
+                        wait = retry_after(response)
+                        if wait is not None:  # the service says when: hold the whole host
+                            if wait > MAX_RETRY_AFTER:
+                                raise ServiceFailure(
+                                    host.name, f"{reason}; asked to wait {wait:.0f} s, not waiting"
+                                )
+                            host.pause(wait)
+                        raise Retryable(reason, wait)
+                    try:
+                        return handle(response)
+                    except (Retryable, ServiceFailure):
+                        raise
+                    except Exception as exc:  # an answer no reader expected: this batch only
+                        raise ServiceFailure(
+                            host.name, f"unreadable answer ({type(exc).__name__}: {exc})"
+                        ) from None
         except Retryable as exc:
             last = exc.reason
         tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"

@@ -20,6 +20,7 @@ from evidence.remote.service import Service
 from evidence.settings import Settings
 
 OR_LIMIT = 100  # OpenAlex's cap on values OR-ed in one filter
+PER_PAGE = 200  # OpenAlex's maximum
 PER_SECOND = 10
 
 
@@ -61,7 +62,7 @@ class OpenAlex(Service):
     async def _list(self, batch: list[str]) -> dict[str, Answer]:
         params = {
             "filter": "doi:" + "|".join(f"https://doi.org/{d}" for d in batch),
-            "per-page": str(len(batch)),
+            "per-page": str(PER_PAGE),  # room for works that share a DOI
             **self.common,
         }
 

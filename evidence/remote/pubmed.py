@@ -157,9 +157,13 @@ class PubMed(Service):
             if limited:
                 raise self.http.rate_limited(self.host, f"PubMed said {limited!r}", None)
             try:
-                return read_esearch(json.loads(response.content))
-            except (ValueError, InvalidRecord) as exc:
-                raise Retryable(f"unreadable search answer ({exc})") from None
+                body = json.loads(response.content)
+            except ValueError:
+                raise Retryable("unreadable search answer (not JSON)") from None
+            try:
+                return read_esearch(body)
+            except InvalidRecord as exc:  # PubMed refused the search: asking again won't help
+                raise ServiceFailure("PubMed", exc.problem) from None
 
         if not terms:
             return {v: None for v in batch}, {}

@@ -148,7 +148,10 @@ class _Run:
         self._settle()
 
     async def _fetch(self, pmids: list[str]) -> None:
-        self.by_pmid.update(await self.pubmed.fetch(pmids))
+        try:
+            self.by_pmid.update(await self.pubmed.fetch(pmids))
+        except Exception as exc:  # one batch's surprise must not sink the run
+            self.by_pmid.update({p: _surprise("PubMed", exc) for p in pmids})
         self._check_dois(
             [a.doi for p in pmids if isinstance(a := self.by_pmid[p], PaperMetadata) and a.doi]
         )
@@ -157,7 +160,10 @@ class _Run:
     async def _search(self, field_name: str, values: list[str]) -> None:
         if not values:
             return
-        found = await self.pubmed.find(field_name, values)
+        try:
+            found = await self.pubmed.find(field_name, values)
+        except Exception as exc:
+            found = {v: _surprise("PubMed", exc) for v in values}
         self.by_search.update({(field_name, v): a for v, a in found.items()})
         self._check_dois([a.doi for a in found.values() if isinstance(a, PaperMetadata) and a.doi])
         self._settle()
@@ -172,10 +178,19 @@ class _Run:
         asks: list[Any] = [self.crossref.works(dois)]
         if self.openalex:
             asks.append(self.openalex.works(dois))
-        answers = await asyncio.gather(*asks)
-        self.crossref_answers.update(answers[0])
-        if self.openalex:
-            self.openalex_answers.update(answers[1])
+        answers = await asyncio.gather(*asks, return_exceptions=True)
+        for name, store, answer in zip(
+            ("Crossref", "OpenAlex"),
+            (self.crossref_answers, self.openalex_answers),
+            answers,
+            strict=False,
+        ):
+            if isinstance(answer, BaseException):
+                if not isinstance(answer, Exception):
+                    raise answer  # cancellation, KeyboardInterrupt
+                store.update({d: _surprise(name, answer) for d in dois})
+            else:
+                store.update(answer)
         self._settle()
 
     # -- per paper ------------------------------------------------------------------------
@@ -230,6 +245,10 @@ class _Run:
         if metadata is not None:
             return Resolution(q, FOUND, metadata, problems)
         return Resolution(q, ERROR if problems else NOT_FOUND, problems=problems)
+
+
+def _surprise(service: str, exc: Exception) -> Failed:
+    return Failed(f"{service}: unexpected failure ({type(exc).__name__}: {exc})")
 
 
 def _conflict(q: Query, found: list[PaperMetadata]) -> str | None:

@@ -126,6 +126,13 @@ def resolve_references(
             reference = session.get(Reference, ref_id)
             if reference is None:
                 outcomes.append(Outcome(query.input, FAILED, problems=("deleted meanwhile",)))
+            elif (reference.pmid, reference.doi, reference.pmcid) != (
+                query.pmid,
+                query.doi,
+                query.pmcid,
+            ):
+                problem = "its identifiers were edited while it was being resolved: run again"
+                outcomes.append(Outcome(reference.key, FAILED, problems=(problem,)))
             elif resolution is None:
                 problem = "no DOI, PMID or PMCID to look it up by: add one with `evidence ref edit`"
                 outcomes.append(Outcome(reference.key, FAILED, problems=(problem,)))
@@ -162,6 +169,8 @@ def apply_metadata(
     fills: dict[str, str] = {}
     for kind in IdKind:
         given = getattr(meta, kind.value)
+        if kind is IdKind.pmid and "pubmed" not in (meta.services or (meta.service,)):
+            continue  # a PMID only OpenAlex links is not stored until PubMed confirms it
         if given and not getattr(reference, kind.value):
             other = by_identifier(session, Identifier(kind, given))
             if other is not None and other.id != reference.id:
@@ -188,8 +197,10 @@ def apply_metadata(
     stored = Retraction(reference.retraction) if reference.retraction else None
     status = gravest([s for s in (stored, meta.retraction) if s])
     reference.retraction = status.value if status else None
-    if meta.notices:
-        reference.retraction_notices = [n.to_dict() for n in meta.notices]
+    # notices accumulate: a service failing or forgetting one must not erase the record
+    notices = list(reference.retraction_notices)
+    notices += [n.to_dict() for n in meta.notices if n.to_dict() not in notices]
+    reference.retraction_notices = notices
     changed = tuple(name for name in _COMPARED if getattr(reference, name) != old[name])
     newly = status in WITHDRAWN and stored not in WITHDRAWN
     if not changed:
