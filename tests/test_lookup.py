@@ -25,6 +25,7 @@ from tests.support.fake_services import (
     status,
     truncated,
 )
+from tests.support.settings_env import set_env
 
 
 @pytest.fixture(scope="module")
@@ -40,19 +41,19 @@ def _quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def fake(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServices]:
     with FakeServices(corpus) as services:
-        for name, value in services.env().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("EVIDENCE_CONTACT_EMAIL", "curator@example.org")
-        monkeypatch.setenv("EVIDENCE_HTTP_TIMEOUT", "1")
-        monkeypatch.setenv("EVIDENCE_HTTP_RETRIES", "3")
-        settings.reset()
+        set_env(
+            monkeypatch,
+            **services.env(),
+            EVIDENCE_CONTACT_EMAIL="curator@example.org",
+            EVIDENCE_HTTP_TIMEOUT="1",
+            EVIDENCE_HTTP_RETRIES="3",
+        )
         yield services
 
 
 @pytest.fixture
 def with_openalex(fake: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
-    monkeypatch.setenv("EVIDENCE_OPENALEX_API_KEY", "synthetic-key")
-    settings.reset()
+    set_env(monkeypatch, EVIDENCE_OPENALEX_API_KEY="synthetic-key")
     return fake
 
 
@@ -125,8 +126,7 @@ def test_openalex_is_asked_only_with_a_key(corpus: Corpus, fake, monkeypatch) ->
     paper = corpus.openalex_only_retracted
     assert one(paper.pmid)["retraction"] is None
     assert fake.count("openalex") == 0
-    monkeypatch.setenv("EVIDENCE_OPENALEX_API_KEY", "synthetic-key")
-    settings.reset()
+    set_env(monkeypatch, EVIDENCE_OPENALEX_API_KEY="synthetic-key")
     row = one(paper.pmid)
     assert row["retraction"] == "retracted" and row["sources"][-1] == "openalex"
     assert fake.requests("openalex")[0].params["api_key"] == "synthetic-key"
@@ -194,8 +194,7 @@ def test_larger_efetch_batches_are_posted(corpus: Corpus, fake, monkeypatch) -> 
 
 
 def test_the_api_key_raises_pubmeds_rate(corpus: Corpus, fake, monkeypatch) -> None:
-    monkeypatch.setenv("EVIDENCE_NCBI_API_KEY", "synthetic-ncbi-key")
-    settings.reset()
+    set_env(monkeypatch, EVIDENCE_NCBI_API_KEY="synthetic-ncbi-key")
     rows(corpus.pubmed_papers()[30].pmid)
     assert fake.requests("pubmed")[0].params["api_key"] == "synthetic-ncbi-key"
 
@@ -203,9 +202,7 @@ def test_the_api_key_raises_pubmeds_rate(corpus: Corpus, fake, monkeypatch) -> N
 def test_the_services_limits_are_never_exceeded(corpus: Corpus, monkeypatch) -> None:
     limits = {"pubmed": (3, 1.0), "crossref_list": (3, 1.0), "crossref_single": (10, 1.0)}
     with FakeServices(corpus, latency=0.02, limits=limits) as services:
-        for name, value in services.env().items():
-            monkeypatch.setenv(name, value)
-        settings.reset()
+        set_env(monkeypatch, **services.env())
         # 12 efetch-sized chunks would be 12 requests in a burst without pacing
         monkeypatch.setattr(remote_pubmed, "EFETCH_BATCH", 20)
         monkeypatch.setattr(remote_resolver, "EFETCH_BATCH", 20)
@@ -221,9 +218,7 @@ def test_the_services_limits_are_never_exceeded(corpus: Corpus, monkeypatch) -> 
 def test_crossrefs_announced_limits_are_adopted(corpus: Corpus, monkeypatch) -> None:
     limits = {"crossref_list": (2, 1.0)}
     with FakeServices(corpus, limits=limits) as services:
-        for name, value in services.env().items():
-            monkeypatch.setenv(name, value)
-        settings.reset()
+        set_env(monkeypatch, **services.env())
         monkeypatch.setattr(remote_resolver, "EFETCH_BATCH", 25)
         # PubMed answers fast; Crossref then has 8 batches to ask for at its announced 2/s
         got = rows(*[p.pmid for p in corpus.pubmed_papers()[100:300]])

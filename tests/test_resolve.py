@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from evidence import settings
 from evidence.remote import http as remote_http
 from tests.conftest import Cli
 from tests.support.fake_services import Corpus, FakeServices, make_corpus, status
+from tests.support.settings_env import set_env
 from tests.support.snapshot import rows
 
 
@@ -24,10 +24,7 @@ def corpus() -> Corpus:
 def fake(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServices]:
     monkeypatch.setattr(remote_http, "BACKOFF", 0.05)
     with FakeServices(corpus) as services:
-        for name, value in services.env().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("EVIDENCE_HTTP_RETRIES", "2")
-        settings.reset()
+        set_env(monkeypatch, **services.env(), EVIDENCE_HTTP_RETRIES="2")
         yield services
 
 

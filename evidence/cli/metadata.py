@@ -1,27 +1,26 @@
-"""`lookup` (ask the metadata services, store nothing) and `resolve` (fill stored papers)."""
+"""`lookup` (ask the metadata services, store nothing) and `resolve` (fill stored papers).
+
+The services (and httpx behind them) are imported when one of these commands runs, not when
+the CLI starts: every other command would otherwise pay for them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from evidence.cli.context import app_context
+from evidence.cli.context import AppContext, app_context
 from evidence.cli.output import print_json, say
+from evidence.domain.metadata import SERVICE_NAMES, Notice
 from evidence.errors import ServiceError
-from evidence.services.lookups import lookup as lookup_papers
-from evidence.services.lookups import lookup_row, raise_for_outcome
-from evidence.services.resolving import (
-    FAILED,
-    SERVICE_NAMES,
-    Summary,
-    Traffic,
-    resolve_references,
-)
+
+if TYPE_CHECKING:
+    from evidence.services.resolving import Summary, Traffic
 
 OFFLINE_HELP = "Use only the metadata cache: no request is made."
 REFRESH_HELP = "Ask the services again even for papers in the cache (e.g. to catch retractions)."
@@ -84,6 +83,9 @@ def lookup(
     refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
 ) -> None:
     """Look papers up in PubMed, Crossref (and OpenAlex with a key) without storing them."""
+    from evidence.services.lookups import lookup as lookup_papers
+    from evidence.services.lookups import lookup_row, raise_for_outcome
+
     app = app_context(ctx)
     with progress_bar("Looking up") as (set_total, advance):
         set_total(len(identifiers))
@@ -115,12 +117,8 @@ def _describe(row: dict[str, Any]) -> list[str]:
         suggestion = f" -> suggested design: {row['design']}" if row["design"] else ""
         lines.append("  publication types: " + ", ".join(row["publication_types"]) + suggestion)
     if row["retraction"]:
-        said = "; ".join(
-            f"{SERVICE_NAMES[n['service']]} {n['detail']}"
-            + (f" {n['notice']}" if n["notice"] else "")
-            for n in row["notices"]
-        )
-        lines.append(f"  {row['retraction'].upper().replace('_', ' ')}: {said}")
+        said = "; ".join(Notice.from_dict(n).describe() for n in row["notices"])
+        lines.append(f"  {_shout(row['retraction'])}: {said}")
     if row["error"]:
         lines.append(f"  incomplete: {row['error']}")
     return lines
@@ -147,21 +145,35 @@ def resolve(
         raise typer.BadParameter("--all resolves every paper: give no keys and no --claim with it")
     if offline and refresh:
         raise typer.BadParameter("--offline and --refresh contradict each other: choose one")
-    app = app_context(ctx)
+    summary = resolve_stored(
+        app_context(ctx),
+        refs=refs or (),
+        claim_id=claim,
+        every=every,
+        offline=offline,
+        refresh=refresh,
+    )
+    report_resolution(summary, as_json=as_json)
+
+
+def resolve_stored(app: AppContext, *, refs: Sequence[str], **selection: Any) -> Summary:
+    """Resolve stored papers behind a progress bar (for `resolve` and `ref add --resolve`)."""
+    from evidence.services.resolving import resolve_references
+
     with progress_bar("Resolving") as (set_total, advance):
-        summary = resolve_references(
+        return resolve_references(
             app.store(),
             app.settings,
             actor=app.actor,
-            refs=refs or (),
-            claim_id=claim,
-            every=every,
-            offline=offline,
-            refresh=refresh,
+            refs=refs,
             progress=advance,
             started=set_total,
+            **selection,
         )
-    report_resolution(summary, as_json=as_json)
+
+
+def _shout(status: str | None) -> str:
+    return str(status).upper().replace("_", " ")
 
 
 def report_resolution(summary: Summary, *, as_json: bool) -> None:
@@ -171,15 +183,15 @@ def report_resolution(summary: Summary, *, as_json: bool) -> None:
     else:
         for o in summary.outcomes:
             if o.newly_retracted:
-                say(f"{o.key}: NEWLY {str(o.retraction).upper().replace('_', ' ')}")
+                say(f"{o.key}: NEWLY {_shout(o.retraction)}")
             if o.status == "resolved":
                 changed = ", ".join(c.replace("_", " ") for c in o.changed)
                 say(f"{o.key}: {o.title or 'untitled'} (updated {changed})")
             elif o.status == "not_found":
                 say(f"{o.key}: not found in any service")
-            elif o.status == FAILED:
+            elif o.failed:
                 say(f"{o.key}: FAILED: " + "; ".join(o.problems))
-            if o.status != FAILED and o.problems:
+            if not o.failed and o.problems:
                 say(f"{o.key}: incomplete: " + "; ".join(o.problems))
         c = summary.counts
         newly = sum(o.newly_retracted for o in summary.outcomes)
@@ -202,10 +214,9 @@ def resolution_dict(summary: Summary) -> dict[str, Any]:
 
 
 def raise_if_failed(summary: Summary) -> None:
-    if summary.counts[FAILED]:
-        first = next(o for o in summary.outcomes if o.status == FAILED)
+    failures = summary.failures
+    if failures:
+        first = failures[0]
         raise ServiceError(
-            summary.counts[FAILED],
-            len(summary.outcomes),
-            f"{first.key}: {'; '.join(first.problems)}",
+            len(failures), len(summary.outcomes), f"{first.key}: {'; '.join(first.problems)}"
         )

@@ -8,10 +8,10 @@ import typer
 
 from evidence.cli.context import app_context
 from evidence.cli.metadata import (
-    progress_bar,
     raise_if_failed,
     report_resolution,
     resolution_dict,
+    resolve_stored,
 )
 from evidence.cli.output import print_json, say
 from evidence.domain.vocab import Design, Retraction, ReviewOf
@@ -21,7 +21,6 @@ from evidence.services.references import (
     list_references,
     remove_reference,
 )
-from evidence.services.resolving import resolve_references
 
 ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
 refs_app = typer.Typer(help="List papers.", no_args_is_help=True)
@@ -63,15 +62,7 @@ def add(
         for r in rows:
             say(f"{r['input']} -> {r['key']} ({'added' if r['created'] else 'already stored'})")
     if resolve:
-        with progress_bar("Resolving") as (set_total, advance):
-            summary = resolve_references(
-                app.store(),
-                app.settings,
-                actor=app.actor,
-                refs=list(dict.fromkeys(r["key"] for r in rows)),
-                progress=advance,
-                started=set_total,
-            )
+        summary = resolve_stored(app, refs=list(dict.fromkeys(r["key"] for r in rows)))
         if as_json:
             print_json({"added": rows, **resolution_dict(summary)})
             raise_if_failed(summary)

@@ -17,6 +17,7 @@ from evidence.domain.publication_types import gravest, suggest_design
 from evidence.domain.vocab import Design, Retraction
 
 SERVICES = ("pubmed", "crossref", "openalex")  # also the order of precedence in merge()
+SERVICE_NAMES = {"pubmed": "PubMed", "crossref": "Crossref", "openalex": "OpenAlex"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Notice:
     service: str  # pubmed | crossref | openalex
     detail: str  # what the service said, e.g. "RetractionIn" or "retraction (retraction-watch)"
     notice: str | None = None  # the notice's own identifier (PMID or DOI), where given
+
+    def describe(self) -> str:
+        """E.g. "PubMed RetractionIn PMID 90099001"."""
+        said = f"{SERVICE_NAMES[self.service]} {self.detail}"
+        return f"{said} {self.notice}" if self.notice else said
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -68,7 +69,7 @@ def _read(body: bytes, doi: str) -> PaperMetadata:
 
 
 class Crossref(Service):
-    name, label = "crossref", "Crossref"
+    name = "crossref"
 
     def __init__(
         self, http: Http, cache: ResponseCache, settings: Settings, **options: bool
@@ -105,12 +106,9 @@ class Crossref(Service):
             answers.update(part)
         return answers
 
-    def _read(self, response: httpx.Response, lane: str) -> object:
+    def _read(self, response: httpx.Response, lane: str) -> Any:
         self._adopt_limits(lane, response)
-        try:
-            return json.loads(response.content)
-        except ValueError:
-            raise Retryable("unreadable answer (not JSON)") from None
+        return self.json_body(response)
 
     async def _list(self, batch: list[str]) -> dict[str, Answer]:
         params = {
@@ -134,7 +132,7 @@ class Crossref(Service):
                 items = crossref_json.read_work_list(body)
             except InvalidRecord as exc:
                 raise Retryable(f"unreadable answer ({exc.problem})") from None
-            raw_items = body["message"]["items"]  # type: ignore[index]
+            raw_items = body["message"]["items"]
             return [(m, json.dumps(raw).encode()) for m, raw in zip(items, raw_items, strict=True)]
 
         try:
@@ -167,7 +165,7 @@ class Crossref(Service):
                 work = crossref_json.read_work_response(body)
             except InvalidRecord as exc:
                 raise Retryable(f"unreadable answer ({exc.problem})") from None
-            return work, json.dumps(body["message"]).encode()  # type: ignore[index]
+            return work, json.dumps(body["message"]).encode()
 
         try:
             hit = await self.http.request(

@@ -29,7 +29,7 @@ def _read(body: bytes, doi: str) -> PaperMetadata:
 
 
 class OpenAlex(Service):
-    name, label = "openalex", "OpenAlex"
+    name = "openalex"
 
     def __init__(
         self, http: Http, cache: ResponseCache, settings: Settings, **options: bool
@@ -53,12 +53,6 @@ class OpenAlex(Service):
             answers.update(part)
         return answers
 
-    def _parse(self, response: httpx.Response) -> object:
-        try:
-            return json.loads(response.content)
-        except ValueError:
-            raise Retryable("unreadable answer (not JSON)") from None
-
     async def _list(self, batch: list[str]) -> dict[str, Answer]:
         params = {
             "filter": "doi:" + "|".join(f"https://doi.org/{d}" for d in batch),
@@ -69,12 +63,12 @@ class OpenAlex(Service):
         def handle(response: httpx.Response) -> list[tuple[PaperMetadata, bytes]]:
             if response.status_code != 200:
                 raise ServiceFailure("OpenAlex", f"HTTP {response.status_code}")
-            body = self._parse(response)
+            body = self.json_body(response)
             try:
                 works = openalex_json.read_work_list(body)
             except InvalidRecord as exc:
                 raise Retryable(f"unreadable answer ({exc.problem})") from None
-            raws = body["results"]  # type: ignore[index]
+            raws = body["results"]
             return [(w, json.dumps(r).encode()) for w, r in zip(works, raws, strict=True)]
 
         try:
@@ -96,7 +90,7 @@ class OpenAlex(Service):
                 return None
             if response.status_code != 200:
                 raise ServiceFailure("OpenAlex", f"HTTP {response.status_code} for {doi}")
-            body = self._parse(response)
+            body = self.json_body(response)
             try:
                 return openalex_json.read_work(body), json.dumps(body).encode()
             except InvalidRecord as exc:

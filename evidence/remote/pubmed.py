@@ -38,7 +38,7 @@ def _snippet(response: httpx.Response) -> str:
 
 
 class PubMed(Service):
-    name, label = "pubmed", "PubMed"
+    name = "pubmed"
 
     def __init__(
         self, http: Http, cache: ResponseCache, settings: Settings, **options: bool
@@ -177,7 +177,7 @@ class PubMed(Service):
                 data=params,
             )
         except ServiceFailure as exc:
-            return dict(self.failed(batch, exc.reason)), {}  # type: ignore[arg-type]
+            return self.failed(batch, exc.reason), {}  # type: ignore[return-value]
         # esearch does not say which hit matched which term: the records' own ids do
         records = await self.fetch(pmids)
         matches: dict[str, list[PaperMetadata]] = {}

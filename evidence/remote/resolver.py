@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evidence.domain.identifiers import IdKind, parse_identifier
-from evidence.domain.metadata import PaperMetadata, merge
+from evidence.domain.metadata import SERVICE_NAMES, PaperMetadata, merge
 from evidence.errors import InvalidIdentifier
 from evidence.remote.answers import Answer, Failed, chunks
 from evidence.remote.cache import ResponseCache
@@ -259,9 +259,8 @@ def _conflict(q: Query, found: list[PaperMetadata]) -> str | None:
         for kind in IdKind:
             asked, given = getattr(q, kind.value), getattr(record, kind.value)
             if asked and given and asked != given:
-                service = {"pubmed": "PubMed", "crossref": "Crossref", "openalex": "OpenAlex"}
                 return (
-                    f"{service[record.service]} gives {kind.value}:{given} for this paper, "
+                    f"{SERVICE_NAMES[record.service]} gives {kind.value}:{given} for this paper, "
                     f"not {kind.value}:{asked}: correct the stored identifier, then resolve again"
                 )
     return None

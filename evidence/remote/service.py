@@ -3,18 +3,21 @@ become one answer per paper."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
-from evidence.domain.metadata import PaperMetadata
+import httpx
+
+from evidence.domain.metadata import SERVICE_NAMES, PaperMetadata
 from evidence.remote.answers import OFFLINE, UNKNOWN, Answer, Failed
 from evidence.remote.cache import Entry, ResponseCache
-from evidence.remote.http import Http
+from evidence.remote.http import Http, Retryable
 from evidence.settings import Settings
 
 
 class Service:
-    name = ""  # as in Traffic: pubmed | crossref | openalex
-    label = ""  # as shown to people
+    name = ""  # as in Traffic and SERVICE_NAMES: pubmed | crossref | openalex
 
     def __init__(
         self, http: Http, cache: ResponseCache, settings: Settings, *, offline: bool, refresh: bool
@@ -45,8 +48,16 @@ class Service:
             missing = []
         return answers, missing
 
+    @staticmethod
+    def json_body(response: httpx.Response) -> Any:
+        """The answer's JSON; a garbled body is worth asking for again."""
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise Retryable("unreadable answer (not JSON)") from None
+
     def failed(self, keys: list[str], reason: str) -> dict[str, Answer]:
-        return {k: Failed(f"{self.label}: {reason}") for k in keys}
+        return {k: Failed(f"{SERVICE_NAMES[self.name]}: {reason}") for k in keys}
 
     def keep(
         self, namespace: str, batch: list[str], found: dict[str, tuple[PaperMetadata, bytes]]

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from evidence import clock
 from evidence.domain.identifiers import Identifier, IdKind
-from evidence.domain.metadata import PaperMetadata
+from evidence.domain.metadata import SERVICE_NAMES, PaperMetadata
 from evidence.domain.models import Evidence, Reference
 from evidence.domain.publication_types import gravest
 from evidence.domain.vocab import WITHDRAWN, Retraction
@@ -34,7 +34,6 @@ from evidence.settings import Settings
 from evidence.store.engine import Store
 
 RESOLVED, UNCHANGED, NOT_FOUND, FAILED = "resolved", "unchanged", "not_found", "failed"
-SERVICE_NAMES = {"pubmed": "PubMed", "crossref": "Crossref", "openalex": "OpenAlex"}
 
 
 @dataclass
@@ -46,6 +45,10 @@ class Outcome:
     newly_retracted: bool = False
     problems: tuple[str, ...] = ()  # failures; with resolved/unchanged: services that failed
     title: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAILED
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +73,10 @@ class Summary:
         self.counts = {s: 0 for s in (RESOLVED, UNCHANGED, NOT_FOUND, FAILED)}
         for outcome in self.outcomes:
             self.counts[outcome.status] += 1
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.failed]
 
 
 def select_references(
@@ -217,11 +224,7 @@ def apply_metadata(
     reference.metadata_at = clock.now()
     reason = f"metadata from {services}: " + ", ".join(c.replace("_", " ") for c in changed)
     if newly:
-        said = "; ".join(
-            f"{SERVICE_NAMES[n.service]} {n.detail}" + (f" {n.notice}" if n.notice else "")
-            for n in meta.notices
-            if n.status in WITHDRAWN
-        )
+        said = "; ".join(n.describe() for n in meta.notices if n.status in WITHDRAWN)
         reason = f"RETRACTED ({said}); " + reason
     record_update(
         session,

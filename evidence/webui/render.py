@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from evidence.domain.identifiers import Identifier, IdKind
+from evidence.domain.metadata import SERVICE_NAMES
 from evidence.domain.vocab import Band, Verdict
 
 VERDICT_COLOURS = {
@@ -99,7 +100,6 @@ def describe_change(change: dict) -> str:
     return text
 
 
-SERVICE_NAMES = {"pubmed": "PubMed", "crossref": "Crossref", "openalex": "OpenAlex"}
 NOTICE_LABELS = {
     "retracted": "RETRACTED",
     "retracted_and_republished": "RETRACTED AND REPUBLISHED",
