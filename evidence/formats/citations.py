@@ -1,0 +1,219 @@
+"""One bibliographic record, whatever file it came from or goes to.
+
+Every reader (BibTeX, RIS, MEDLINE, PubMed XML, CSL-JSON, CSV) yields :class:`Citation`
+records, or a :class:`BrokenRecord` naming the record's place in the file and what is wrong
+with it, so that one broken entry never hides the good ones around it. Every writer takes
+:class:`Citation` records. :func:`citation` is the one place where raw field text becomes
+a record: identifiers normalised (a malformed one breaks the record rather than being
+guessed at), years read out of dates, names put in one form, blanks dropped.
+
+Names are stored the way PubMed writes them when only initials are known ("Smith JA") and
+as "Family, Given" when the given names are known ("Smith, John Adam"); a collective name
+("PEDro Collaboration") is kept as it is. :func:`split_name` reads either back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from evidence.domain.metadata import Notice
+from evidence.domain.publication_types import gravest
+from evidence.domain.vocab import Retraction
+from evidence.errors import InvalidIdentifier
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A paper as a bibliographic file describes it; identifiers already normalised."""
+
+    position: int  # 1-based: the record's number in its file
+    line: int | None = None  # the line it starts on, for formats that have lines
+    label: str | None = None  # the record's own name in the file: BibTeX key, RIS ID ...
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    journal: str | None = None
+    year: int | None = None
+    abstract: str | None = None
+    publication_types: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    # what the file itself says of retraction (PubMed XML and MEDLINE carry it)
+    notices: tuple[Notice, ...] = field(default=())
+
+    @property
+    def where(self) -> str:
+        """The record as a person finds it in the file: 'record 3 (line 41, smith2020)'."""
+        extra = ", ".join(
+            p for p in (f"line {self.line}" if self.line else None, self.label) if p
+        )
+        return f"record {self.position}" + (f" ({extra})" if extra else "")
+
+    @property
+    def retraction(self) -> Retraction | None:
+        return gravest(n.status for n in self.notices)
+
+
+@dataclass(frozen=True)
+class BrokenRecord:
+    """A record that cannot be read, and why; the records around it are still read."""
+
+    position: int
+    problem: str
+    line: int | None = None
+    label: str | None = None
+
+    @property
+    def where(self) -> str:
+        extra = ", ".join(
+            p for p in (f"line {self.line}" if self.line else None, self.label) if p
+        )
+        return f"record {self.position}" + (f" ({extra})" if extra else "")
+
+
+Record = Citation | BrokenRecord
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
+_INITIALS = re.compile(r"^(?:[A-Z]\.?[\s-]*){1,4}$")
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: object) -> str | None:
+    """Text with its whitespace collapsed, or None when nothing is left."""
+    if text is None:
+        return None
+    value = _SPACE.sub(" ", str(text)).strip()
+    return value or None
+
+
+def read_year(text: object) -> int | None:
+    """The publication year in '2019', '2019/03/01/', '2019 Mar-Apr', 'Spring 2019' ..."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text if 1500 <= text <= 2199 else None
+    match = _YEAR.search(str(text or ""))
+    return int(match.group(1)) if match else None
+
+
+def author_name(family: str | None, given: str | None = None) -> str | None:
+    """One author in the stored form: 'Smith JA' for initials, 'Smith, John Adam' otherwise."""
+    family, given = clean(family), clean(given)
+    if not family:
+        return given
+    if not given:
+        return family
+    if _INITIALS.match(given):
+        return f"{family} {re.sub(r'[^A-Z]', '', given)}"
+    return f"{family}, {given}"
+
+
+def literal_name(text: str | None) -> str | None:
+    """A name given as one string: 'Smith, John' or 'Smith JA' (kept), or 'John Smith'."""
+    name = clean(text)
+    if not name:
+        return None
+    if "," in name:
+        family, _, given = name.partition(",")
+        return author_name(family, given)
+    return name
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """(family, given) of a stored name; given is 'J. A.' for PubMed-style initials."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return family.strip(), clean(given)
+    head, _, tail = name.rpartition(" ")
+    if head and tail.isupper() and tail.isalpha() and len(tail) <= 4:
+        return head, " ".join(f"{letter}." for letter in tail)
+    return name, None
+
+
+def family_name(name: str) -> str:
+    return split_name(name)[0]
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def title_key(title: str | None, year: int | None, authors: Iterable[str]) -> str | None:
+    """What two records of one paper share when they share no identifier: the title without
+    case, accents, spaces or punctuation, the year, and the first author's family name.
+    None when any of the three is missing: a guess on less would merge different papers."""
+    first = next(iter(authors), None)
+    folded = _folded(title or "")
+    family = _folded(family_name(first)) if first else ""
+    if not folded or year is None or not family:
+        return None
+    return f"{folded[:200]}|{year}|{family[:60]}"
+
+
+def _identifier(kind: str, text: object, normalize) -> str | None:  # type: ignore[no-untyped-def]
+    value = clean(text)
+    if value is None:
+        return None
+    try:
+        return normalize(value)
+    except InvalidIdentifier as exc:
+        raise InvalidIdentifier(value, f"not a valid {kind}: {exc.reason}") from None
+
+
+def citation(
+    *,
+    position: int,
+    line: int | None = None,
+    label: str | None = None,
+    doi: object = None,
+    pmid: object = None,
+    pmcid: object = None,
+    title: object = None,
+    authors: Iterable[str | None] = (),
+    journal: object = None,
+    year: object = None,
+    abstract: object = None,
+    publication_types: Iterable[object] = (),
+    keywords: Iterable[object] = (),
+    notices: Iterable[Notice] = (),
+) -> Record:
+    """A :class:`Citation` from raw field values, or a :class:`BrokenRecord` saying why not."""
+    label = clean(label)
+    try:
+        ids = {
+            "doi": _identifier("DOI", doi, normalize_doi),
+            "pmid": _identifier("PMID", pmid, normalize_pmid),
+            "pmcid": _identifier("PMCID", pmcid, normalize_pmcid),
+        }
+    except InvalidIdentifier as exc:
+        return BrokenRecord(position, str(exc), line=line, label=label)
+    text_title = clean(title)
+    if not any(ids.values()) and not text_title:
+        return BrokenRecord(position, "no DOI, PMID, PMCID or title", line=line, label=label)
+    abstract_text = str(abstract).strip() if abstract is not None else ""
+    return Citation(
+        position=position,
+        line=line,
+        label=label,
+        title=text_title,
+        authors=tuple(a for a in (clean(x) for x in authors) if a),  # two Wang Y are two
+        journal=clean(journal),
+        year=read_year(year),
+        abstract=abstract_text or None,
+        publication_types=_unique(clean(t) for t in publication_types),
+        keywords=_unique(clean(k) for k in keywords),
+        notices=tuple(notices),
+        **ids,
+    )
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        if value and value not in seen:
+            seen[value] = None
+    return tuple(seen)

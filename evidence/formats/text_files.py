@@ -1,0 +1,60 @@
+"""Text files as the readers want them: decoded, one kind of line ending, or a clear error.
+
+Exports come as UTF-8 (with or without a byte-order mark), UTF-16 from some Windows tools,
+or a legacy code page from old EndNote versions. We never guess a code page: a file that is
+not what it says gets an error naming the line and the byte, and ``encoding`` reads it as
+the user says it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from evidence.errors import InvalidRecord
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def sniff(data: bytes, name: str) -> None:
+    """Refuse what is not text at all, before any reader tries to make sense of it."""
+    if not data.strip():
+        raise InvalidRecord(name, None, "the file is empty")
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
+        raise InvalidRecord(name, None, "a binary file, not a bibliography or PubMed export")
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    """The file's text with a BOM removed and every line ending made ``\\n``."""
+    sniff(data, name)
+    chosen = encoding
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            data, chosen = data[len(bom) :], encoding or codec
+            break
+    try:
+        text = data.decode(chosen or "utf-8")
+    except LookupError:
+        raise InvalidRecord(name, None, f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidRecord(
+            name,
+            f"line {line}",
+            f"not {chosen or 'UTF-8'} text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8 or give its encoding with --encoding (e.g. cp1252)",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: str | Path, encoding: str | None = None) -> str:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidRecord(str(path), None, f"cannot read it ({exc.strerror or exc})") from None
+    return decode(data, str(path), encoding)
