@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from evidence import settings
-from evidence.cli import admin, curation, metadata, reports
+from evidence.cli import admin, curation, metadata, reports, transfer
 from evidence.cli.claims import claim_app, claims_app
 from evidence.cli.context import AppContext
 from evidence.cli.refs import ref_app, refs_app
@@ -98,6 +98,9 @@ app.command("claim-link")(curation.claim_link)
 app.command("claim-unlink")(curation.claim_unlink)
 app.command()(metadata.lookup)
 app.command()(metadata.resolve)
+app.command("import")(transfer.import_)
+app.command()(transfer.export)
+app.command()(transfer.restore)
 app.command()(reports.chain)
 app.command()(reports.sources)
 app.add_typer(reports.source_app, name="source")

@@ -6,16 +6,13 @@ the CLI starts: every other command would otherwise pay for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from evidence.cli.context import AppContext, app_context
-from evidence.cli.output import print_json, say
+from evidence.cli.output import print_json, progress_bar, say
 from evidence.domain.metadata import SERVICE_NAMES, Notice
 from evidence.errors import ServiceError
 
@@ -24,27 +21,6 @@ if TYPE_CHECKING:
 
 OFFLINE_HELP = "Use only the metadata cache: no request is made."
 REFRESH_HELP = "Ask the services again even for papers in the cache (e.g. to catch retractions)."
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[tuple[Any, Any]]:
-    """A bar on stderr (only on a terminal); yields (set_total, advance)."""
-    console = Console(stderr=True)
-    bar = Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-    task = bar.add_task(label, total=None)
-    with bar:
-        yield (
-            lambda total: bar.update(task, total=total),
-            lambda n: bar.advance(task, n),
-        )
 
 
 def traffic_text(traffic: Traffic) -> str:

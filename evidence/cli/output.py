@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -18,3 +28,27 @@ def print_json(data: Any) -> None:
 
 def say(text: str) -> None:
     console.print(escape(text))
+
+
+@contextmanager
+def progress_bar(label: str, *, percent: bool = False) -> Iterator[tuple[Any, Any]]:
+    """A bar on stderr (only on a terminal); yields (set_total, advance).
+
+    ``percent`` shows how far through rather than a count (a file read by bytes or lines).
+    """
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        TaskProgressColumn() if percent else MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = bar.add_task(label, total=None)
+    with bar:
+        yield (
+            lambda total: bar.update(task, total=total),
+            lambda n: bar.advance(task, n),
+        )

@@ -19,9 +19,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from evidence.domain.names import title_key
 
 # One MetaData for the ledger, not SQLModel's global one, so that nothing else defining
 # tables in the same process (tests, plugins) leaks into our migrations.
@@ -107,6 +110,9 @@ class Reference(Base, table=True):
     publication_types: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    keywords: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     design: str | None = Field(default=None, sa_column=Column(String(40)))  # the curator's
     # what PubMed's publication types suggest; grading uses it while design is unset
     suggested_design: str | None = Field(default=None, sa_column=Column(String(40)))
@@ -123,11 +129,20 @@ class Reference(Base, table=True):
     seen_at: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     metadata_source: str | None = Field(default=None, sa_column=Column(String(100)))
     metadata_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # names.title_key of title, year and first author: how an import finds this paper when
+    # the incoming record shares no identifier with it. Kept current by _keep_title_key.
+    title_key: str | None = Field(default=None, sa_column=Column(String(300), index=True))
 
     @property
     def graded_design(self) -> str | None:
         """The design grading reads: the curator's, else the one publication types suggest."""
         return self.design or self.suggested_design
+
+
+@event.listens_for(Reference, "before_insert")
+@event.listens_for(Reference, "before_update")
+def _keep_title_key(_mapper: Any, _connection: Any, target: Reference) -> None:
+    target.title_key = title_key(target.title, target.year, target.authors)
 
 
 class Evidence(Base, table=True):

@@ -7,20 +7,26 @@ with it, so that one broken entry never hides the good ones around it. Every wri
 a record: identifiers normalised (a malformed one breaks the record rather than being
 guessed at), years read out of dates, names put in one form, blanks dropped.
 
-Names are stored the way PubMed writes them when only initials are known ("Smith JA") and
-as "Family, Given" when the given names are known ("Smith, John Adam"); a collective name
-("PEDro Collaboration") is kept as it is. :func:`split_name` reads either back.
+Names go through :mod:`evidence.domain.names` (re-exported here for the readers), so that
+every format stores them in one form.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from evidence.domain.metadata import Notice
+from evidence.domain.names import (  # noqa: F401  (the readers' vocabulary)
+    author_name,
+    clean,
+    family_name,
+    literal_name,
+    split_name,
+    title_key,
+)
 from evidence.domain.publication_types import gravest
 from evidence.domain.vocab import Retraction
 from evidence.errors import InvalidIdentifier
@@ -49,9 +55,7 @@ class Citation:
     @property
     def where(self) -> str:
         """The record as a person finds it in the file: 'record 3 (line 41, smith2020)'."""
-        extra = ", ".join(
-            p for p in (f"line {self.line}" if self.line else None, self.label) if p
-        )
+        extra = ", ".join(p for p in (f"line {self.line}" if self.line else None, self.label) if p)
         return f"record {self.position}" + (f" ({extra})" if extra else "")
 
     @property
@@ -70,25 +74,13 @@ class BrokenRecord:
 
     @property
     def where(self) -> str:
-        extra = ", ".join(
-            p for p in (f"line {self.line}" if self.line else None, self.label) if p
-        )
+        extra = ", ".join(p for p in (f"line {self.line}" if self.line else None, self.label) if p)
         return f"record {self.position}" + (f" ({extra})" if extra else "")
 
 
 Record = Citation | BrokenRecord
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
-_INITIALS = re.compile(r"^(?:[A-Z]\.?[\s-]*){1,4}$")
-_SPACE = re.compile(r"\s+")
-
-
-def clean(text: object) -> str | None:
-    """Text with its whitespace collapsed, or None when nothing is left."""
-    if text is None:
-        return None
-    value = _SPACE.sub(" ", str(text)).strip()
-    return value or None
 
 
 def read_year(text: object) -> int | None:
@@ -99,61 +91,6 @@ def read_year(text: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def author_name(family: str | None, given: str | None = None) -> str | None:
-    """One author in the stored form: 'Smith JA' for initials, 'Smith, John Adam' otherwise."""
-    family, given = clean(family), clean(given)
-    if not family:
-        return given
-    if not given:
-        return family
-    if _INITIALS.match(given):
-        return f"{family} {re.sub(r'[^A-Z]', '', given)}"
-    return f"{family}, {given}"
-
-
-def literal_name(text: str | None) -> str | None:
-    """A name given as one string: 'Smith, John' or 'Smith JA' (kept), or 'John Smith'."""
-    name = clean(text)
-    if not name:
-        return None
-    if "," in name:
-        family, _, given = name.partition(",")
-        return author_name(family, given)
-    return name
-
-
-def split_name(name: str) -> tuple[str, str | None]:
-    """(family, given) of a stored name; given is 'J. A.' for PubMed-style initials."""
-    if "," in name:
-        family, _, given = name.partition(",")
-        return family.strip(), clean(given)
-    head, _, tail = name.rpartition(" ")
-    if head and tail.isupper() and tail.isalpha() and len(tail) <= 4:
-        return head, " ".join(f"{letter}." for letter in tail)
-    return name, None
-
-
-def family_name(name: str) -> str:
-    return split_name(name)[0]
-
-
-def _folded(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if c.isalnum())
-
-
-def title_key(title: str | None, year: int | None, authors: Iterable[str]) -> str | None:
-    """What two records of one paper share when they share no identifier: the title without
-    case, accents, spaces or punctuation, the year, and the first author's family name.
-    None when any of the three is missing: a guess on less would merge different papers."""
-    first = next(iter(authors), None)
-    folded = _folded(title or "")
-    family = _folded(family_name(first)) if first else ""
-    if not folded or year is None or not family:
-        return None
-    return f"{folded[:200]}|{year}|{family[:60]}"
-
-
 def _identifier(kind: str, text: object, normalize) -> str | None:  # type: ignore[no-untyped-def]
     value = clean(text)
     if value is None:
@@ -161,7 +98,7 @@ def _identifier(kind: str, text: object, normalize) -> str | None:  # type: igno
     try:
         return normalize(value)
     except InvalidIdentifier as exc:
-        raise InvalidIdentifier(value, f"not a valid {kind}: {exc.reason}") from None
+        raise InvalidIdentifier(value, f"in the {kind} field: {exc.reason}") from None
 
 
 def citation(

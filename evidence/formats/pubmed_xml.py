@@ -10,11 +10,12 @@ citation's ``PMID``) only: the ``ReferenceList`` of an article carries identifie
 from __future__ import annotations
 
 import gzip
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -23,6 +24,7 @@ from evidence.domain.metadata import Notice, PaperMetadata
 from evidence.domain.publication_types import NOTICE_REF_TYPES, retraction_status, suggest_design
 from evidence.domain.vocab import Design, Retraction
 from evidence.errors import InvalidIdentifier, InvalidRecord
+from evidence.formats.citations import Citation
 
 _ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet"}
 _RECORDS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
@@ -50,13 +52,34 @@ class PubmedRecord:
     notices: tuple[tuple[str, str | None], ...] = ()
     raw: bytes | None = None  # the record's own XML, when asked for (a cache keeps it)
 
-    def to_metadata(self) -> PaperMetadata:
+    def notice_list(self) -> tuple[Notice, ...]:
         found = [
             Notice(NOTICE_REF_TYPES[ref_type], "pubmed", ref_type, f"PMID {pmid}" if pmid else None)
             for ref_type, pmid in self.notices
         ]
         if any(t.casefold() == "retracted publication" for t in self.publication_types):
             found.append(Notice(Retraction.retracted, "pubmed", "Retracted Publication"))
+        return tuple(found)
+
+    def to_citation(self) -> Citation:
+        """The record as an import reads it; ids are normalised already, so nothing breaks."""
+        return Citation(
+            position=self.position,
+            label=f"PMID {self.pmid}" if self.pmid else None,
+            doi=self.doi,
+            pmid=self.pmid,
+            pmcid=self.pmcid,
+            title=self.title,
+            authors=self.authors,
+            journal=self.journal,
+            year=self.year,
+            abstract=self.abstract,
+            publication_types=self.publication_types,
+            keywords=self.keywords,
+            notices=self.notice_list(),
+        )
+
+    def to_metadata(self) -> PaperMetadata:
         return PaperMetadata(
             service="pubmed",
             pmid=self.pmid,
@@ -68,7 +91,7 @@ class PubmedRecord:
             year=self.year,
             abstract=self.abstract,
             publication_types=self.publication_types,
-            notices=tuple(found),
+            notices=self.notice_list(),
         )
 
 
@@ -83,7 +106,9 @@ class DeletedCitations:
 def _text(element: etree._Element | None) -> str | None:
     if element is None:
         return None
-    text = " ".join("".join(element.itertext()).split())  # titles carry <i>, <sup> ...
+    # titles carry <i>, <sup> ...; most elements are leaves, and .text is cheaper
+    raw = element.text if len(element) == 0 else "".join(element.itertext())
+    text = " ".join(raw.split()) if raw else ""
     return text or None
 
 
@@ -219,6 +244,49 @@ def _open(source: str | Path | IO[bytes]) -> IO[bytes]:
     return source
 
 
+def _root_tag(stream: IO[bytes]) -> tuple[str | None, bytes]:
+    """The document element's name, read from the head of the stream, and the bytes read.
+
+    The records are then parsed with a tag filter (far fewer events than walking every
+    element), which alone would let any XML through unnoticed; this looks at the root first.
+    """
+    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True)
+    head = b""
+    while len(head) < 1 << 20:
+        chunk = stream.read(16384)
+        if not chunk:
+            break
+        head += chunk
+        try:
+            parser.feed(chunk)
+        except etree.XMLSyntaxError:
+            return None, head
+        for _, element in parser.read_events():
+            return etree.QName(element).localname, head
+    return None, head
+
+
+class _Replay(io.RawIOBase):
+    """The bytes already read from a stream, then the rest of it."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def read_pubmed_xml(
     source: str | Path | IO[bytes], *, name: str | None = None, keep_raw: bool = False
 ) -> Iterator[PubmedRecord | DeletedCitations]:
@@ -233,28 +301,24 @@ def read_pubmed_xml(
     stream = _open(source)
     position = 0
     try:
+        root, head = _root_tag(stream)
+        if root not in _ROOTS:
+            problem = (
+                f"not PubMed XML (root element <{root}>, expected <PubmedArticleSet>)"
+                if root
+                else "broken XML: no element starts the document"
+            )
+            raise InvalidRecord(label, None, problem)
         events = etree.iterparse(
-            stream,
-            events=("start", "end"),
+            io.BufferedReader(_Replay(head, stream)),
+            events=("end",),
+            tag=_RECORDS,
             resolve_entities=False,
             no_network=True,
             huge_tree=True,
             remove_comments=True,
         )
-        root_seen = False
-        for event, element in events:
-            if not root_seen:
-                root_seen = True
-                if element.tag not in _ROOTS:
-                    raise InvalidRecord(
-                        label,
-                        None,
-                        f"not PubMed XML (root element "
-                        f"<{element.tag}>, expected <PubmedArticleSet>)",
-                    )
-                continue
-            if event != "end" or element.tag not in _RECORDS:
-                continue
+        for _, element in events:
             position += 1
             if element.tag in ("PubmedArticle", "PubmedBookArticle"):
                 record = (_article if element.tag == "PubmedArticle" else _book)(element, position)

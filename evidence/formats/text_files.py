@@ -44,8 +44,9 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InvalidRecord(
             name,
-            f"line {line}",
-            f"not {chosen or 'UTF-8'} text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            None,
+            f"line {line} is not {chosen or 'UTF-8'} text "
+            f"(byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8 or give its encoding with --encoding (e.g. cp1252)",
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")

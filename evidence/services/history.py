@@ -25,19 +25,52 @@ def record(
     related_claim_id: str | None = None,
 ) -> History:
     row = History(
-        related_claim_id=related_claim_id,
-        entity=entity,
-        entity_key=key,
-        claim_id=claim_id,
-        action=action,
-        actor=actor,
-        at=clock.now(),
-        before=before,
-        after=after,
-        reason=reason,
+        **entry(
+            entity=entity,
+            key=key,
+            claim_id=claim_id,
+            action=action,
+            actor=actor,
+            before=before,
+            after=after,
+            reason=reason,
+            related_claim_id=related_claim_id,
+        )
     )
     session.add(row)
     return row
+
+
+def entry(
+    *,
+    entity: str,
+    key: str,
+    claim_id: str | None,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None = None,
+    related_claim_id: str | None = None,
+) -> dict[str, Any]:
+    """One history row's values; :func:`record_many` writes thousands in one statement."""
+    return {
+        "related_claim_id": related_claim_id,
+        "entity": entity,
+        "entity_key": key,
+        "claim_id": claim_id,
+        "action": action,
+        "actor": actor,
+        "at": clock.now(),
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(History.__table__.insert(), rows)
 
 
 def claim_snapshot(claim: Claim) -> dict[str, Any]:

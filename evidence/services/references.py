@@ -116,20 +116,26 @@ def store_reference(
     return ref
 
 
-def reference_snapshot(ref: Reference) -> dict[str, Any]:
-    return {
-        "key": ref.key,
-        "doi": ref.doi,
-        "pmid": ref.pmid,
-        "pmcid": ref.pmcid,
-        "title": ref.title,
-        "year": ref.year,
-        "journal": ref.journal,
-        "design": ref.design,
-        "suggested_design": ref.suggested_design,
-        "review_of": ref.review_of,
-        "retraction": ref.retraction,
-    }
+SNAPSHOT_FIELDS = (
+    "key",
+    "doi",
+    "pmid",
+    "pmcid",
+    "title",
+    "year",
+    "journal",
+    "design",
+    "suggested_design",
+    "review_of",
+    "retraction",
+)
+
+
+def reference_snapshot(ref: Reference | dict[str, Any]) -> dict[str, Any]:
+    """What the history keeps of a paper (a stored one, or the values of one being inserted)."""
+    if isinstance(ref, dict):
+        return {name: ref.get(name) for name in SNAPSHOT_FIELDS}
+    return {name: getattr(ref, name) for name in SNAPSHOT_FIELDS}
 
 
 def edit_reference(

@@ -106,8 +106,11 @@ class Store:
             raise DatabaseUnavailable(self.display_url, _first_line(exc.orig)) from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, rehearse: bool = False) -> Iterator[Session]:
         """A session whose work commits at the end, or is rolled back whole on any error.
+
+        ``rehearse`` rolls back even on success: a dry run does all the work, checks
+        included, and leaves the database as it was.
 
         Errors the database raises itself are translated here, so a race the services'
         checks cannot see (two writers inserting the same key at once, a locked SQLite
@@ -116,7 +119,10 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-                session.commit()
+                if rehearse:
+                    session.rollback()
+                else:
+                    session.commit()
             except BaseException as exc:
                 session.rollback()
                 translated = self._translate(exc)

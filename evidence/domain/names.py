@@ -1,0 +1,83 @@
+"""Author names in one stored form, and the key that finds one paper under two descriptions.
+
+Names are stored the way PubMed writes them when only initials are known ("Smith JA") and
+as "Family, Given" when the given names are known ("Smith, John Adam"); a collective name
+("PEDro Collaboration") is kept as it is. :func:`split_name` reads either back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_INITIALS = re.compile(r"^(?:[A-Z]\.?[\s-]*){1,4}$")
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: object) -> str | None:
+    """Text with its whitespace collapsed, or None when nothing is left."""
+    if text is None:
+        return None
+    value = _SPACE.sub(" ", str(text)).strip()
+    return value or None
+
+
+def author_name(family: str | None, given: str | None = None) -> str | None:
+    """One author in the stored form: 'Smith JA' for initials, 'Smith, John Adam' otherwise."""
+    family, given = clean(family), clean(given)
+    if not family:
+        return given
+    if not given:
+        return family
+    if _INITIALS.match(given):
+        return f"{family} {re.sub(r'[^A-Z]', '', given)}"
+    return f"{family}, {given}"
+
+
+def literal_name(text: str | None) -> str | None:
+    """A name given as one string: 'Smith, John' or 'Smith JA' (kept), or 'John Smith'."""
+    name = clean(text)
+    if not name:
+        return None
+    if "," in name:
+        family, _, given = name.partition(",")
+        return author_name(family, given)
+    return name
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """(family, given) of a stored name; given is 'J. A.' for PubMed-style initials."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return family.strip(), clean(given)
+    head, _, tail = name.rpartition(" ")
+    if head and tail.isupper() and tail.isalpha() and len(tail) <= 4:
+        return head, " ".join(f"{letter}." for letter in tail)
+    return name, None
+
+
+def family_name(name: str) -> str:
+    return split_name(name)[0]
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _folded(text: str) -> str:
+    """Lower case, no accents, letters and digits only ('Müller-Lyer' -> 'mullerlyer')."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)  # é -> e + a combining mark, dropped below
+    return _NOT_WORD.sub("", text.casefold())
+
+
+def title_key(title: str | None, year: int | None, authors: Iterable[str]) -> str | None:
+    """What two records of one paper share when they share no identifier: the title without
+    case, accents, spaces or punctuation, the year, and the first author's family name.
+    None when any of the three is missing: a guess on less would merge different papers."""
+    first = next(iter(authors or ()), None)
+    folded = _folded(title or "")
+    family = _folded(family_name(first)) if first else ""
+    if not folded or year is None or not family:
+        return None
+    return f"{folded[:200]}|{year}|{family[:60]}"

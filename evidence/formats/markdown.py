@@ -1,0 +1,117 @@
+"""A readable evidence summary: one section and one table per claim, after GRADE's
+summary-of-findings tables. Takes the claim details the services build (claim_detail).
+
+Everything a curator or a source wrote is escaped: a claim, a quote or a rationale is shown
+as text in whatever renders the Markdown, never as a link, HTML or script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#!~])")
+
+
+def text(value: object) -> str:
+    """Markdown that shows ``value`` as the characters it is, on one line."""
+    flat = " ".join(str(value or "").split())
+    return _SPECIAL.sub(r"\\\1", flat).replace("&", "&amp;")
+
+
+def _words(name: str | None) -> str:
+    return (name or "").replace("_", " ")
+
+
+def _paper(ref: dict[str, Any]) -> str:
+    bits = [text(ref.get("title") or ref["key"])]
+    byline = ", ".join(text(x) for x in (ref.get("first_author"), ref.get("journal")) if x)
+    if byline:
+        bits.append(f"({byline})")
+    links = []
+    if ref.get("doi"):
+        links.append(f"[DOI](https://doi.org/{quote(ref['doi'], safe='/')})")
+    if ref.get("pmid"):
+        links.append(f"[PubMed](https://pubmed.ncbi.nlm.nih.gov/{ref['pmid']}/)")
+    if ref.get("retraction"):
+        bits.insert(0, f"**{_words(ref['retraction']).upper()}**")
+    return " ".join(bits + links)
+
+
+def _evidence_table(rows: list[dict[str, Any]]) -> Iterator[str]:
+    yield "| Paper | Design | Year | Stance | Certainty | Judgements | Rationale |\n"
+    yield "|---|---|---|---|---|---|---|\n"
+    for row in rows:
+        judgements = [_words(d) for d in row["downgrades"]] + [
+            f"+ {_words(u)}" for u in row["upgrades"]
+        ]
+        design = row.get("design_label") or _words(row.get("design")) or "design not set"
+        if row.get("design_suggested"):
+            design += " (suggested by publication types)"
+        certainty = f"{row['certainty_symbols']} {row['certainty']}"
+        if row.get("retracted"):
+            certainty = "not counted (retracted)"
+        cells = [
+            _paper(row["reference"]),
+            text(design),
+            str(row["reference"].get("year") or ""),
+            text(row["stance"]),
+            certainty,
+            text(", ".join(judgements)) or "none",
+            text(row.get("rationale")),
+        ]
+        yield "| " + " | ".join(cells) + " |\n"
+
+
+def claim_section(detail: dict[str, Any]) -> Iterator[str]:
+    yield f"## {text(detail['statement'])}\n\n"
+    tags = ", ".join(text(t) for t in detail.get("tags", []))
+    yield f"`{detail['id']}` · {text(detail['type'])}" + (f" · tags: {tags}" if tags else "")
+    yield "\n\n"
+    verdict = _words(detail["verdict"]).capitalize()
+    yield (
+        f"**{verdict}** {detail['certainty_symbols']} {detail['certainty']} — "
+        f"{text(detail['explanation'])}\n\n"
+    )
+    override = detail.get("override")
+    if override:
+        yield (
+            f"> Overridden by {text(override['curator'])}: "
+            f"{text(override['reason'])} (computed: {text(detail['computed_explanation'])})\n\n"
+        )
+    if detail.get("why_not_higher"):
+        yield "Why not higher: " + "; ".join(text(w) for w in detail["why_not_higher"]) + ".\n\n"
+    if detail["evidence"]:
+        yield from _evidence_table(detail["evidence"])
+        yield "\n"
+    else:
+        yield "No evidence linked.\n\n"
+    if detail.get("sources"):
+        yield "Asserted by:\n\n"
+        for source in detail["sources"]:
+            coi = source.get("conflicts_of_interest")
+            yield (
+                f"- *{text(source['title'])}* ({text(_words(source['kind']))})"
+                + (f", conflicts of interest: {text(coi)}" if coi else "")
+                + f": “{text(source['quote'])}”\n"
+            )
+        yield "\n"
+    if detail.get("searches"):
+        yield "Searches:\n\n"
+        for search in detail["searches"]:
+            hits = search.get("hits")
+            yield (
+                f"- {text(search['database'])}: “{text(search['query'])}”"
+                + (f" on {search['date']}" if search.get("date") else "")
+                + (f", {hits} hits" if hits is not None else "")
+                + "\n"
+            )
+        yield "\n"
+
+
+def write_summary(details: Iterable[dict[str, Any]], *, title: str) -> Iterator[str]:
+    yield f"# {text(title)}\n\n"
+    for detail in details:
+        yield from claim_section(detail)
