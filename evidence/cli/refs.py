@@ -145,9 +145,18 @@ def list_(
                 "pmid": r.pmid,
                 "pmcid": r.pmcid,
                 "title": r.title,
+                "authors": r.authors,
+                "journal": r.journal,
                 "year": r.year,
                 "design": r.design,
+                "suggested_design": r.suggested_design,
+                "review_of": r.review_of,
+                "sample_size": r.sample_size,
+                "publication_types": r.publication_types,
+                "keywords": r.keywords,
+                "abstract": r.abstract,
                 "retraction": r.retraction,
+                "metadata_source": r.metadata_source,
             }
             for r in list_references(session)
         ]

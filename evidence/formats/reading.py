@@ -113,13 +113,15 @@ def _text_records(reader: Callable[..., Iterator[Record]], text: str, name: str)
 
 
 def _xml_records(path: Path, name: str) -> OpenedFile:
-    raw: IO[bytes] = path.open("rb")
-    packed = raw.read(2) == b"\x1f\x8b"
-    raw.seek(0)
-    stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if packed else raw  # type: ignore[assignment]
     total = path.stat().st_size
+    opened: list[IO[bytes]] = []  # the file is opened when reading starts, and closed after
 
     def records() -> Iterator[Record | DeletedCitations]:
+        raw = path.open("rb")
+        opened.append(raw)
+        packed = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if packed else raw  # type: ignore[assignment]
         position = 0
         try:
             for item in read_pubmed_xml(stream, name=name):
@@ -137,9 +139,12 @@ def _xml_records(path: Path, name: str) -> OpenedFile:
             stream.close()
             raw.close()
 
-    return OpenedFile(
-        name, "pubmed-xml", records(), total, lambda: total if raw.closed else raw.tell()
-    )
+    def done() -> int:
+        if not opened:
+            return 0
+        return total if opened[0].closed else opened[0].tell()
+
+    return OpenedFile(name, "pubmed-xml", records(), total, done)
 
 
 def open_records(path: str | Path, fmt: str = "auto", encoding: str | None = None) -> OpenedFile:

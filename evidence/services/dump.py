@@ -139,6 +139,8 @@ def read_dump(data: bytes, name: str) -> dict[str, list[dict[str, Any]]]:
         if not isinstance(rows, list):
             raise InvalidRecord(name, table.name, "expected a list of rows")
         columns = {c.name: c for c in table.columns}
+        keys = [c.name for c in table.primary_key.columns]
+        seen: set[tuple[Any, ...]] = set()
         out = []
         for number, row in enumerate(rows, 1):
             where = f"{table.name} #{number}"
@@ -151,6 +153,12 @@ def read_dump(data: bytes, name: str) -> dict[str, list[dict[str, Any]]]:
             if missing:
                 raise InvalidRecord(name, where, "missing column(s): " + ", ".join(missing))
             out.append({c: _in(table.name, columns[c], row[c], where, name) for c in columns})
+            key = tuple(row[k] for k in keys)
+            if key in seen:
+                raise InvalidRecord(
+                    name, where, f"repeats the primary key {', '.join(map(str, key))}"
+                )
+            seen.add(key)
         checked[table.name] = out
     return checked
 

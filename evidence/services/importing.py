@@ -285,7 +285,8 @@ class _Batch:
                 other_changes=True,
             )
             index.add(ref)
-        detail = ("filled " + ", ".join(filled)) if filled else "nothing new"
+        detail = "filled " + ", ".join(f.replace("_", " ") for f in filled) if filled else None
+        detail = detail or "nothing new"
         return RecordResult(
             citation.position, _where(citation), Action.merged, ref.key, detail=detail
         )
