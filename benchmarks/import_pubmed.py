@@ -34,7 +34,7 @@ TARGET_RATIO = 2.0
 TARGET_PEAK_MB = 300
 FLATNESS = 1.10
 
-_WORDS = (
+_WORDS = (  # noqa: SIM905  (a sentence reads better than a list of fifty strings)
     "plantar heel pain fascia calf gastrocnemius soleus lumbar radiculopathy nerve root "
     "tethering neuropathy spasticity trigger points dorsiflexion stiffness tendon thickness "
     "ultrasound randomized controlled trial cohort cross-sectional prevalence association "
