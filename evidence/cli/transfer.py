@@ -170,7 +170,7 @@ def export(
     ] = None,
 ) -> None:
     """Export the ledger: a full JSON dump (restore it with `evidence restore`), a
-    bibliography (BibTeX, RIS), a spreadsheet of papers (CSV), or a Markdown evidence
+    bibliography (BibTeX, RIS, CSL-JSON), a spreadsheet of papers (CSV), or a Markdown evidence
     summary per claim."""
     from evidence.services.exporting import NOT_CARRIED
     from evidence.services.exporting import export as export_chunks

@@ -10,12 +10,11 @@ citation's ``PMID``) only: the ``ReferenceList`` of an article carries identifie
 from __future__ import annotations
 
 import gzip
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from lxml import etree
 
@@ -253,7 +252,7 @@ def _root_tag(stream: IO[bytes]) -> tuple[str | None, bytes]:
     parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True)
     head = b""
     while len(head) < 1 << 20:
-        chunk = stream.read(16384)
+        chunk = getattr(stream, "read1", stream.read)(16384)
         if not chunk:
             break
         head += chunk
@@ -266,25 +265,41 @@ def _root_tag(stream: IO[bytes]) -> tuple[str | None, bytes]:
     return None, head
 
 
-class _Replay(io.RawIOBase):
-    """The bytes already read from a stream, then the rest of it."""
+class _Replay:
+    """The bytes already read from a stream, then the rest of it.
+
+    A compressed stream cut short raises when its end is reached; that is kept here and the
+    parser sees the end of the data, so the records before the cut still come out and the
+    error names the cut, not the parser's surprise.
+    """
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = memoryview(head)
+        self._head = head
         self._rest = rest
+        self._ended = False
+        self.error: BaseException | None = None
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
+    def read(self, size: int = -1) -> bytes:
         if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+            size = len(self._head) if size < 0 else size
+            chunk, self._head = self._head[:size], self._head[size:]
+            return chunk
+        if self._ended:
+            return b""
+        try:
+            # read1: a buffered read() that fills its buffer from a cut gzip stream raises
+            # and drops what it had already read
+            read = getattr(self._rest, "read1", self._rest.read)
+            chunk = read(size)
+        except (EOFError, OSError) as exc:  # gzip: "Compressed file ended before ..."
+            self.error, chunk = exc, b""
+        if chunk:
+            return chunk
+        # libxml2 holds back the tail of what it was fed until more comes; at the end it
+        # raises on a cut file before reporting the records it held back. Whitespace (allowed
+        # after the document, harmless inside it) makes it report them first.
+        self._ended = True
+        return b"\n" * 4096
 
 
 def read_pubmed_xml(
@@ -300,6 +315,7 @@ def read_pubmed_xml(
     label = name or (str(source) if isinstance(source, (str, Path)) else "PubMed XML")
     stream = _open(source)
     position = 0
+    replay: _Replay | None = None
     try:
         root, head = _root_tag(stream)
         if root not in _ROOTS:
@@ -309,8 +325,9 @@ def read_pubmed_xml(
                 else "broken XML: no element starts the document"
             )
             raise InvalidRecord(label, None, problem)
+        replay = _Replay(head, stream)
         events = etree.iterparse(
-            io.BufferedReader(_Replay(head, stream)),
+            replay,
             events=("end",),
             tag=_RECORDS,
             resolve_entities=False,
@@ -335,7 +352,9 @@ def read_pubmed_xml(
                 del element.getparent()[0]
     except etree.XMLSyntaxError as exc:
         where = f"#{position + 1}" if position else None  # the record it broke in
-        raise InvalidRecord(label, where, f"broken XML: {exc}") from None
+        cut = replay.error if replay is not None else None
+        problem = f"the file ends early ({cut})" if cut else f"broken XML: {exc}"
+        raise InvalidRecord(label, where, problem) from None
     finally:
         if stream is not source:
             stream.close()

@@ -22,7 +22,7 @@ from evidence.services.claims import get_claim
 from evidence.services.dump import write_dump
 from evidence.services.verdicts import grade_claims
 
-EXPORT_FORMATS = ("json", "csv", "bibtex", "ris", "markdown")
+EXPORT_FORMATS = ("json", "csv", "bibtex", "ris", "csl-json", "markdown")
 
 NOT_CARRIED = {
     "bibtex": "BibTeX carries the papers only: claims, evidence links, verdicts and the "
@@ -31,6 +31,8 @@ NOT_CARRIED = {
     "are in the JSON dump",
     "csv": "CSV carries the papers, their graded design and the claims citing them; the "
     "evidence judgements and the history are in the JSON dump",
+    "csl-json": "CSL-JSON carries the papers only: claims, evidence links, verdicts and the "
+    "history are in the JSON dump",
     "markdown": "Markdown is a summary for reading; the JSON dump is the full record",
 }
 
@@ -97,7 +99,7 @@ def export(
             raise InvalidValue(
                 "filter",
                 ", ".join([*claim_ids, *bands]),
-                "none: the JSON dump is the whole ledger (filter csv, bibtex, ris or markdown)",
+                "none: the JSON dump is the whole ledger (filter the other formats)",
             )
         return write_dump(session)
     claims = select_claims(session, claim_ids, bands)
@@ -118,6 +120,10 @@ def export(
         from evidence.formats.ris import write_ris
 
         return write_ris(citations)
+    if fmt == "csl-json":
+        from evidence.formats.csl_json import write_csl_json
+
+        return write_csl_json(citations)
     from evidence.formats.csv_table import write_csv
 
     extras = [
