@@ -379,8 +379,8 @@ def write_ris(citations: Iterable[Citation]) -> Iterator[str]:
     publication types), TI, AU ("Family, Given", one line each), T2 (the journal; for books
     and chapters the series / book title; not JO, which Zotero reads as the abbreviation), PY,
     DO, AN + DB "PubMed" (PMID, as NCBI and EndNote write it), C2 (PMCID: EndNote's PMCID
-    field), AB, KW (one per keyword), M3 (publication types joined with "; ": EndNote's "Type of Article", where its
-    PubMed import puts them; Zotero ignores it), ID (the label), ER.
+    field), AB, KW (one per keyword), M3 (publication types joined with "; ": EndNote's "Type
+    of Article", where its PubMed import puts them; Zotero ignores it), ID (the label), ER.
     """
     for item in citations:
         yield "".join(f"{line}\r\n" for line in _lines(item)) + "\r\n"
