@@ -63,6 +63,21 @@ class Citation:
         return gravest(n.status for n in self.notices)
 
 
+# What a bibliographic file can say of a paper, in the order files and exports list it
+FIELDS = (
+    "doi",
+    "pmid",
+    "pmcid",
+    "title",
+    "authors",
+    "journal",
+    "year",
+    "abstract",
+    "keywords",
+    "publication_types",
+)
+
+
 @dataclass(frozen=True)
 class BrokenRecord:
     """A record that cannot be read, and why; the records around it are still read."""
