@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_INITIALS = re.compile(r"^(?:[A-Z]\.?[\s-]*){1,4}$")
 _SPACE = re.compile(r"\s+")
 
 
@@ -30,8 +29,9 @@ def author_name(family: str | None, given: str | None = None) -> str | None:
         return given
     if not given:
         return family
-    if _INITIALS.match(given):
-        return f"{family} {re.sub(r'[^A-Z]', '', given)}"
+    letters = re.sub(r"[.\s-]", "", given)
+    if 0 < len(letters) <= 4 and letters.isalpha() and letters.isupper():  # "J. A.", "É"
+        return f"{family} {letters}"
     return f"{family}, {given}"
 
 
