@@ -216,18 +216,22 @@ def test_a_dump_that_fails_late_leaves_nothing_behind(
     assert all(not r for r in rows(target).values())
 
 
-def test_a_dump_the_database_refuses_leaves_nothing_behind(
+def test_a_row_pointing_at_a_row_the_dump_lacks_is_named(
     seeded_url: str, new_db, tmp_path: Path
 ) -> None:
-    """An evidence row pointing at a reference the dump does not hold: the database refuses
-    it after every other table was written, and the transaction keeps none of them."""
+    """An evidence row pointing at a reference the dump does not hold is named, and nothing
+    is written."""
     cli = Cli(seeded_url)
     good = json.loads(dump(cli, seeded_url, tmp_path / "good.json"))
     good["tables"]["evidence"][-1]["reference_id"] = 999999
     (tmp_path / "bad.json").write_text(json.dumps(good), encoding="utf-8")
     target = new_db()
     result = cli("restore", str(tmp_path / "bad.json"), url=target)
-    assert result.exit_code != 0 and result.stderr.startswith("error:")
+    assert result.exit_code == 2, result.stderr
+    number = len(good["tables"]["evidence"])
+    assert (
+        f"evidence #{number}: evidence.reference_id is 999999, which is no reference.id in the dump"
+    ) in result.stderr
     assert all(not r for r in rows(target).values())
 
 

@@ -445,3 +445,50 @@ def test_a_large_file_is_imported_in_batches(db_url: str, cli: Cli, tmp_path: Pa
     report = imported(cli, xml_file(tmp_path / "big.xml.gz", *articles, packed=True))
     assert (report["imported"], report["merged"]) == (1200, 1)
     assert len(rows(db_url)["reference"]) == 1200
+
+
+def test_a_bad_stance_fails_even_when_every_paper_is_already_linked(
+    db_url: str, cli: Cli, tmp_path: Path
+) -> None:
+    ok(cli("claim", "add", "synthetic-linked", "--statement", "Synthetic.", "--type", "causal"))
+    path = xml_file(tmp_path / "a.xml", article(90016001))
+    ok(
+        cli(
+            "import",
+            str(path),
+            "--claim",
+            "synthetic-linked",
+            "--stance",
+            "supports",
+            "--rationale",
+            "Synthetic.",
+        )
+    )
+    before = rows(db_url)
+    for options in (("--stance", "maybe"), ("--stance", "supports", "--downgrade", "badness")):
+        result = cli(
+            "import", str(path), "--claim", "synthetic-linked", "--rationale", "x", *options
+        )
+        assert result.exit_code == 2, result.stderr
+    said = ok(
+        cli(
+            "import",
+            str(path),
+            "--claim",
+            "synthetic-linked",
+            "--stance",
+            "refutes",
+            "--rationale",
+            "Synthetic.",
+        )
+    )
+    assert "1 already linked to it: their recorded stance and judgements were kept" in said
+    assert rows(db_url)["evidence"] == before["evidence"]
+
+
+def test_the_report_may_not_overwrite_the_file_imported(cli: Cli, tmp_path: Path) -> None:
+    path = xml_file(tmp_path / "a.xml", article(90017001))
+    kept = path.read_bytes()
+    result = cli("import", str(path), "--report", str(path))
+    assert result.exit_code == 2 and "would overwrite the file imported" in result.stderr
+    assert path.read_bytes() == kept

@@ -171,3 +171,35 @@ def test_exports_filter_by_claim_and_band(seeded_url: str, tmp_path: Path) -> No
     assert "| Paper | Design | Year | Stance | Certainty |" in markdown
     bad = cli("export", "--format", "csv", "--band", "maybe")
     assert bad.exit_code == 2 and "band" in bad.stderr
+
+
+def test_papers_without_identifiers_or_year_come_back_to_themselves(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Our own export carries each paper's key: re-importing it merges, even for a paper
+    with no DOI, PMID, PMCID or year (a textbook chapter, a web page)."""
+    bib = tmp_path / "plain.bib"
+    bib.write_text(
+        "@misc{statpearls_heel,\n  title = {Plantar Heel Pain},\n}\n"
+        "@article{doe_study,\n  title = {A synthetic study without a year},\n"
+        "  author = {Doe, Jane},\n}\n",
+        encoding="utf-8",
+    )
+    assert imported(cli, bib)["imported"] == 2
+    assert {r["key"] for r in stored(cli)} == {"statpearls_heel", "doe_study"}
+    assert imported(cli, bib)["merged"] == 2
+    for fmt in ("csv", "bibtex", "ris", "csl-json"):
+        out = tmp_path / f"export.{fmt}"
+        ok(cli("export", "--format", fmt, "-o", str(out)))
+        report = imported(cli, out, "--format", fmt)
+        assert (report["imported"], report["merged"]) == (0, 2), (fmt, report)
+    assert len(stored(cli)) == 2
+
+
+def test_markdown_shows_text_as_text(cli: Cli) -> None:
+    statement = "Synthetic <script>alert(1)</script> [click](javascript:alert(1)) *bold* | pipe"
+    ok(cli("claim", "add", "synthetic-markup", "--statement", statement, "--type", "causal"))
+    markdown = ok(cli("export", "--format", "markdown", "--claim", "synthetic-markup"))
+    assert "<script>" not in markdown and "](javascript" not in markdown
+    assert r"\<script\>alert(1)\</script\>" in markdown
+    assert r"\[click\](javascript:alert(1))" in markdown and r"\*bold\* \| pipe" in markdown

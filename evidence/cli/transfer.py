@@ -57,7 +57,7 @@ def import_(
     ] = None,
     strict: Annotated[
         bool,
-        typer.Option(help="Write nothing unless every record can be imported."),
+        typer.Option("--strict", help="Write nothing unless every record can be imported."),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read, match and report; write nothing.")
@@ -83,6 +83,8 @@ def import_(
         raise MissingValue("--claim", "--stance, --rationale and judgements go with --claim")
     app = app_context(ctx)
     opened = open_records(file, fmt, encoding)
+    if report is not None and report.resolve() == file.resolve():
+        raise InvalidRecord(str(report), None, "the report would overwrite the file imported")
     sink = _report_file(report)
     try:
         with progress_bar(f"Importing {file.name}", percent=True) as (set_total, advance):
@@ -135,7 +137,13 @@ def _print_summary(summary, *, dry_run: bool, report: Path | None) -> None:  # t
         f"({summary.format})."
     )
     if summary.linked or summary.already_linked:
-        say(f"  linked {summary.linked} to the claim; {summary.already_linked} already linked")
+        linked = "would link" if dry_run else "linked"
+        say(f"  {linked} {summary.linked} to the claim")
+        if summary.already_linked:
+            say(
+                f"  {summary.already_linked} already linked to it: their recorded stance and "
+                "judgements were kept (change one with `evidence link`)"
+            )
     for title, results in (("merged", summary.merged), ("skipped", summary.skipped)):
         for result in results[:_SHOWN]:
             target = f" into {result.reference}" if result.reference else ""
@@ -153,7 +161,7 @@ def export(
         str,
         typer.Option(
             "--format",
-            help="json (the full dump) | csv | bibtex | ris | markdown.",
+            help="json (the full dump) | csv | bibtex | ris | csl-json | markdown.",
             show_default=False,
         ),
     ],
@@ -226,5 +234,5 @@ def restore(
     upgrade(store)
     with store.transaction() as session:
         counts = restore_dump(session, data, name=str(dump))
-    shown = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
+    shown = ", ".join(f"{table} {n}" for table, n in counts.items() if n)
     say(f"Restored {dump} into {store.display_url}: {shown or 'an empty ledger'}.")

@@ -64,20 +64,55 @@ def family_name(name: str) -> str:
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+# letters Unicode does not decompose into a base letter and a mark
+_ASCII = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
+
+
+def ascii_text(text: str) -> str:
+    """The text in plain ASCII letters, for keys people type: 'Sørensen' -> 'Sorensen'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    return decomposed.encode("ascii", "ignore").decode()
+
+
 def _folded(text: str) -> str:
     """Lower case, no accents, letters and digits only ('Müller-Lyer' -> 'mullerlyer')."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)  # é -> e + a combining mark, dropped below
+    if not text.isascii():  # é -> e + a combining mark (dropped below); other scripts kept
+        text = unicodedata.normalize("NFKD", text.translate(_ASCII))
     return _NOT_WORD.sub("", text.casefold())
 
 
 def title_key(title: str | None, year: int | None, authors: Iterable[str]) -> str | None:
     """What two records of one paper share when they share no identifier: the title without
     case, accents, spaces or punctuation, the year, and the first author's family name.
-    None when any of the three is missing: a guess on less would merge different papers."""
+    None without a title or an author: a guess on less would merge different papers. A
+    missing year is part of the key: it matches only another record without one."""
     first = next(iter(authors or ()), None)
     folded = _folded(title or "")
     family = _folded(family_name(first)) if first else ""
-    if not folded or year is None or not family:
+    if not folded or not family:
         return None
-    return f"{folded[:200]}|{year}|{family[:60]}"
+    return f"{folded[:200]}|{year or ''}|{family[:60]}"
+
+
+def same_title(one: str | None, other: str | None) -> bool:
+    """Whether two titles are the same once case, accents and punctuation are set aside."""
+    return bool(one and other) and _folded(one or "") == _folded(other or "")

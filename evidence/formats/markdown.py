@@ -53,6 +53,8 @@ def _evidence_table(rows: list[dict[str, Any]]) -> Iterator[str]:
         certainty = f"{row['certainty_symbols']} {row['certainty']}"
         if row.get("retracted"):
             certainty = "not counted (retracted)"
+        elif row.get("status") == "insufficient":
+            certainty = "not counted (insufficient)"
         cells = [
             _paper(row["reference"]),
             text(design),
@@ -70,11 +72,8 @@ def claim_section(detail: dict[str, Any]) -> Iterator[str]:
     tags = ", ".join(text(t) for t in detail.get("tags", []))
     yield f"`{detail['id']}` · {text(detail['type'])}" + (f" · tags: {tags}" if tags else "")
     yield "\n\n"
-    verdict = _words(detail["verdict"]).capitalize()
-    yield (
-        f"**{verdict}** {detail['certainty_symbols']} {detail['certainty']} — "
-        f"{text(detail['explanation'])}\n\n"
-    )
+    # the explanation opens with the verdict and certainty: "Limited support (low): ..."
+    yield f"{detail['certainty_symbols']} **{text(detail['explanation'])}**\n\n"
     override = detail.get("override")
     if override:
         yield (
@@ -90,13 +89,18 @@ def claim_section(detail: dict[str, Any]) -> Iterator[str]:
         yield "No evidence linked.\n\n"
     if detail.get("sources"):
         yield "Asserted by:\n\n"
+        quotes: dict[str, list[str]] = {}
         for source in detail["sources"]:
+            quotes.setdefault(source["key"], []).append(source["quote"])
+        shown = {s["key"]: s for s in detail["sources"]}
+        for key, said in quotes.items():
+            source = shown[key]
             coi = source.get("conflicts_of_interest")
-            yield (
-                f"- *{text(source['title'])}* ({text(_words(source['kind']))})"
-                + (f", conflicts of interest: {text(coi)}" if coi else "")
-                + f": “{text(source['quote'])}”\n"
-            )
+            yield f"- *{text(source['title'])}* ({text(_words(source['kind']))})\n"
+            if coi:
+                yield f"  - conflicts of interest: {text(coi)}\n"
+            for quote in said:
+                yield f"  - “{text(quote)}”\n"
         yield "\n"
     if detail.get("searches"):
         yield "Searches:\n\n"

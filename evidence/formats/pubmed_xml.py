@@ -296,10 +296,11 @@ class _Replay:
         if chunk:
             return chunk
         # libxml2 holds back the tail of what it was fed until more comes; at the end it
-        # raises on a cut file before reporting the records it held back. Whitespace (allowed
-        # after the document, harmless inside it) makes it report them first.
+        # raises on a cut file before reporting the records it held back. Spaces (allowed
+        # after the document, harmless inside it, and no new line to throw line numbers off)
+        # make it report them first.
         self._ended = True
-        return b"\n" * 4096
+        return b" " * 4096
 
 
 def read_pubmed_xml(
@@ -353,7 +354,8 @@ def read_pubmed_xml(
     except etree.XMLSyntaxError as exc:
         where = f"#{position + 1}" if position else None  # the record it broke in
         cut = replay.error if replay is not None else None
-        problem = f"the file ends early ({cut})" if cut else f"broken XML: {exc}"
+        message = re.sub(r"\s*\(<string>, line \d+\)$", "", str(exc))  # lxml's own echo
+        problem = f"the file ends early ({cut})" if cut else f"broken XML: {message}"
         raise InvalidRecord(label, where, problem) from None
     finally:
         if stream is not source:

@@ -160,7 +160,28 @@ def read_dump(data: bytes, name: str) -> dict[str, list[dict[str, Any]]]:
                 )
             seen.add(key)
         checked[table.name] = out
+    _check_references(checked, name)
     return checked
+
+
+def _check_references(checked: dict[str, list[dict[str, Any]]], name: str) -> None:
+    """Every foreign key points at a row of the dump: the database would refuse it anyway,
+    but only with a message that names neither the row nor the value."""
+    present: dict[tuple[str, str], set[Any]] = {}
+    for table in tables():
+        for fk in table.foreign_keys:
+            target = (fk.column.table.name, fk.column.name)
+            if target not in present:
+                present[target] = {row[target[1]] for row in checked[target[0]]}
+            for number, row in enumerate(checked[table.name], 1):
+                value = row[fk.parent.name]
+                if value is not None and value not in present[target]:
+                    raise InvalidRecord(
+                        name,
+                        f"{table.name} #{number}",
+                        f"{table.name}.{fk.parent.name} is {value!r}, which is no "
+                        f"{target[0]}.{target[1]} in the dump",
+                    )
 
 
 def stored_rows(session: Session) -> dict[str, int]:

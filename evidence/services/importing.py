@@ -1,7 +1,8 @@
 """Bibliographic files into the ledger: each paper stored once, a duplicate merged into it.
 
 A record is the same paper as a stored one when they share a DOI, PMID or PMCID; failing
-that, when they share the normalised title, year and first author (``Reference.title_key``).
+that, when they share the normalised title, year and first author (``Reference.title_key``),
+or when the record carries a stored paper's key (our own exports do) and its title.
 A duplicate fills the stored paper's empty fields and never overwrites one: what a curator
 or an earlier source wrote stays. Records are taken in batches, so that matching is a few
 indexed queries per batch and the new papers are written with one statement per batch; the
@@ -11,7 +12,6 @@ whole file is one transaction, and memory holds one batch, not the file.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -24,16 +24,16 @@ from sqlmodel import Session
 from evidence import clock
 from evidence.domain.metadata import Notice
 from evidence.domain.models import Evidence, Reference
-from evidence.domain.names import family_name, title_key
+from evidence.domain.names import ascii_text, family_name, same_title, title_key
 from evidence.domain.publication_types import gravest, suggest_design
-from evidence.domain.vocab import Retraction
-from evidence.errors import InvalidRecord
+from evidence.domain.vocab import Retraction, Stance, parse
+from evidence.errors import InvalidRecord, MissingValue
 from evidence.formats.citations import BrokenRecord, Citation
 from evidence.formats.pubmed_xml import DeletedCitations
 from evidence.formats.reading import OpenedFile, open_records
 from evidence.services import history
 from evidence.services.claims import get_claim
-from evidence.services.evidence import link_evidence
+from evidence.services.evidence import judgements, link_evidence
 from evidence.services.references import record_update, reference_snapshot
 
 __all__ = ["Attachment", "ImportReport", "RecordResult", "import_file", "open_records"]
@@ -141,8 +141,12 @@ def import_file(
 ) -> ImportReport:
     """Import every readable record of ``opened``; with ``strict`` any unreadable or
     conflicting record fails the whole file (the caller's transaction then rolls back)."""
-    if attach is not None:
-        get_claim(session, attach.claim_id)  # an unknown claim fails before any work
+    if attach is not None:  # a bad claim, stance or judgement fails before any work
+        get_claim(session, attach.claim_id)
+        parse(Stance, attach.stance, field="stance")
+        judgements(downgrades=attach.downgrades, upgrades=attach.upgrades)
+        if not attach.rationale.split():
+            raise MissingValue("rationale", "every paper linked to the claim needs one")
     report = ImportReport(opened.name, opened.format)
     batcher = _Batch(session, opened, actor=actor, attach=attach)
     records = iter(opened.records)
@@ -229,6 +233,9 @@ class _Batch:
         keys = {k for k in self.title_keys.values() if k}
         if keys:
             conditions.append(Reference.title_key.in_(keys))
+        labels = {c.label for c in citations if c.label}
+        if labels:
+            conditions.append(Reference.key.in_(labels))
         if not conditions:
             return []
         return list(self.session.scalars(select(Reference).where(or_(*conditions))))
@@ -248,6 +255,8 @@ class _Batch:
                 "they may be one paper stored twice; merge those first",
             )
         target = by_id[0] if by_id else index.by_title(self.title_keys[citation.position])
+        if target is None and not by_id:
+            target = index.by_label(citation)
         if target is not None:
             clash = _clash(target, citation)
             if clash and by_id:
@@ -409,6 +418,7 @@ class _Index:
         self.ids: dict[tuple[str, str], Reference | dict[str, Any]] = {}
         self.titles: dict[str, Reference | dict[str, Any]] = {}
         self.keys: set[str] = set()
+        self.labels: dict[str, Reference | dict[str, Any]] = {}
         for ref in sorted(stored, key=lambda r: r.id or 0):
             self.add(ref)
 
@@ -420,6 +430,8 @@ class _Index:
         key = _get(target, "title_key")
         if key:
             self.titles.setdefault(key, target)
+        if not isinstance(target, dict):
+            self.labels.setdefault(target.key, target)
 
     def by_identifiers(self, citation: Citation) -> list[Reference | dict[str, Any]]:
         found: list[Reference | dict[str, Any]] = []
@@ -432,6 +444,13 @@ class _Index:
 
     def by_title(self, key: str | None) -> Reference | dict[str, Any] | None:
         return self.titles.get(key) if key else None
+
+    def by_label(self, citation: Citation) -> Reference | dict[str, Any] | None:
+        """A stored paper whose key is the record's label and whose title is its title."""
+        target = self.labels.get(citation.label or "")
+        if target is not None and same_title(_get(target, "title"), citation.title):
+            return target
+        return None
 
 
 def _get(target: Reference | dict[str, Any], name: str) -> Any:
@@ -508,12 +527,15 @@ def _with(result: RecordResult, **changes: Any) -> RecordResult:
 
 
 def _base_key(citation: Citation) -> str:
-    """The key a new paper gets: its strongest identifier, else a readable slug."""
+    """The key a new paper gets: its strongest identifier, else the record's own name in the
+    file (a citation key people know it by, and what finds it again on the next import),
+    else a readable slug."""
     for name in ("pmid", "doi", "pmcid"):
         value = getattr(citation, name)
         if value:
             return f"{name}:{value}"
-    return _slug(citation)
+    label = " ".join((citation.label or "").split())
+    return label[:180] if label else _slug(citation)
 
 
 def _slug(citation: Citation) -> str:
@@ -526,6 +548,6 @@ def _slug(citation: Citation) -> str:
     words = [w for w in re.findall(r"\w+", citation.title or "") if len(w) > 3]
     if words:
         parts.append(words[0])
-    text = unicodedata.normalize("NFKD", "-".join(parts)).encode("ascii", "ignore").decode()
+    text = ascii_text("-".join(parts))
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return (slug or "untitled")[:180]
