@@ -248,3 +248,20 @@ def test_json_export_takes_no_filter_and_a_failed_export_leaves_no_file(
     )
     assert result.exit_code == 3
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_dump_creates_no_database(seeded_url: str, tmp_path: Path) -> None:
+    cli = Cli(seeded_url)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "evidence-dump"}', encoding="utf-8")
+    target = tmp_path / "new.db"
+    result = cli("restore", str(bad), url=f"sqlite:///{target}")
+    assert result.exit_code == 2 and not target.exists()
+
+
+def test_export_to_a_folder_or_to_stdout(seeded_url: str, tmp_path: Path) -> None:
+    cli = Cli(seeded_url)
+    result = cli("export", "--format", "json", "-o", str(tmp_path))
+    assert result.exit_code == 2 and "a folder, not a file" in result.stderr
+    to_file = dump(cli, seeded_url, tmp_path / "d.json")
+    assert ok(cli("export", "--format", "json")).encode("utf-8") == to_file

@@ -492,3 +492,70 @@ def test_the_report_may_not_overwrite_the_file_imported(cli: Cli, tmp_path: Path
     result = cli("import", str(path), "--report", str(path))
     assert result.exit_code == 2 and "would overwrite the file imported" in result.stderr
     assert path.read_bytes() == kept
+
+
+def test_an_article_that_is_not_pubmeds_is_skipped_and_the_rest_read(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = xml_file(
+        tmp_path / "mid.xml",
+        article(90018001),
+        "<PubmedArticle><PubmedData/></PubmedArticle>",
+        article(90018002),
+        article(90018003),
+    )
+    report = imported(cli, path)
+    assert (report["imported"], report["skipped"]) == (3, 1)
+    assert report["skipped_records"][0]["position"] == 2
+    assert "without MedlineCitation" in report["skipped_records"][0]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bom.json", b'\xef\xbb\xbf[{"title": "Synthetic BOM", "DOI": "10.5555/bom1"}]'),
+        (
+            "bom.txt",
+            b"\xef\xbb\xbfTY  - JOUR\r\nTI  - Synthetic BOM\r\nDO  - 10.5555/bom1\r\nER  - \r\n",
+        ),
+        (
+            "utf16.ris",
+            "TY  - JOUR\r\nTI  - Synthetic BOM\r\nDO  - 10.5555/bom1\r\nER  - \r\n".encode(
+                "utf-16"
+            ),
+        ),
+    ],
+)
+def test_a_byte_order_mark_does_not_hide_the_format(
+    cli: Cli, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    report = imported(cli, path)
+    assert report["imported"] == 1, report
+    assert refs(cli)["doi:10.5555/bom1"]["title"] == "Synthetic BOM"
+
+
+def test_control_characters_and_lone_surrogates_are_dropped(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(
+        '[{"title": "Synthetic\\u0000 odd\\ud800 title", "DOI": "10.5555/odd",'
+        ' "abstract": "Line one\\u0007\\nline two"}]',
+        encoding="utf-8",
+    )
+    assert imported(cli, path)["imported"] == 1
+    ref = refs(cli)["doi:10.5555/odd"]
+    assert ref["title"] == "Synthetic odd title"
+    assert ref["abstract"] == "Line one\nline two"
+
+
+def test_dotted_initials_find_the_same_first_author(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "names.ris"
+    path.write_text(
+        "TY  - JOUR\nTI  - Synthetic initials\nAU  - Smith, J.A.\nPY  - 2020\n"
+        "DO  - 10.5555/initials\nER  - \n\n"
+        "TY  - JOUR\nTI  - Synthetic initials.\nAU  - Smith J.A.\nPY  - 2020\nER  - \n",
+        encoding="utf-8",
+    )
+    report = imported(cli, path)
+    assert (report["imported"], report["merged"]) == (1, 1), report

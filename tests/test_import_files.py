@@ -6,6 +6,7 @@ trips: import -> export -> import gives the same papers, on SQLite and PostgreSQ
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -197,9 +198,13 @@ def test_papers_without_identifiers_or_year_come_back_to_themselves(
 
 
 def test_markdown_shows_text_as_text(cli: Cli) -> None:
-    statement = "Synthetic <script>alert(1)</script> [click](javascript:alert(1)) *bold* | pipe"
+    statement = (
+        "Synthetic <script>alert(1)</script> [click](javascript:alert(1)) *bold* | pipe "
+        "see https://phish.example/x and www.phish.example"
+    )
     ok(cli("claim", "add", "synthetic-markup", "--statement", statement, "--type", "causal"))
     markdown = ok(cli("export", "--format", "markdown", "--claim", "synthetic-markup"))
-    assert "<script>" not in markdown and "](javascript" not in markdown
+    assert "<script>" not in markdown and not re.search(r"(?<!\\)\]\(", markdown)
+    assert "`https://phish.example/x` and `www.phish.example`" in markdown
     assert r"\<script\>alert(1)\</script\>" in markdown
     assert r"\[click\](javascript:alert(1))" in markdown and r"\*bold\* \| pipe" in markdown

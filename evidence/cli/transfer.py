@@ -6,7 +6,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -85,8 +86,8 @@ def import_(
     opened = open_records(file, fmt, encoding)
     if report is not None and report.resolve() == file.resolve():
         raise InvalidRecord(str(report), None, "the report would overwrite the file imported")
-    sink = _report_file(report)
-    try:
+    with ExitStack() as stack:
+        sink = stack.enter_context(_whole_file(report, "w")) if report is not None else None
         with progress_bar(f"Importing {file.name}", percent=True) as (set_total, advance):
             set_total(opened.total)
             state = {"done": 0}
@@ -109,22 +110,10 @@ def import_(
                     on_result=on_result,
                     progress=progress,
                 )
-    finally:
-        if sink is not None:
-            sink.close()
     if as_json:
         print_json({**summary.to_dict(), "dry_run": dry_run})
         return
     _print_summary(summary, dry_run=dry_run, report=report)
-
-
-def _report_file(path: Path | None) -> IO[str] | None:
-    if path is None:
-        return None
-    try:
-        return path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise InvalidRecord(str(path), None, f"cannot write the report ({exc.strerror})") from None
 
 
 def _print_summary(summary, *, dry_run: bool, report: Path | None) -> None:  # type: ignore[no-untyped-def]
@@ -148,8 +137,8 @@ def _print_summary(summary, *, dry_run: bool, report: Path | None) -> None:  # t
         for result in results[:_SHOWN]:
             target = f" into {result.reference}" if result.reference else ""
             say(f"  {title} {result.where}{target}: {result.detail}")
-        if len(results) > _SHOWN:
-            more = len(results) - _SHOWN
+        if summary.counts[title] > _SHOWN:
+            more = summary.counts[title] - _SHOWN
             say(f"  ... and {more} more {title}" + (f" (see {report})" if report else ""))
     for line in summary.deleted:
         say(f"  {line}")
@@ -196,22 +185,37 @@ def export(
 def _write(chunks: Iterable[str], output: Path | None) -> None:
     """To stdout, or to a file that appears whole or not at all."""
     if output is None:
+        # bytes, not text: the locale's encoding or a platform's line endings must not
+        # change a dump on its way out
+        stdout = sys.stdout.buffer
         for chunk in chunks:
-            sys.stdout.write(chunk)
-        sys.stdout.flush()
+            stdout.write(chunk.encode("utf-8"))
+        stdout.flush()
         return
-    folder = output.resolve().parent
+    with _whole_file(output, "w") as out:
+        for chunk in chunks:
+            out.write(chunk)
+
+
+@contextmanager
+def _whole_file(path: Path, mode: str) -> Iterator[IO[str]]:
+    """A file written under a temporary name and renamed into place only when complete."""
+    folder = path.resolve().parent
     if not folder.is_dir():
-        raise InvalidRecord(str(output), None, "its folder does not exist")
-    fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+        raise InvalidRecord(str(path), None, "its folder does not exist")
+    if path.is_dir():
+        raise InvalidRecord(str(path), None, "a folder, not a file")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            for chunk in chunks:
-                out.write(chunk)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise InvalidRecord(str(path), None, f"cannot write there ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, mode, encoding="utf-8", newline="") as out:
+            yield out
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for the half-written file
-        os.replace(temporary, output)
+        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -223,16 +227,18 @@ def restore(
 ) -> None:
     """Load a JSON dump into an empty database (created if need be): everything, ids and
     history included, so that the restored database's own dump is the same file."""
+    from evidence.services.dump import read_dump
     from evidence.services.dump import restore as restore_dump
 
     try:
         data = dump.read_bytes()
     except OSError as exc:
         raise InvalidRecord(str(dump), None, f"cannot read it ({exc.strerror or exc})") from None
+    rows = read_dump(data, str(dump))  # a bad dump creates no database
     app = app_context(ctx)
     store = app.store(create=True, check_schema=False)
     upgrade(store)
     with store.transaction() as session:
-        counts = restore_dump(session, data, name=str(dump))
+        counts = restore_dump(session, rows, name=str(dump))
     shown = ", ".join(f"{table} {n}" for table, n in counts.items() if n)
     say(f"Restored {dump} into {store.display_url}: {shown or 'an empty ledger'}.")

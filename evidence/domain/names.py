@@ -12,13 +12,21 @@ import unicodedata
 from collections.abc import Iterable
 
 _SPACE = re.compile(r"\s+")
+# control characters (NUL included, which PostgreSQL refuses) and lone surrogates (which no
+# encoder writes): files carry them by accident, and nobody means them
+_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def plain(text: str) -> str:
+    """The text without control characters or lone surrogates; tabs and new lines kept."""
+    return _UNWANTED.sub("", text)
 
 
 def clean(text: object) -> str | None:
     """Text with its whitespace collapsed, or None when nothing is left."""
     if text is None:
         return None
-    value = _SPACE.sub(" ", str(text)).strip()
+    value = _SPACE.sub(" ", plain(str(text))).strip()
     return value or None
 
 
@@ -52,8 +60,9 @@ def split_name(name: str) -> tuple[str, str | None]:
         family, _, given = name.partition(",")
         return family.strip(), clean(given)
     head, _, tail = name.rpartition(" ")
-    if head and tail.isupper() and tail.isalpha() and len(tail) <= 4:
-        return head, " ".join(f"{letter}." for letter in tail)
+    letters = re.sub(r"[.-]", "", tail)  # "JA", "J.A.", "J.-P."
+    if head and letters.isupper() and letters.isalpha() and len(letters) <= 4:
+        return head, " ".join(f"{letter}." for letter in letters)
     return name, None
 
 

@@ -24,6 +24,7 @@ from evidence.domain.names import (  # noqa: F401  (the readers' vocabulary)
     clean,
     family_name,
     literal_name,
+    plain,
     split_name,
     title_key,
 )
@@ -146,7 +147,7 @@ def citation(
     text_title = clean(title)
     if not any(ids.values()) and not text_title:
         return BrokenRecord(position, "no DOI, PMID, PMCID or title", line=line, label=label)
-    abstract_text = str(abstract).strip() if abstract is not None else ""
+    abstract_text = plain(str(abstract)).strip() if abstract is not None else ""
     return Citation(
         position=position,
         line=line,

@@ -15,10 +15,27 @@ from urllib.parse import quote
 _SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#!~])")
 
 
-def text(value: object) -> str:
-    """Markdown that shows ``value`` as the characters it is, on one line."""
-    flat = " ".join(str(value or "").split())
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _escaped(flat: str) -> str:
     return _SPECIAL.sub(r"\\\1", flat).replace("&", "&amp;")
+
+
+def text(value: object) -> str:
+    """Markdown that shows ``value`` as the characters it is, on one line.
+
+    A URL goes in a code span: escaping alone would not stop GitHub's renderer making a
+    bare ``https://`` or ``www.`` into a link.
+    """
+    flat = " ".join(str(value or "").split())
+    out, last = [], 0
+    for match in _URL.finditer(flat):
+        out.append(_escaped(flat[last : match.start()]))
+        out.append("`" + match.group(0).replace("`", "'") + "`")
+        last = match.end()
+    out.append(_escaped(flat[last:]))
+    return "".join(out)
 
 
 def _words(name: str | None) -> str:

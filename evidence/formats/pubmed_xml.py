@@ -23,7 +23,7 @@ from evidence.domain.metadata import Notice, PaperMetadata
 from evidence.domain.publication_types import NOTICE_REF_TYPES, retraction_status, suggest_design
 from evidence.domain.vocab import Design, Retraction
 from evidence.errors import InvalidIdentifier, InvalidRecord
-from evidence.formats.citations import Citation
+from evidence.formats.citations import BrokenRecord, Citation
 
 _ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet"}
 _RECORDS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
@@ -304,14 +304,20 @@ class _Replay:
 
 
 def read_pubmed_xml(
-    source: str | Path | IO[bytes], *, name: str | None = None, keep_raw: bool = False
-) -> Iterator[PubmedRecord | DeletedCitations]:
+    source: str | Path | IO[bytes],
+    *,
+    name: str | None = None,
+    keep_raw: bool = False,
+    lenient: bool = False,
+) -> Iterator[PubmedRecord | DeletedCitations | BrokenRecord]:
     """Yield the records of a PubMed XML file or stream (gzip-compressed or not), in order.
 
     With ``keep_raw`` each article carries its own XML, which :func:`read_pubmed_xml` reads
     back when wrapped in ``<PubmedArticleSet>`` (see :func:`wrap_articles`). Raises
     :class:`InvalidRecord` naming the file (and the record, where there is one) if the XML is
-    broken or is not PubMed's.
+    broken or is not PubMed's. With ``lenient`` an article that is well-formed XML but not a
+    PubMed article (no MedlineCitation, say) is yielded as a :class:`BrokenRecord` and the
+    reading goes on, as an import wants; the metadata client wants the whole answer or none.
     """
     label = name or (str(source) if isinstance(source, (str, Path)) else "PubMed XML")
     stream = _open(source)
@@ -339,11 +345,19 @@ def read_pubmed_xml(
         for _, element in events:
             position += 1
             if element.tag in ("PubmedArticle", "PubmedBookArticle"):
-                record = (_article if element.tag == "PubmedArticle" else _book)(element, position)
-                if keep_raw:
-                    raw = etree.tostring(element, encoding="utf-8", with_tail=False)
-                    record = replace(record, raw=raw)
-                yield record
+                try:
+                    record = (_article if element.tag == "PubmedArticle" else _book)(
+                        element, position
+                    )
+                except InvalidRecord as exc:
+                    if not lenient:
+                        raise InvalidRecord(label, exc.record, exc.problem) from None
+                    yield BrokenRecord(position, exc.problem)
+                else:
+                    if keep_raw:
+                        raw = etree.tostring(element, encoding="utf-8", with_tail=False)
+                        record = replace(record, raw=raw)
+                    yield record
             else:
                 pmids = tuple(p for p in (_pmid(x.text) for x in element.findall("PMID")) if p)
                 yield DeletedCitations(position, pmids)

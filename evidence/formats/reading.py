@@ -18,7 +18,7 @@ from typing import IO
 from evidence.errors import InvalidRecord, InvalidValue
 from evidence.formats import text_files
 from evidence.formats.citations import BrokenRecord, Record
-from evidence.formats.pubmed_xml import DeletedCitations, read_pubmed_xml
+from evidence.formats.pubmed_xml import DeletedCitations, PubmedRecord, read_pubmed_xml
 
 FORMATS = ("bibtex", "ris", "medline", "pubmed-xml", "csl-json", "csv")
 
@@ -55,16 +55,22 @@ def _head(path: Path) -> bytes:
     return head
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Path, encoding: str | None = None) -> str:
     """The format of the file at ``path``, from its content first and its name second."""
     name = str(path)
     head = _head(path)
-    text_files.sniff(head, name)
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+    text_files.sniff(head, name, encoding)
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if head.startswith(bom):
-            codec = {3: "utf-8"}.get(len(bom), "utf-16")
-            head = head.decode(codec, errors="replace").encode("utf-8")
+            head = head[len(bom) :].decode(codec, errors="replace").encode("utf-8")
             break
+    else:
+        if encoding:
+            head = head.decode(encoding, errors="replace").encode("utf-8")
     text = head.decode("utf-8", errors="replace")
     stripped = text.lstrip()
     if stripped.startswith("<"):
@@ -124,9 +130,16 @@ def _xml_records(path: Path, name: str) -> OpenedFile:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if packed else raw  # type: ignore[assignment]
         position = 0
         try:
-            for item in read_pubmed_xml(stream, name=name):
+            for item in read_pubmed_xml(stream, name=name, lenient=True):
                 position = item.position
-                yield item if isinstance(item, DeletedCitations) else item.to_citation()
+                if isinstance(item, PubmedRecord):
+                    record = item.to_citation()
+                    if not (record.pmid or record.doi or record.pmcid or record.title):
+                        yield BrokenRecord(position, "no DOI, PMID, PMCID or title")
+                        continue
+                    yield record
+                else:
+                    yield item
         except InvalidRecord as exc:
             if not position:
                 raise  # nothing read: the file as a whole is not PubMed XML
@@ -157,7 +170,7 @@ def open_records(path: str | Path, fmt: str = "auto", encoding: str | None = Non
         raise InvalidValue("format", fmt, ["auto", *FORMATS])
     if path.stat().st_size == 0:
         raise InvalidRecord(name, None, "the file is empty")
-    chosen = detect_format(path) if fmt == "auto" else fmt
+    chosen = detect_format(path, encoding) if fmt == "auto" else fmt
     if chosen == "pubmed-xml":
         return _xml_records(path, name)
     opened = _text_records(_reader(chosen), text_files.read_text(path, encoding), name)

@@ -20,17 +20,22 @@ _BOMS = (
 )
 
 
-def sniff(data: bytes, name: str) -> None:
+def sniff(data: bytes, name: str, encoding: str | None = None) -> None:
     """Refuse what is not text at all, before any reader tries to make sense of it."""
     if not data.strip():
         raise InvalidRecord(name, None, "the file is empty")
-    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
+    wide = (
+        data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or "16" in (encoding or "")
+        or "32" in (encoding or "")
+    )  # UTF-16 and UTF-32 text is full of zero bytes
+    if not wide and b"\x00" in data[:8192]:
         raise InvalidRecord(name, None, "a binary file, not a bibliography or PubMed export")
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     """The file's text with a BOM removed and every line ending made ``\\n``."""
-    sniff(data, name)
+    sniff(data, name, encoding)
     chosen = encoding
     for bom, codec in _BOMS:
         if data.startswith(bom):

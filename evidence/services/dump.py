@@ -97,6 +97,8 @@ def _in(table: str, column: Any, value: Any, where: str, name: str) -> Any:
     elif isinstance(kind, (String, Text)) and not isinstance(kind, JSON):
         if not isinstance(value, str):
             raise bad("text")
+        if "\x00" in value:  # PostgreSQL stores no NUL; SQLite would, and then not move
+            raise bad("text without NUL characters")
         if getattr(kind, "length", None) and len(value) > kind.length:
             raise bad(f"text of at most {kind.length} characters")
     return value
@@ -188,9 +190,11 @@ def stored_rows(session: Session) -> dict[str, int]:
     return {t.name: session.scalar(select(func.count()).select_from(t)) or 0 for t in tables()}
 
 
-def restore(session: Session, data: bytes, *, name: str) -> dict[str, int]:
-    """Load a dump into this (empty) database; returns the rows written per table."""
-    rows = read_dump(data, name)
+def restore(
+    session: Session, rows: dict[str, list[dict[str, Any]]], *, name: str
+) -> dict[str, int]:
+    """Load the rows of a dump (from :func:`read_dump`) into this empty database; returns the
+    rows written per table."""
     present = {t: n for t, n in stored_rows(session).items() if n}
     if present:
         held = ", ".join(f"{n} {t}" for t, n in present.items())

@@ -39,6 +39,7 @@ from evidence.services.references import record_update, reference_snapshot
 __all__ = ["Attachment", "ImportReport", "RecordResult", "import_file", "open_records"]
 
 BATCH = 500
+KEPT = 1000  # merged and skipped records the report holds in full
 _IDS = ("doi", "pmid", "pmcid")
 _TEXT = ("title", "journal", "year", "abstract")
 _LISTS = ("authors", "publication_types", "keywords")
@@ -102,9 +103,11 @@ class ImportReport:
 
     def add(self, result: RecordResult) -> None:
         self.counts[result.action.value] += 1
-        if result.action is Action.merged:
+        # the first KEPT of each are enough to read; a re-import of a large file would
+        # otherwise hold one result per record (on_result sees them all)
+        if result.action is Action.merged and len(self.merged) < KEPT:
             self.merged.append(result)
-        elif result.action is Action.skipped:
+        elif result.action is Action.skipped and len(self.skipped) < KEPT:
             self.skipped.append(result)
         if result.linked == "linked":
             self.linked += 1
@@ -159,11 +162,12 @@ def import_file(
             progress(opened.done())
     if strict and report.skipped:
         shown = "; ".join(f"{r.where}: {r.detail}" for r in report.skipped[:5])
-        more = len(report.skipped) - 5
+        skipped = report.counts[Action.skipped.value]
+        more = skipped - 5
         raise InvalidRecord(
             opened.name,
             None,
-            f"{len(report.skipped)} record(s) could not be imported and --strict is on, so "
+            f"{skipped} record(s) could not be imported and --strict is on, so "
             f"nothing was written: {shown}" + (f"; and {more} more" if more > 0 else ""),
         )
     return report

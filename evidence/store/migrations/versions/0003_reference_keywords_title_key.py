@@ -11,15 +11,62 @@ stored paper is matched on its normalised title, year and first author; the key 
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
-
-from evidence.domain.names import title_key
 
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
+
+
+def _folded(text: str) -> str:
+    fold = str.maketrans(
+        {
+            "ø": "o",
+            "Ø": "O",
+            "æ": "ae",
+            "Æ": "AE",
+            "œ": "oe",
+            "Œ": "OE",
+            "ß": "ss",
+            "ł": "l",
+            "Ł": "L",
+            "đ": "d",
+            "Đ": "D",
+            "ð": "d",
+            "Ð": "D",
+            "þ": "th",
+            "Þ": "Th",
+            "ı": "i",
+        }
+    )
+    text = unicodedata.normalize("NFKD", text.translate(fold))
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def family_name(name: str) -> str:
+    if "," in name:
+        return name.partition(",")[0].strip()
+    head, _, tail = name.rpartition(" ")
+    letters = re.sub(r"[.-]", "", tail)
+    if head and letters.isupper() and letters.isalpha() and len(letters) <= 4:
+        return head
+    return name
+
+
+def title_key(title: str | None, year: int | None, authors: list[str]) -> str | None:
+    """names.title_key as it was at this revision: a later change to the key comes with a
+    migration of its own that recomputes the stored keys."""
+    first = next(iter(authors or ()), None)
+    folded = _folded(title or "")
+    family = _folded(family_name(first)) if first else ""
+    if not folded or not family:
+        return None
+    return f"{folded[:200]}|{year or ''}|{family[:60]}"
 
 
 def upgrade() -> None:
