@@ -55,9 +55,7 @@ class Citation:
 
     @property
     def where(self) -> str:
-        """The record as a person finds it in the file: 'record 3 (line 41, smith2020)'."""
-        extra = ", ".join(p for p in (f"line {self.line}" if self.line else None, self.label) if p)
-        return f"record {self.position}" + (f" ({extra})" if extra else "")
+        return where(self.position, self.line, self.label)
 
     @property
     def retraction(self) -> Retraction | None:
@@ -90,11 +88,16 @@ class BrokenRecord:
 
     @property
     def where(self) -> str:
-        extra = ", ".join(p for p in (f"line {self.line}" if self.line else None, self.label) if p)
-        return f"record {self.position}" + (f" ({extra})" if extra else "")
+        return where(self.position, self.line, self.label)
 
 
 Record = Citation | BrokenRecord
+
+
+def where(position: int, line: int | None, label: str | None) -> str:
+    """A record as a person finds it in the file: 'record 3 (line 41, smith2020)'."""
+    extra = ", ".join(p for p in (f"line {line}" if line else None, label) if p)
+    return f"record {position}" + (f" ({extra})" if extra else "")
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
 

@@ -104,7 +104,8 @@ class OpenedFile:
     done: Callable[[], int]
 
 
-def _text_records(reader: Callable[..., Iterator[Record]], text: str, name: str) -> OpenedFile:
+def _text_records(fmt: str, text: str, name: str) -> OpenedFile:
+    reader = _reader(fmt)
     lines = text.count("\n") + 1
     state = {"line": 0}
 
@@ -115,7 +116,7 @@ def _text_records(reader: Callable[..., Iterator[Record]], text: str, name: str)
             yield record
         state["line"] = lines
 
-    return OpenedFile(name, "", records(), lines, lambda: state["line"])
+    return OpenedFile(name, fmt, records(), lines, lambda: state["line"])
 
 
 def _xml_records(path: Path, name: str) -> OpenedFile:
@@ -173,9 +174,7 @@ def open_records(path: str | Path, fmt: str = "auto", encoding: str | None = Non
     chosen = detect_format(path, encoding) if fmt == "auto" else fmt
     if chosen == "pubmed-xml":
         return _xml_records(path, name)
-    opened = _text_records(_reader(chosen), text_files.read_text(path, encoding), name)
-    opened.format = chosen
-    return opened
+    return _text_records(chosen, text_files.read_text(path, encoding), name)
 
 
 def _reader(fmt: str) -> Callable[..., Iterator[Record]]:

@@ -215,11 +215,11 @@ class _Batch:
             citation, row, merged_into = result
             key = row["key"]
             if merged_into is None:
-                done = RecordResult(citation.position, _where(citation), Action.imported, key)
+                done = RecordResult(citation.position, citation.where, Action.imported, key)
             else:
                 done = RecordResult(
                     citation.position,
-                    _where(citation),
+                    citation.where,
                     Action.merged,
                     key,
                     detail=f"same paper as record {merged_into} of this file",
@@ -253,7 +253,7 @@ class _Batch:
             names = ", ".join(sorted(_label(t) for t in by_id))
             return RecordResult(
                 citation.position,
-                _where(citation),
+                citation.where,
                 Action.skipped,
                 detail=f"its identifiers belong to different stored papers ({names}): "
                 "they may be one paper stored twice; merge those first",
@@ -266,7 +266,7 @@ class _Batch:
             if clash and by_id:
                 return RecordResult(
                     citation.position,
-                    _where(citation),
+                    citation.where,
                     Action.skipped,
                     detail=f"matches {_label(target)} but {clash}",
                 )
@@ -293,7 +293,7 @@ class _Batch:
                 ref,
                 before,
                 actor=self.actor,
-                reason=f"merged from {self.name} {_where(citation)}: filled "
+                reason=f"merged from {self.name} {citation.where}: filled "
                 + ", ".join(f.replace("_", " ") for f in filled),
                 other_changes=True,
             )
@@ -301,7 +301,7 @@ class _Batch:
         detail = "filled " + ", ".join(f.replace("_", " ") for f in filled) if filled else None
         detail = detail or "nothing new"
         return RecordResult(
-            citation.position, _where(citation), Action.merged, ref.key, detail=detail
+            citation.position, citation.where, Action.merged, ref.key, detail=detail
         )
 
     # -- writing ------------------------------------------------------------------------
@@ -384,7 +384,7 @@ class _Batch:
             )
         )
         if exists is not None:  # a curator's judgement of this paper is not re-graded
-            return _with(result, linked="already linked")
+            return replace(result, linked="already linked")
         link_evidence(
             self.session,
             claim_id=attach.claim_id,
@@ -396,7 +396,7 @@ class _Batch:
             upgrades=attach.upgrades,
             reason=f"{self.reason}, {result.where}",
         )
-        return _with(result, linked="linked")
+        return replace(result, linked="linked")
 
     def _deleted(self, item: DeletedCitations) -> list[str]:
         stored = dict(
@@ -520,14 +520,6 @@ def _fill(target: Reference | dict[str, Any], citation: Citation) -> list[str]:
 
 def _title_key(citation: Citation) -> str | None:
     return title_key(citation.title, citation.year, citation.authors)
-
-
-def _where(citation: Citation) -> str:
-    return citation.where
-
-
-def _with(result: RecordResult, **changes: Any) -> RecordResult:
-    return replace(result, **changes)
 
 
 def _base_key(citation: Citation) -> str:
