@@ -102,6 +102,10 @@ class ClaimNotFound(NotFound):
     kind = "claim"
 
 
+class AccountNotFound(NotFound):
+    kind = "account"
+
+
 class ReferenceNotFound(NotFound):
     kind = "reference"
 

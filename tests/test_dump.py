@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from evidence.cli.app import app
 from tests.conftest import Cli
 from tests.support.snapshot import rows
 
@@ -63,6 +64,13 @@ def busy_ledger(cli: Cli) -> None:
         )
     )
     ok(cli("ref", "edit", "pmid:90000102", "--design", "rct", "--reason", "Synthetic edit."))
+    added = cli.runner.invoke(
+        app,
+        ["users", "add", "synthetic-curator", "--role", "curator", "--password-stdin"],
+        input="synthetic passphrase\n",
+        env={"EVIDENCE_DATABASE_URL": cli.url},
+    )
+    assert added.exit_code == 0, added.stderr
 
 
 def dump(cli: Cli, url: str, path: Path) -> bytes:
@@ -91,6 +99,7 @@ def test_dump_restore_dump_is_byte_identical(seeded_url: str, new_db, tmp_path: 
         "evidence_search",
         "override",
         "history",
+        "account",
     }
 
 

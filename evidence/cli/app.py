@@ -17,6 +17,7 @@ from evidence.cli import admin, curation, metadata, reports, transfer
 from evidence.cli.claims import claim_app, claims_app
 from evidence.cli.context import AppContext
 from evidence.cli.refs import ref_app, refs_app
+from evidence.cli.users import users_app
 from evidence.errors import EvidenceError
 
 # Typer bundles its own click in recent versions and uses the real one in older ones:
@@ -104,6 +105,7 @@ app.command()(transfer.restore)
 app.command()(reports.chain)
 app.command()(reports.sources)
 app.add_typer(reports.source_app, name="source")
+app.add_typer(users_app, name="users")
 app.command()(reports.history)
 
 

@@ -214,6 +214,19 @@ class Override(Base, table=True):
     created_at: datetime = Field(sa_column=_ts())
 
 
+class Account(Base, table=True):
+    """A local login for the dashboard. The password is kept only as an Argon2id hash."""
+
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+    password_hash: str = Field(sa_column=Column(String(200), nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=_ts())
+
+
 class History(Base, table=True):
     """One change to a claim, an evidence link, an override (or another curated record)."""
 

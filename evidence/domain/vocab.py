@@ -139,6 +139,14 @@ VERDICT_BANDS = {
 }
 
 
+class Role(StrEnum):
+    """What an account may do: read, curate the ledger, or also manage the accounts."""
+
+    viewer = "viewer"
+    curator = "curator"
+    admin = "admin"
+
+
 class Relation(StrEnum):
     leads_to = "leads_to"
     refines = "refines"

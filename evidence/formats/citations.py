@@ -99,6 +99,7 @@ def where(position: int, line: int | None, label: str | None) -> str:
     extra = ", ".join(p for p in (f"line {line}" if line else None, label) if p)
     return f"record {position}" + (f" ({extra})" if extra else "")
 
+
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
 
 
