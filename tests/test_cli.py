@@ -13,14 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
+from tests.support.cli_result import ok
 from tests.support.snapshot import file_digest, rows
 
 ORTHOSES = "foot-orthoses-reduce-back-pain"
-
-
-def ok(result) -> str:  # noqa: ANN001
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result.stdout
 
 
 def test_init_creates_the_default_database_and_is_safe_twice(tmp_path: Path) -> None:

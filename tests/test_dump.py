@@ -11,14 +11,10 @@ import pytest
 
 from evidence.cli.app import app
 from tests.conftest import Cli
+from tests.support.cli_result import ok
 from tests.support.snapshot import rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def ok(result) -> str:  # noqa: ANN001
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result.stdout
 
 
 def busy_ledger(cli: Cli) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from evidence.errors import InvalidRecord
-from evidence.formats.citations import BrokenRecord, Citation, Record, split_name
+from evidence.formats.citations import BrokenRecord, Citation, Record
 from evidence.formats.csv_table import CSV_COLUMNS, read_csv, write_csv
 from evidence.formats.text_files import read_text
+from tests.support.expected_records import summary, wanted
 
 # Rayyan's export: lower-case headers, authors joined with " and ", keywords with ";",
 # pubmed_id / pmc_id, reviewer decisions in notes, and (for Embase imports) RIS lines leaked
@@ -411,33 +412,9 @@ def from_file(file: str) -> list[Record]:
     return list(read_csv(read_text(path), name=str(path)))
 
 
-def summary(record: Record) -> dict[str, object]:
-    assert isinstance(record, Citation), record
-    return {
-        "position": record.position,
-        "doi": record.doi,
-        "pmid": record.pmid,
-        "pmcid": record.pmcid,
-        "title": record.title,
-        "first_author_family": split_name(record.authors[0])[0] if record.authors else None,
-        "year": record.year,
-        "journal": record.journal,
-        "keywords": list(record.keywords),
-    }
-
-
-def wanted(file: str, entry: dict[str, object]) -> dict[str, object]:
-    keys = ("position", "doi", "pmid", "pmcid", "title", "first_author_family", "year")
-    values = {key: entry[key] for key in (*keys, "journal", "keywords")}
-    for (name, position, key), value in DIFFERENCES.items():
-        if name == file and position == entry["position"]:
-            values[key] = value
-    return values
-
-
 @pytest.mark.parametrize("file", ["rayyan.csv", "covidence.csv"])
 def test_fixture_exports(file: str) -> None:
-    expected = [wanted(file, e) for e in EXPECTED[file]]
+    expected = [wanted(file, e, DIFFERENCES) for e in EXPECTED[file]]
     assert [summary(r) for r in from_file(file)] == expected
 
 

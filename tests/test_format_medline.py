@@ -12,10 +12,11 @@ import pytest
 from evidence.domain.metadata import Notice
 from evidence.domain.vocab import Retraction
 from evidence.errors import InvalidRecord
-from evidence.formats.citations import BrokenRecord, Citation, Record, split_name
+from evidence.formats.citations import BrokenRecord, Citation, Record
 from evidence.formats.medline import read_medline
 from evidence.formats.pubmed_xml import PubmedRecord, read_pubmed_xml
 from evidence.formats.text_files import read_text
+from tests.support.expected_records import summary as record_summary
 
 # As PubMed's "Send to: Citation manager" writes it: a blank first line, tags padded to four
 # characters, values wrapped at 80 columns with a trailing space (written "~" here) and a
@@ -292,15 +293,7 @@ def summary(record: Record) -> dict[str, object]:
     assert isinstance(record, Citation), record
     retraction = next((n for n in record.notices if n.detail == "RetractionIn"), None)
     found: dict[str, object] = {
-        "position": record.position,
-        "doi": record.doi,
-        "pmid": record.pmid,
-        "pmcid": record.pmcid,
-        "title": record.title,
-        "first_author_family": split_name(record.authors[0])[0] if record.authors else None,
-        "year": record.year,
-        "journal": record.journal,
-        "keywords": list(record.keywords),
+        **record_summary(record),
         "publication_types": list(record.publication_types),
         "retracted": record.retraction is Retraction.retracted,
     }

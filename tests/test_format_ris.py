@@ -11,9 +11,10 @@ import pytest
 import rispy
 
 from evidence.errors import InvalidRecord
-from evidence.formats.citations import BrokenRecord, Citation, Record, split_name
+from evidence.formats.citations import BrokenRecord, Citation, Record
 from evidence.formats.ris import read_ris, write_ris
 from evidence.formats.text_files import read_text
+from tests.support.expected_records import summary, wanted
 
 # EndNote 20 "RefMan (RIS) Export" of a record its PubMed import filled: tags in alphabetical
 # order, multi-valued fields as one tag with continuation lines, ID = record number.
@@ -602,30 +603,6 @@ DIFFERENCES = {
 }
 
 
-def summary(record: Record) -> dict[str, object]:
-    assert isinstance(record, Citation), record
-    return {
-        "position": record.position,
-        "doi": record.doi,
-        "pmid": record.pmid,
-        "pmcid": record.pmcid,
-        "title": record.title,
-        "first_author_family": split_name(record.authors[0])[0] if record.authors else None,
-        "year": record.year,
-        "journal": record.journal,
-        "keywords": list(record.keywords),
-    }
-
-
-def wanted(file: str, entry: dict[str, object]) -> dict[str, object]:
-    keys = ("position", "doi", "pmid", "pmcid", "title", "first_author_family", "year")
-    values = {key: entry[key] for key in (*keys, "journal", "keywords")}
-    for (name, position, key), value in DIFFERENCES.items():
-        if name == file and position == entry["position"]:
-            values[key] = value
-    return values
-
-
 def from_file(file: str, encoding: str | None = None) -> list[Record]:
     path = FIXTURES / file
     return list(read_ris(read_text(path, encoding), name=str(path)))
@@ -634,7 +611,7 @@ def from_file(file: str, encoding: str | None = None) -> list[Record]:
 @pytest.mark.parametrize("file", ["endnote.ris", "zotero.ris"])
 def test_fixture_exports(file: str) -> None:
     expected = EXPECTED[file]
-    assert [summary(r) for r in from_file(file)] == [wanted(file, e) for e in expected]
+    assert [summary(r) for r in from_file(file)] == [wanted(file, e, DIFFERENCES) for e in expected]
 
 
 def test_fixture_endnote_labels_and_types() -> None:
@@ -670,7 +647,7 @@ def test_fixture_cp1252_needs_its_encoding() -> None:
         from_file("cp1252.ris")
     expected = EXPECTED["cp1252.ris"]["decoded_as_cp1252"]
     records = from_file("cp1252.ris", "cp1252")
-    assert [summary(r) for r in records] == [wanted("cp1252.ris", e) for e in expected]
+    assert [summary(r) for r in records] == [wanted("cp1252.ris", e, DIFFERENCES) for e in expected]
 
 
 @pytest.mark.parametrize("file", ["blank.ris", "binary.ris"])

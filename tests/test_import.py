@@ -16,6 +16,7 @@ from evidence.domain.models import Reference
 from evidence.services.references import store_reference
 from evidence.store.engine import Store
 from tests.conftest import Cli
+from tests.support.cli_result import ok
 from tests.support.snapshot import rows
 
 
@@ -77,11 +78,6 @@ def xml_file(path: Path, *articles: str, tail: str = "", packed: bool = False) -
 @pytest.fixture
 def cli(db_url: str) -> Cli:
     return Cli(db_url)
-
-
-def ok(result) -> str:  # noqa: ANN001
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result.stdout
 
 
 def imported(cli: Cli, path: Path, *options: str) -> dict:

@@ -14,6 +14,7 @@ import pytest
 from evidence.domain.names import family_name
 from evidence.formats.citations import FIELDS
 from tests.conftest import Cli
+from tests.support.cli_result import ok
 from tests.support.snapshot import rows
 
 FOLDER = Path(__file__).parent / "fixtures" / "imports"
@@ -21,11 +22,6 @@ EXPECTED = json.loads((FOLDER / "EXPECTED.json").read_text(encoding="utf-8"))
 GOOD = sorted(k for k, v in EXPECTED.items() if isinstance(v, list) and "." in k)
 BAD = sorted(k for k, v in EXPECTED.items() if isinstance(v, dict) and "file_error" in v)
 ROUND_TRIP_FIELDS = FIELDS
-
-
-def ok(result) -> str:  # noqa: ANN001
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result.stdout
 
 
 def imported(cli: Cli, path: Path, *options: str) -> dict:

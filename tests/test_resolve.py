@@ -10,6 +10,7 @@ import pytest
 
 from evidence.remote import http as remote_http
 from tests.conftest import Cli
+from tests.support.cli_result import ok
 from tests.support.fake_services import Corpus, FakeServices, make_corpus, status
 from tests.support.settings_env import set_env
 from tests.support.snapshot import rows
@@ -31,11 +32,6 @@ def fake(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServic
 @pytest.fixture
 def cli(db_url: str) -> Cli:
     return Cli(db_url)
-
-
-def ok(result) -> str:  # noqa: ANN001
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result.stdout
 
 
 def refs(cli: Cli) -> dict[str, dict]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -60,38 +60,30 @@ class PubmedRecord:
             found.append(Notice(Retraction.retracted, "pubmed", "Retracted Publication"))
         return tuple(found)
 
+    def _paper(self) -> dict[str, Any]:
+        """What an import and the metadata client both take from the record."""
+        return {
+            "pmid": self.pmid,
+            "doi": self.doi,
+            "pmcid": self.pmcid,
+            "title": self.title,
+            "authors": self.authors,
+            "journal": self.journal,
+            "year": self.year,
+            "abstract": self.abstract,
+            "publication_types": self.publication_types,
+            "notices": self.notice_list(),
+        }
+
     def to_citation(self) -> Citation:
         """The record as an import reads it; ids are normalised already, so nothing breaks."""
+        label = f"PMID {self.pmid}" if self.pmid else None
         return Citation(
-            position=self.position,
-            label=f"PMID {self.pmid}" if self.pmid else None,
-            doi=self.doi,
-            pmid=self.pmid,
-            pmcid=self.pmcid,
-            title=self.title,
-            authors=self.authors,
-            journal=self.journal,
-            year=self.year,
-            abstract=self.abstract,
-            publication_types=self.publication_types,
-            keywords=self.keywords,
-            notices=self.notice_list(),
+            position=self.position, label=label, keywords=self.keywords, **self._paper()
         )
 
     def to_metadata(self) -> PaperMetadata:
-        return PaperMetadata(
-            service="pubmed",
-            pmid=self.pmid,
-            doi=self.doi,
-            pmcid=self.pmcid,
-            title=self.title,
-            authors=self.authors,
-            journal=self.journal,
-            year=self.year,
-            abstract=self.abstract,
-            publication_types=self.publication_types,
-            notices=self.notice_list(),
-        )
+        return PaperMetadata(service="pubmed", **self._paper())
 
 
 @dataclass(frozen=True)

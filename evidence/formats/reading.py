@@ -60,18 +60,8 @@ def detect_format(path: Path, encoding: str | None = None) -> str:
     name = str(path)
     head = _head(path)
     text_files.sniff(head, name, encoding)
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
-        (b"\xff\xfe", "utf-16-le"),
-        (b"\xfe\xff", "utf-16-be"),
-    ):
-        if head.startswith(bom):
-            head = head[len(bom) :].decode(codec, errors="replace").encode("utf-8")
-            break
-    else:
-        if encoding:
-            head = head.decode(encoding, errors="replace").encode("utf-8")
-    text = head.decode("utf-8", errors="replace")
+    head, marked = text_files.unmark(head)
+    text = head.decode(marked or encoding or "utf-8", errors="replace")
     stripped = text.lstrip()
     if stripped.startswith("<"):
         return "pubmed-xml"

@@ -33,14 +33,19 @@ def sniff(data: bytes, name: str, encoding: str | None = None) -> None:
         raise InvalidRecord(name, None, "a binary file, not a bibliography or PubMed export")
 
 
+def unmark(data: bytes) -> tuple[bytes, str | None]:
+    """The bytes without their byte-order mark, and the encoding the mark names."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :], codec
+    return data, None
+
+
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     """The file's text with a BOM removed and every line ending made ``\\n``."""
     sniff(data, name, encoding)
-    chosen = encoding
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            data, chosen = data[len(bom) :], encoding or codec
-            break
+    data, marked = unmark(data)
+    chosen = encoding or marked
     try:
         text = data.decode(chosen or "utf-8")
     except LookupError:
