@@ -555,3 +555,9 @@ def test_dotted_initials_find_the_same_first_author(cli: Cli, tmp_path: Path) ->
     )
     report = imported(cli, path)
     assert (report["imported"], report["merged"]) == (1, 1), report
+
+
+def test_an_unknown_encoding_is_named(cli: Cli, tmp_path: Path) -> None:
+    path = xml_file(tmp_path / "a.xml", article(90019001))
+    result = cli("import", str(path), "--encoding", "nonsense")
+    assert result.exit_code == 2 and "invalid encoding 'nonsense'" in result.stderr

@@ -8,6 +8,7 @@ bibliography that fits a reference manager fits in memory.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 from collections.abc import Callable, Iterator
@@ -159,6 +160,11 @@ def open_records(path: str | Path, fmt: str = "auto", encoding: str | None = Non
         raise InvalidRecord(name, None, "no such file" if not path.exists() else "not a file")
     if fmt not in ("auto", *FORMATS):
         raise InvalidValue("format", fmt, ["auto", *FORMATS])
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InvalidValue("encoding", encoding, "one Python knows, e.g. cp1252") from None
     if path.stat().st_size == 0:
         raise InvalidRecord(name, None, "the file is empty")
     chosen = detect_format(path, encoding) if fmt == "auto" else fmt
