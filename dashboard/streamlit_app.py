@@ -1,4 +1,9 @@
-"""The dashboard's entrypoint and router. Run it with `evidence dashboard`."""
+"""The dashboard's entrypoint and router. Run it with `evidence dashboard`.
+
+Who may see what is decided here, on the server, on every run: a curation page is only
+registered for an account with the curator role. Anyone else who types its address gets
+a page that refuses, and the curation script itself is never run for them.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,51 @@ from pathlib import Path
 
 import streamlit as st
 
+from evidence.domain.vocab import Role
 from evidence.errors import EvidenceError
-from evidence.webui import data
+from evidence.webui import auth, data
+from evidence.webui.render import md_text
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent / "app_pages"
 
-st.set_page_config(page_title="Evidence ledger", page_icon=str(HERE / "favicon.png"), layout="wide")
-
-pages = [
-    st.Page(
-        HERE / "app_pages" / "overview.py",
-        title="Overview",
-        icon=":material/view_list:",
-        url_path="overview",
-        default=True,
-    ),
-    st.Page(
-        HERE / "app_pages" / "claim.py", title="Claim", icon=":material/article:", url_path="claim"
-    ),
-]
-page = st.navigation(pages)
+st.set_page_config(
+    page_title="Evidence ledger", page_icon=str(HERE.parent / "favicon.png"), layout="wide"
+)
 
 try:
     data.store()
 except EvidenceError as exc:
-    st.error(f"The database cannot be used: {exc}")
+    st.error(md_text(f"The database cannot be used: {exc}"))
     st.stop()
 
+user = auth.current_user()
+
+
+def _page(name: str, title: str, icon: str, url: str, **kw: object) -> st.Page:
+    return st.Page(HERE / f"{name}.py", title=title, icon=f":material/{icon}:", url_path=url, **kw)
+
+
+reading = [
+    _page("overview", "Overview", "view_list", "overview", default=True),
+    _page("claim", "Claim", "article", "claim"),
+    _page("chains", "Chains", "account_tree", "chains"),
+    _page("sources", "Sources", "menu_book", "sources"),
+    _page("evidence_map", "Evidence map", "grid_view", "map"),
+]
+CURATION = [
+    ("curate", "Curate a claim", "edit_note", "curate"),
+    ("new_claim", "New claim", "add_circle", "new-claim"),
+]
+if user is not None and user.may(Role.curator):
+    curation = [_page(*spec) for spec in CURATION]
+else:
+    # same addresses, hidden from the menu, and all they do is say no
+    curation = [
+        st.Page(auth.refuse, title=title, url_path=url, visibility="hidden")
+        for _, title, _, url in CURATION
+    ]
+account = [_page("sign_in", "Account" if user else "Sign in", "login", "sign-in")]
+
+page = st.navigation({"Evidence": reading, "Curation": curation + account})
+auth.sidebar(user)
 page.run()

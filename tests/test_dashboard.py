@@ -61,7 +61,12 @@ def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store:
         f"Unproven ({counts['unproven']})",
     ]
     links = app.get("page_link")
-    assert len(links) == len(claims) == 40  # one "Evidence and details" link per claim
+    # one "Evidence and details" link per claim, twenty to a page in each band
+    assert len(claims) == 40 and counts["unproven"] == 21
+    assert len(links) == 39
+    assert f"Claims 1–20 of {counts['unproven']}" in texts(app)
+    app.get("pagination")[0].set_value(2).run()
+    assert len(app.get("page_link")) == 40 - 20
     body = texts(app)
     assert "⊕⊕◯◯ low" in body
     assert "Contested \\(moderate\\)" in body  # explanations are there, escaped as text
@@ -70,8 +75,10 @@ def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store:
 def test_overview_search_narrows_the_list(app: AppTest) -> None:
     app.run()
     app.text_input(key="overview_search").input("orthoses").run()
+    assert len(app.get("page_link")) == 2  # one says so; a paper of the other is titled so
+    assert "2 of 40 claims match." in texts(app)
+    app.text_input(key="overview_search").input("rocker sole shoes").run()  # a title only
     assert len(app.get("page_link")) == 1
-    assert "1 of 40 claims match." in texts(app)
     app.text_input(key="overview_search").input("").run()
     app.multiselect(key="overview_types").select("prevalence").run()
     assert len(app.get("page_link")) == 2
@@ -85,6 +92,9 @@ def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> No
     assert "Why not higher" in body
     (table,) = app.table
     assert len(table.value) == 4  # one row per evidence link
+    links = table.value["Links"].tolist()
+    assert any(cell.startswith("[PubMed](https://pubmed.ncbi.nlm.nih.gov/") for cell in links)
+    assert any("[doi.org](https://doi.org/10." in cell for cell in links)
     assert "Who asserts it" in [s.value for s in app.subheader]
     assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
     chain_steps = [b.label for b in app.button if "weakest step" in b.label]
@@ -100,7 +110,7 @@ def test_claim_page_tells_searched_from_not_assessed(app: AppTest) -> None:
 
 def test_an_unknown_claim_id_is_reported(app: AppTest) -> None:
     open_claim(app, "no-such-claim")
-    assert [e.value for e in app.error] == ["There is no claim with id 'no-such-claim'."]
+    assert [e.value for e in app.error] == ["There is no claim with id 'no\\-such\\-claim'\\."]
 
 
 def test_claim_text_is_shown_as_text_never_markup(app: AppTest, seeded_store: Store) -> None:
@@ -195,7 +205,7 @@ def test_links_between_claims_open_the_other_claim(app: AppTest) -> None:
 
 def test_a_change_made_elsewhere_shows_on_the_next_run(app: AppTest, seeded_store: Store) -> None:
     app.run()
-    assert len(app.get("page_link")) == 40
+    assert "40 claims." in texts(app)
     with seeded_store.transaction() as s:  # as the CLI would, from another process
         add_claim(
             s,
@@ -205,7 +215,7 @@ def test_a_change_made_elsewhere_shows_on_the_next_run(app: AppTest, seeded_stor
             actor="t",
         )
     app.run()
-    assert len(app.get("page_link")) == 41
+    assert "41 claims." in texts(app)
     assert "Added while the page was open\\." in texts(app)
 
 
@@ -258,3 +268,92 @@ def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_sto
     assert row["Paper"].startswith("**EXPRESSION OF CONCERN** — ")
     assert row["Design"].endswith(" (suggested by its publication types)")
     assert "metadata from PubMed\\: title" in texts(app)
+
+
+def test_overview_filters_by_tag_source_certainty_and_verdict(
+    app: AppTest, seeded_store: Store
+) -> None:
+    from evidence.services.claim_index import asserting_sources
+
+    with seeded_store.reading() as s:
+        claims = [c.to_dict() for c in list_claims(s)]
+        sources = asserting_sources(s)
+    app.run()
+    app.multiselect(key="overview_verdicts").select("contested").run()
+    contested = [c for c in claims if c["verdict"] == "contested"]
+    assert f"{len(contested)} of 40 claims match." in texts(app)
+    app.multiselect(key="overview_verdicts").unselect("contested")
+    app.multiselect(key="overview_certainties").select("low").run()
+    assert f"{sum(c['certainty'] == 'low' for c in claims)} of 40 claims match." in texts(app)
+    app.multiselect(key="overview_certainties").unselect("low")
+    tag = sorted({t for c in claims for t in c["tags"]})[0]
+    app.multiselect(key="overview_tags").select(tag).run()
+    assert f"{sum(tag in c['tags'] for c in claims)} of 40 claims match." in texts(app)
+    app.multiselect(key="overview_tags").unselect(tag)
+    key = sorted({k for keys in sources.values() for k in keys})[0]
+    app.multiselect(key="overview_sources").select(key).run()
+    wanted = sum(key in keys for keys in sources.values())
+    assert f"{wanted} of 40 claims match." in texts(app)
+    assert len(app.get("page_link")) == wanted
+
+
+def test_the_downloads_are_what_is_on_screen(seeded_store: Store) -> None:
+    import csv
+    import io
+
+    from evidence.webui.downloads import claims_csv, evidence_csv, summary_maker
+    from evidence.webui.filtering import Filters, Ledger, matching
+
+    with seeded_store.reading() as s:
+        claims = [c.to_dict() for c in list_claims(s)]
+    ledger = Ledger.build(claims, {}, {}, {})
+    shown = matching(ledger, Filters(query="plantar", types=("prevalence",)))
+    rows = list(csv.DictReader(io.StringIO(claims_csv(shown))))
+    assert [r["id"] for r in rows] == [c["id"] for c in shown] and rows
+    assert rows[0]["verdict"] == shown[0]["verdict"]
+    title = "Evidence summary: " + Filters(query="plantar", types=("prevalence",)).describe()
+    summary = summary_maker(seeded_store, [c["id"] for c in shown], title)()
+    assert summary.startswith("# Evidence summary: search “plantar”; type prevalence\n")
+    assert summary.count("\n## ") == len(shown)
+    with seeded_store.reading() as s:
+        from evidence.services.claim_detail import claim_detail
+
+        detail = claim_detail(s, "foot-orthoses-reduce-back-pain")
+    table = list(csv.DictReader(io.StringIO(evidence_csv(detail))))
+    assert len(table) == 8 and {r["stance"] for r in table} == {"supports", "refutes"}
+
+
+def test_a_spreadsheet_formula_in_a_claim_stays_text_in_the_csv() -> None:
+    from evidence.webui.downloads import claims_csv
+
+    claim = {
+        "id": "x",
+        "statement": '=HYPERLINK("http://evil")',
+        "type": "causal",
+        "tags": ["-tag"],
+        "band": "unproven",
+        "verdict": "unproven",
+        "certainty": "very low",
+        "explanation": "+1",
+        "supporting": 0,
+        "refuting": 0,
+        "mixed": 0,
+        "retracted": 0,
+        "overridden": False,
+        "computed_verdict": "unproven",
+    }
+    row = claims_csv([claim]).splitlines()[1]
+    assert "'=HYPERLINK" in row and ",'-tag," in row and ",'+1," in row and ",false," in row
+
+
+def test_a_paper_with_an_awkward_doi_links_out_safely() -> None:
+    from evidence.webui.render import links_out
+
+    links = links_out({"doi": "10.1002/(SICI)1097-4636(199706)35:4<503::AID>3.0.CO;2-I"})
+    assert links == (
+        "[doi.org](https://doi.org/10.1002/%28SICI%291097-4636%28199706%2935:4%3C503::AID%3E3.0"
+        ".CO;2-I)"
+    )
+    assert links_out({"pmid": "12345678", "doi": "10.5555/x"}) == (
+        "[PubMed](https://pubmed.ncbi.nlm.nih.gov/12345678/) · [doi.org](https://doi.org/10.5555/x)"
+    )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from evidence.domain.vocab import Role
 from evidence.errors import ClaimNotFound
-from evidence.webui import data
+from evidence.webui import auth, data, downloads
+from evidence.webui.picker import claim_picker, open_claim
 from evidence.webui.render import (
     NOTICE_LABELS,
     VERDICT_COLOURS,
     certainty_text,
     counts_text,
     describe_change,
+    links_out,
     md_text,
     notice_text,
-    paper_url,
     short,
     verdict_label,
 )
@@ -22,33 +24,13 @@ from evidence.webui.render import (
 STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
 
 claims = data.claims()
+user = auth.user()
 statements = {c["id"]: c["statement"] for c in claims}
-ids = sorted(statements, key=lambda i: statements[i].lower())
-wanted = st.query_params.get("id")
-
-if not ids:
+if not statements:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
-
-def open_claim(claim_id: str) -> None:
-    """The address is the source of truth: links and the picker both just change it."""
-    st.query_params["id"] = claim_id
-    st.session_state["claim_choice"] = claim_id
-
-
-# the picker follows the address, whatever changed it (a link, the back button, a bookmark)
-st.session_state["claim_choice"] = wanted if wanted in ids else None
-choice = st.sidebar.selectbox(
-    "Claim",
-    ids,
-    format_func=lambda i: short(statements[i], 80),
-    placeholder="Choose a claim",
-    key="claim_choice",
-    on_change=lambda: open_claim(st.session_state["claim_choice"]),
-)
-if wanted and wanted not in ids:
-    st.error(f"There is no claim with id {wanted!r}.")
+choice = claim_picker(statements)
 if choice is None:
     st.info("Choose a claim in the sidebar, or open one from the Overview.")
     st.page_link(
@@ -59,7 +41,7 @@ if choice is None:
 try:
     claim = data.claim(choice)
 except ClaimNotFound as exc:
-    st.error(str(exc))
+    st.error(md_text(str(exc)))
     st.stop()
 
 
@@ -112,20 +94,52 @@ else:
 if claim["why_not_higher"]:
     st.markdown("**Why not higher:** " + md_text("; ".join(claim["why_not_higher"]) + "."))
 st.caption(counts_text(claim))
+if claim["retracted"]:
+    st.badge(
+        "Cites retracted evidence (excluded from the verdict)",
+        color="red",
+        icon=":material/warning:",
+    )
+
+actions = st.columns([1, 1, 1, 3])
+actions[0].download_button(
+    "Evidence CSV",
+    downloads.evidence_csv(claim),
+    file_name=f"{claim['id']}-evidence.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="claim_csv",
+    help="This claim's evidence table, one row per paper.",
+)
+actions[1].download_button(
+    "Summary",
+    downloads.summary_maker(data.store(), [claim["id"]], f"Evidence summary: {claim['id']}"),
+    file_name=f"{claim['id']}-summary.md",
+    mime="text/markdown",
+    icon=":material/download:",
+    key="claim_markdown",
+    help="A Markdown evidence summary of this claim, in the spirit of a GRADE "
+    "summary-of-findings table.",
+)
+if user is not None and user.may(Role.curator):
+    actions[2].page_link(
+        "app_pages/curate.py",
+        label="Curate",
+        query_params={"id": claim["id"]},
+        icon=":material/edit_note:",
+    )
 
 st.subheader("Evidence", anchor=False)
 if claim["evidence"]:
     rows = []
     for e in claim["evidence"]:  # counted evidence first, strongest first
         ref = e["reference"]
-        url = paper_url(ref)
         title = md_text(ref["title"] or f"Title not recorded ({ref['key']})")
         certainty = f"{e['certainty_symbols']} {e['certainty']}"
         flag = NOTICE_LABELS.get(ref["retraction"] or "")
         rows.append(
             {
-                "Paper": (f"**{flag}** — " if flag else "")
-                + (f"[{title}]({url})" if url else title),
+                "Paper": (f"**{flag}** — " if flag else "") + title,
                 "Design": md_text(e["design_label"])
                 + (" (suggested by its publication types)" if e["design_suggested"] else ""),
                 "Year": "" if ref["year"] is None else str(ref["year"]),
@@ -136,6 +150,7 @@ if claim["evidence"]:
                     or "none"
                 ),
                 "Rationale": md_text(e["rationale"]),
+                "Links": links_out(ref) or "no identifier",
             }
         )
     st.table(rows, border="horizontal", hide_index=True)

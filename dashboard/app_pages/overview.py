@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evidence.domain.vocab import ClaimType, Verdict
-from evidence.webui import data
+from evidence.domain.vocab import Certainty, ClaimType, Verdict
+from evidence.webui import data, downloads
+from evidence.webui.filtering import Filters, matching
 from evidence.webui.render import (
     BAND_BLURBS,
     BAND_ORDER,
@@ -13,10 +14,15 @@ from evidence.webui.render import (
     certainty_text,
     counts_text,
     md_text,
+    short,
     verdict_label,
 )
 
-claims = data.claims()
+PAGE_SIZE = 20
+CERTAINTIES = {c.label: c for c in sorted(Certainty, reverse=True)}
+
+ledger = data.ledger()
+claims = ledger.claims
 
 st.title("Evidence ledger")
 st.caption(
@@ -39,52 +45,114 @@ for column, band in zip(st.columns(len(BAND_ORDER)), BAND_ORDER, strict=True):
     ]
     column.caption(" · ".join(by_verdict) or "none")
 
-search_col, type_col = st.columns([3, 2])
-query = search_col.text_input(
-    "Search claims", placeholder="words in the claim, its id or tags", key="overview_search"
+query = st.text_input(
+    "Search claims",
+    placeholder="words in the claim, its id, its tags or its papers' titles",
+    key="overview_search",
 )
-types = type_col.multiselect("Claim type", [t.value for t in ClaimType], key="overview_types")
+cols = st.columns(5)
+filters = Filters(
+    query=query,
+    types=tuple(
+        cols[0].multiselect("Claim type", [t.value for t in ClaimType], key="overview_types")
+    ),
+    tags=tuple(cols[1].multiselect("Tag", ledger.tags, key="overview_tags")),
+    sources=tuple(
+        cols[2].multiselect(
+            "Asserted by",
+            list(ledger.source_names),
+            format_func=lambda k: short(ledger.source_names[k], 60),
+            key="overview_sources",
+        )
+    ),
+    certainties=tuple(
+        cols[3].multiselect(
+            "Certainty",
+            list(CERTAINTIES),
+            format_func=lambda label: f"{CERTAINTIES[label].symbols} {label}",
+            key="overview_certainties",
+        )
+    ),
+    verdicts=tuple(
+        cols[4].multiselect(
+            "Verdict",
+            [v.value for v in Verdict],
+            format_func=verdict_label,
+            key="overview_verdicts",
+        )
+    ),
+)
+
+shown = matching(ledger, filters)
+info, csv_col, md_col = st.columns([4, 1, 1], vertical_alignment="center")
+if filters.active:
+    info.caption(f"{len(shown)} of {len(claims)} claims match.")
+else:
+    info.caption(f"{len(claims)} claims.")
+csv_col.download_button(
+    "CSV",
+    downloads.claims_csv(shown),
+    file_name="claims.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="overview_csv",
+    help="The claims listed here, one row each, with verdict, certainty and counts.",
+    disabled=not shown,
+)
+md_col.download_button(
+    "Summary",
+    downloads.summary_maker(
+        data.store(), [c["id"] for c in shown], f"Evidence summary: {filters.describe()}"
+    ),
+    file_name="evidence-summary.md",
+    mime="text/markdown",
+    icon=":material/download:",
+    key="overview_markdown",
+    help="A Markdown evidence summary of the claims listed here, one table per claim"
+    + (f" (the first {downloads.MARKDOWN_LIMIT})" if len(shown) > downloads.MARKDOWN_LIMIT else "")
+    + ".",
+    disabled=not shown,
+)
 
 
-def matches(claim: dict) -> bool:
-    if types and claim["type"] not in types:
-        return False
-    haystack = " ".join([claim["id"], claim["statement"], *claim["tags"]]).lower()
-    return all(word in haystack for word in query.lower().split())
+def claim_card(claim: dict) -> None:
+    with st.container(border=True, key=f"claim-{claim['id']}"):
+        # the statement wraps in full: a clinician must be able to read what is judged
+        st.markdown(f"**{md_text(claim['statement'])}**")
+        cols = st.columns([3, 4, 2, 6], gap="small", vertical_alignment="center")
+        with cols[0]:
+            label = verdict_label(claim["verdict"])
+            st.badge(
+                label + (" · override" if claim["overridden"] else ""),
+                color=VERDICT_COLOURS[claim["verdict"]],
+            )
+        cols[1].markdown(certainty_text(claim), help="GRADE certainty of the evidence")
+        cols[2].caption(claim["type"])
+        with cols[3]:
+            st.caption(counts_text(claim))
+            if claim["retracted"]:
+                st.badge("Cites retracted evidence", color="red", icon=":material/warning:")
+        st.caption(md_text(claim["explanation"]))
+        st.page_link(
+            "app_pages/claim.py",
+            label="Evidence and details",
+            query_params={"id": claim["id"]},
+            icon=":material/arrow_forward:",
+        )
 
-
-def strongest_first(claim: dict) -> tuple:
-    return (*(-x for x in claim["strength"]), claim["id"])
-
-
-shown = [c for c in claims if matches(c)]
-if query or types:
-    st.caption(f"{len(shown)} of {len(claims)} claims match.")
 
 for band in BAND_ORDER:
-    in_band = sorted((c for c in shown if c["band"] == band.value), key=strongest_first)
+    in_band = [c for c in shown if c["band"] == band.value]
     st.header(f"{band.label} ({len(in_band)})", anchor=band.value, divider="gray")
     st.caption(BAND_BLURBS[band])
     if not in_band:
-        st.write("No matching claims here." if query or types else "No claims here.")
-    for claim in in_band:
-        with st.container(border=True, key=f"claim-{claim['id']}"):
-            # the statement wraps in full: a clinician must be able to read what is judged
-            st.markdown(f"**{md_text(claim['statement'])}**")
-            cols = st.columns([3, 4, 2, 6], gap="small", vertical_alignment="center")
-            with cols[0]:
-                label = verdict_label(claim["verdict"])
-                st.badge(
-                    label + (" · override" if claim["overridden"] else ""),
-                    color=VERDICT_COLOURS[claim["verdict"]],
-                )
-            cols[1].markdown(certainty_text(claim), help="GRADE certainty of the evidence")
-            cols[2].caption(claim["type"])
-            cols[3].caption(counts_text(claim))
-            st.caption(md_text(claim["explanation"]))
-            st.page_link(
-                "app_pages/claim.py",
-                label="Evidence and details",
-                query_params={"id": claim["id"]},
-                icon=":material/arrow_forward:",
-            )
+        st.write("No matching claims here." if filters.active else "No claims here.")
+        continue
+    pages = -(-len(in_band) // PAGE_SIZE)
+    page = 1
+    if pages > 1:
+        page = st.pagination(pages, key=f"overview_page_{band.value}")
+        first = (page - 1) * PAGE_SIZE
+        st.caption(f"Claims {first + 1}–{min(first + PAGE_SIZE, len(in_band))} of {len(in_band)}")
+    for claim in in_band[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+        claim_card(claim)

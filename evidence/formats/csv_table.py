@@ -281,6 +281,16 @@ def _guarded(value: str) -> str:
     return "'" + value if _FORMULA.match(value) else value
 
 
+def write_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Any table as RFC 4180 CSV, every cell guarded against formulas like the paper table."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_guarded("" if v is None else str(v)) for v in row])
+    return buffer.getvalue()
+
+
 def write_csv(
     rows: Iterable[tuple[Citation, Mapping[str, str]]], extra_columns: Sequence[str] = ()
 ) -> Iterator[str]:

@@ -93,6 +93,12 @@ def get_account(session: Session, username: str) -> Account:
     return found
 
 
+def find_role(session: Session, username: str) -> Role | None:
+    """The role of the account with this name, or None when there is no such account."""
+    role = session.scalar(select(Account.role).where(Account.username == username.strip()))
+    return None if role is None else Role(role)
+
+
 def list_accounts(session: Session) -> list[Account]:
     return sorted(session.scalars(select(Account)), key=lambda a: a.username)
 

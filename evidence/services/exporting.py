@@ -7,7 +7,7 @@ silence: :data:`NOT_CARRIED` is printed by the CLI next to the file it wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -88,6 +88,21 @@ def _references(
     return sorted(chosen, key=lambda r: r.key), cited
 
 
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A table shown on screen as CSV (cells guarded against spreadsheet formulas)."""
+    from evidence.formats.csv_table import write_table
+
+    return write_table(header, rows)
+
+
+def markdown_summary(session: Session, claim_ids: Sequence[str], *, title: str) -> Iterator[str]:
+    """One section per claim (verdict, why not higher, the evidence table, sources, searches),
+    in the spirit of a GRADE summary-of-findings table."""
+    from evidence.formats.markdown import write_summary
+
+    return write_summary((claim_detail(session, c) for c in claim_ids), title=title)
+
+
 def export(
     session: Session, fmt: str, *, claim_ids: Sequence[str] = (), bands: Sequence[str] = ()
 ) -> Iterator[str]:
@@ -106,10 +121,8 @@ def export(
     if fmt == "markdown":
         if claims is None:
             claims = sorted(session.scalars(select(Claim)), key=lambda c: c.id)
-        from evidence.formats.markdown import write_summary
-
         title = f"Evidence summary: {len(claims)} claim" + ("s" if len(claims) != 1 else "")
-        return write_summary((claim_detail(session, c.id) for c in claims), title=title)
+        return markdown_summary(session, [c.id for c in claims], title=title)
     refs, cited = _references(session, claims)
     citations = [citation_of(r, i) for i, r in enumerate(refs, 1)]
     if fmt == "bibtex":

@@ -14,10 +14,12 @@ import streamlit as st
 from evidence import settings
 from evidence.services.chains import chain
 from evidence.services.claim_detail import claim_detail
+from evidence.services.claim_index import asserting_sources, paper_titles, source_titles
 from evidence.services.history import data_version, list_history
 from evidence.services.verdicts import list_claims
 from evidence.store.engine import Store
 from evidence.store.migrate import ensure_current
+from evidence.webui.filtering import Ledger
 
 
 @st.cache_resource(show_spinner=False, on_release=Store.close)
@@ -36,10 +38,22 @@ def version() -> tuple[int, int]:
         return data_version(session)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# A resource, not data: st.cache_data would unpickle a copy of 20,000 claims on every run.
+# Callers treat what they get as read-only.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _claims(url: str, version: tuple[int, int]) -> list[dict[str, Any]]:
     with _store(url).reading() as session:
         return [s.to_dict() for s in list_claims(session)]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _ledger(url: str, version: tuple[int, int]) -> Ledger:
+    claims = _claims(url, version)
+    with _store(url).reading() as session:
+        titles = paper_titles(session)
+        sources = asserting_sources(session)
+        source_names = source_titles(session)
+    return Ledger.build(claims, titles, sources, source_names)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -53,6 +67,11 @@ def _claim(url: str, version: tuple[int, int], claim_id: str) -> dict[str, Any]:
 
 def claims() -> list[dict[str, Any]]:
     return _claims(settings.get().database_url, version())
+
+
+def ledger() -> Ledger:
+    """Every claim with what the overview searches and filters on."""
+    return _ledger(settings.get().database_url, version())
 
 
 def claim(claim_id: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from evidence.domain.identifiers import Identifier, IdKind
 from evidence.domain.metadata import SERVICE_NAMES
@@ -44,8 +45,27 @@ def verdict_label(verdict: str) -> str:
 def paper_url(reference: dict) -> str | None:
     for kind in (IdKind.doi, IdKind.pmid, IdKind.pmcid):
         if reference.get(kind.value):
-            return Identifier(kind, reference[kind.value]).url
+            return _escaped_url(Identifier(kind, reference[kind.value]).url)
     return None
+
+
+LINK_NAMES = {IdKind.pmid: "PubMed", IdKind.doi: "doi.org", IdKind.pmcid: "PMC"}
+
+
+def links_out(reference: dict) -> str:
+    """Markdown links to the paper on PubMed, doi.org and PMC, for those identifiers it has."""
+    return " · ".join(
+        f"[{name}]({_escaped_url(Identifier(kind, reference[kind.value]).url)})"
+        for kind, name in LINK_NAMES.items()
+        if reference.get(kind.value)
+    )
+
+
+def _escaped_url(url: str) -> str:
+    # a DOI may hold ( ) < > # or spaces: percent-encoded they can neither end the
+    # markdown link early nor become a fragment, and doi.org decodes them
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{quote(rest, safe='/:;,~+@=&')}"
 
 
 def short(text: str, limit: int = 110) -> str:

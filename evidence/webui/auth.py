@@ -1,0 +1,115 @@
+"""Who is using the dashboard, decided on the server on every run.
+
+A local account signs in with its password; the session then holds only the account's
+name, and its role is read again from the database on every run, so a curator demoted or
+removed from the CLI loses the curation pages at their next click. With OpenID Connect
+configured (an ``[auth]`` section in Streamlit's secrets.toml), ``st.login`` signs people
+in instead or as well; their role is that of the local account named by their e-mail
+address, and viewer when there is none.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from evidence.domain.vocab import Role
+from evidence.services.accounts import SignedIn, authenticate, find_role
+from evidence.webui import data
+from evidence.webui.render import md_text
+
+_NAME = "signed_in_as"
+_FAILURES = "sign_in_failures"
+_THIS_RUN = "user_this_run"
+# after this many wrong passwords in a row a session must wait before trying again
+MAX_FAILURES = 5
+LOCKOUT_SECONDS = 30
+
+
+def oidc_configured() -> bool:
+    try:
+        return bool(st.secrets.load_if_toml_exists() and st.secrets.get("auth"))
+    except Exception:  # noqa: BLE001  (a broken secrets file means no single sign-on)
+        return False
+
+
+def _oidc_email() -> str | None:
+    if not oidc_configured() or not st.user.is_logged_in:
+        return None
+    email = st.user.get("email")
+    return str(email) if email else None
+
+
+def current_user() -> SignedIn | None:
+    """Who this run is for, read from the database; the router asks once per run."""
+    st.session_state[_THIS_RUN] = who = _who()
+    return who
+
+
+def user() -> SignedIn | None:
+    """Who this run is for, as the router found at its start (no second query)."""
+    return st.session_state[_THIS_RUN] if _THIS_RUN in st.session_state else current_user()
+
+
+def _who() -> SignedIn | None:
+    name = st.session_state.get(_NAME)
+    if name:
+        with data.store().reading() as session:
+            role = find_role(session, name)
+        if role is None:  # the account was removed while signed in
+            del st.session_state[_NAME]
+            return None
+        return SignedIn(name, role)
+    email = _oidc_email()
+    if email is None:
+        return None
+    with data.store().reading() as session:
+        role = find_role(session, email)
+    return SignedIn(email, role or Role.viewer)
+
+
+def sign_in(username: str, password: str) -> str | None:
+    """Sign this session in; the reason it failed, or None when it worked."""
+    failures, since = st.session_state.get(_FAILURES, (0, 0.0))
+    wait = LOCKOUT_SECONDS - (time.monotonic() - since)
+    if failures >= MAX_FAILURES and wait > 0:
+        return f"Too many failed attempts: wait {int(wait) + 1} seconds and try again."
+    # a transaction: a hash made with weaker parameters is upgraded on the way in
+    with data.store().transaction() as session:
+        who = authenticate(session, username=username, password=password)
+    if who is None:
+        st.session_state[_FAILURES] = (failures + 1, time.monotonic())
+        return "Unknown user name or wrong password."
+    st.session_state.pop(_FAILURES, None)
+    st.session_state[_NAME] = who.username
+    return None
+
+
+def sign_out() -> None:
+    st.session_state.pop(_NAME, None)
+    if _oidc_email() is not None:
+        st.logout()
+
+
+def refuse() -> None:
+    """What a curation address shows to anyone who may not curate."""
+    who = user()
+    st.title("Curators only")
+    if who is None:
+        st.error("The curation pages need a curator account. Sign in first.")
+    else:
+        st.error(
+            f"The curation pages need a curator account; {md_text(who.username)} is a "
+            f"{who.role.value}. An admin can change that with `evidence users role`."
+        )
+    st.page_link("app_pages/sign_in.py", label="Sign in", icon=":material/login:")
+
+
+def sidebar(user: SignedIn | None) -> None:
+    with st.sidebar:
+        if user is None:
+            st.caption("Reading as a guest.")
+            return
+        st.caption(f"Signed in as **{md_text(user.username)}** ({user.role.value}).")
+        st.button("Sign out", key="sign_out", on_click=sign_out, icon=":material/logout:")

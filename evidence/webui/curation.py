@@ -1,0 +1,130 @@
+"""The dashboard's writes: each one a single transaction through the service layer.
+
+Every change is made with the signed-in curator's name as the actor, so the history says
+who made it. The role is checked here again, not only by the router: a write is refused
+unless the account behind it may curate at the moment it is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlmodel import Session
+
+from evidence.domain.vocab import Role
+from evidence.errors import EvidenceError, InputError
+from evidence.services.accounts import SignedIn, find_role
+from evidence.services.claim_links import link_claims, unlink_claims
+from evidence.services.claims import add_assertion, add_claim, edit_claim, get_claim
+from evidence.services.evidence import link_evidence, unlink_evidence
+from evidence.services.overrides import clear_override, set_override
+from evidence.services.references import add_references, edit_reference
+from evidence.services.searches import log_search
+from evidence.services.verdicts import grade_claims
+from evidence.webui import data
+
+Change = Callable[..., str]
+
+
+class NotAllowed(InputError):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"{username} may not curate (the curator role is needed)")
+
+
+def attempt(change: Change, user: SignedIn, **values: Any) -> tuple[bool, str]:
+    """Make one change in one transaction: (True, what was done) or (False, why not)."""
+    try:
+        with data.store().transaction() as session:
+            role = find_role(session, user.username)
+            # a single sign-on user without a local account is a viewer, so never gets here
+            if role is None or not SignedIn(user.username, role).may(Role.curator):
+                raise NotAllowed(user.username)
+            return True, change(session, user.username, **values)
+    except EvidenceError as exc:
+        return False, str(exc)
+
+
+def _now(session: Session, claim_id: str) -> str:
+    grade = grade_claims(session, [get_claim(session, claim_id)])[claim_id]
+    return f"Now: {grade.certainty.symbols} {grade.explanation}"
+
+
+def new_claim(
+    session: Session, actor: str, *, source_key: str | None, quote: str, **claim: Any
+) -> str:
+    add_claim(session, actor=actor, **claim)
+    if source_key:
+        add_assertion(
+            session, claim_id=claim["claim_id"], source_key=source_key, quote=quote, actor=actor
+        )
+    return f"Claim {claim['claim_id']} added."
+
+
+def change_claim(session: Session, actor: str, *, version: int, **values: Any) -> str:
+    _, changed = edit_claim(session, actor=actor, expected_version=version, **values)
+    return "Claim saved." if changed else "Nothing to save: the claim is as it was."
+
+
+def assert_claim(session: Session, actor: str, **values: Any) -> str:
+    add_assertion(session, actor=actor, **values)
+    return f"Quote from {values['source_key']} added."
+
+
+def attach_paper(
+    session: Session, actor: str, *, identifier: str, design: str | None, **link: Any
+) -> str:
+    """Store the paper if it is new (by DOI, PMID, PMCID or its URL), then link it."""
+    (added,) = add_references(session, identifiers=[identifier], actor=actor)
+    ref = added.reference
+    if design:
+        edit_reference(session, ref=ref.key, actor=actor, design=design)
+    link_evidence(session, ref=ref.key, actor=actor, replace_judgements=True, **link)
+    new = "new paper" if added.created else "paper already in the ledger"
+    return f"Linked {ref.key} ({new}). {_now(session, link['claim_id'])}"
+
+
+def revise_link(session: Session, actor: str, *, version: int, **link: Any) -> str:
+    _, change = link_evidence(
+        session, actor=actor, replace_judgements=True, expected_version=version, **link
+    )
+    said = "Link unchanged." if change.value == "unchanged" else f"Link to {link['ref']} revised."
+    return f"{said} {_now(session, link['claim_id'])}"
+
+
+def remove_link(session: Session, actor: str, *, version: int, **link: Any) -> str:
+    unlink_evidence(session, actor=actor, expected_version=version, **link)
+    return f"Link to {link['ref']} removed. {_now(session, link['claim_id'])}"
+
+
+def record_search(session: Session, actor: str, **search: Any) -> str:
+    log_search(session, actor=actor, **search)
+    return f"Search recorded. {_now(session, search['claim_id'])}"
+
+
+def override(session: Session, actor: str, *, version: int | None, **values: Any) -> str:
+    set_override(session, actor=actor, expected_version=version, **values)
+    return f"Override saved. {_now(session, values['claim_id'])}"
+
+
+def drop_override(session: Session, actor: str, *, version: int | None, **values: Any) -> str:
+    clear_override(session, actor=actor, expected_version=version, **values)
+    return f"Override removed. {_now(session, values['claim_id'])}"
+
+
+def _link_words(link: dict[str, Any]) -> str:
+    return f"{link['from_claim']} {link['relation'].replace('_', ' ')} {link['to_claim']}"
+
+
+def link_to_claim(session: Session, actor: str, **link: Any) -> str:
+    link_claims(session, actor=actor, **link)
+    return f"Linked: {_link_words(link)}."
+
+
+def unlink_claim(session: Session, actor: str, **link: Any) -> str:
+    unlink_claims(session, actor=actor, **link)
+    return f"Removed: {_link_words(link)}."
+
+
+def tag_list(text: str) -> Sequence[str]:
+    return [t for t in text.split(",") if t.strip()]

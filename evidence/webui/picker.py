@@ -1,0 +1,32 @@
+"""Choosing a claim: the address (?id=) is the source of truth, the picker follows it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from evidence.webui.render import md_text, short
+
+
+def open_claim(claim_id: str, key: str = "claim_choice") -> None:
+    """Links and the picker both just change the address."""
+    st.query_params["id"] = claim_id
+    st.session_state[key] = claim_id
+
+
+def claim_picker(statements: dict[str, str], *, key: str = "claim_choice") -> str | None:
+    """A sidebar picker of every claim; the chosen id, or None (an unknown id is reported)."""
+    ids = sorted(statements, key=lambda i: statements[i].lower())
+    wanted = st.query_params.get("id")
+    # the picker follows the address, whatever changed it (a link, the back button, a bookmark)
+    st.session_state[key] = wanted if wanted in statements else None
+    choice = st.sidebar.selectbox(
+        "Claim",
+        ids,
+        format_func=lambda i: short(statements[i], 80),
+        placeholder="Choose a claim",
+        key=key,
+        on_change=lambda: open_claim(st.session_state[key], key),
+    )
+    if wanted and wanted not in statements:
+        st.error(md_text(f"There is no claim with id {wanted!r}."))
+    return choice

@@ -1,0 +1,258 @@
+"""Signing in and curating through the dashboard (AppTest): roles enforced on the server, each
+change made through the services, in the history under the curator's name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evidence.domain.vocab import Role
+from evidence.services.accounts import SignedIn, add_account, set_role
+from evidence.services.claim_detail import claim_detail
+from evidence.services.claims import edit_claim
+from evidence.services.history import list_history
+from evidence.store.engine import Store
+from evidence.webui import curation, data
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
+PASSWORD = "correct horse battery staple"
+EMPTY_CLAIM = "berlin-2023-tibial-compression-case-series"  # searched, no evidence linked
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    data.clear_caches()
+    yield
+    data.clear_caches()
+
+
+@pytest.fixture
+def accounts(seeded_store: Store) -> Store:
+    with seeded_store.transaction() as s:
+        for name, role in (("ada", "admin"), ("cleo", "curator"), ("vic", "viewer")):
+            add_account(s, username=name, role=role, password=PASSWORD, actor="t")
+    return seeded_store
+
+
+@pytest.fixture
+def app(seeded_url: str, accounts: Store, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", seeded_url)
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def sign_in(app: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    app.run()
+    app.switch_page("app_pages/sign_in.py")
+    app.run()
+    app.text_input(key="sign_in_name").input(name)
+    app.text_input(key="sign_in_password").input(password)
+    return app.form_submit_button[0].click().run()
+
+
+def curate(app: AppTest, claim_id: str) -> AppTest:
+    app.switch_page("app_pages/curate.py")
+    app.query_params["id"] = claim_id
+    return app.run()
+
+
+def submit(app: AppTest, label: str) -> AppTest:
+    (button,) = [b for b in app.form_submit_button if b.label == label]
+    return button.click().run()
+
+
+def menu(app: AppTest) -> str:
+    return "\n".join(str(c.value) for c in app.sidebar.caption)
+
+
+def test_a_guest_reads_without_signing_in_and_sees_no_curation(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert "Reading as a guest." in menu(app)
+    assert not [b for b in app.sidebar.button if b.label == "Sign out"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("app_pages/curate.py")  # only the refusing stand-in is registered
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_session(app: AppTest) -> None:
+    sign_in(app, "cleo", "not the password")
+    assert [e.value for e in app.error] == ["Unknown user name or wrong password\\."]
+    sign_in(app, "nobody", PASSWORD)
+    assert [e.value for e in app.error] == ["Unknown user name or wrong password\\."]
+    for _ in range(3):
+        sign_in(app, "cleo", "still wrong")
+    sign_in(app, "cleo", PASSWORD)  # right, but too soon after five failures
+    assert app.error[0].value.startswith("Too many failed attempts")
+    assert "Reading as a guest." in menu(app)
+
+
+def test_a_viewer_signs_in_but_may_not_curate(app: AppTest) -> None:
+    sign_in(app, "vic")
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Account"]
+    assert "Signed in as **vic** (viewer)." in menu(app)
+    with pytest.raises(ValueError):
+        app.switch_page("app_pages/curate.py")
+    # and a write attempted for a viewer is refused by the write itself
+    ok, message = curation.attempt(
+        curation.record_search,
+        SignedIn("vic", Role.viewer),
+        claim_id=EMPTY_CLAIM,
+        database="PubMed",
+        query="anything",
+        hits=0,
+        searched_on=None,
+    )
+    assert (ok, message) == (False, "vic may not curate (the curator role is needed)")
+
+
+def test_a_curator_attaches_a_paper_and_the_verdict_changes(app: AppTest, accounts: Store) -> None:
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    assert not app.exception
+    before = app.caption[0].value
+    assert "Unproven" in before
+    app.text_input(key="attach_identifier").input("PMID 90000123")
+    app.selectbox(key="attach_design").select("rct")
+    app.selectbox(key="attach_stance").select("supports")
+    app.text_area(key="attach_rationale").input("A synthetic trial supports it.")
+    submit(app, "Attach")
+    assert not app.exception and not app.error
+    (flash,) = app.success
+    assert flash.value.startswith("Linked pmid\\:90000123 \\(new paper\\)\\. Now\\: ⊕⊕⊕⊕ Supported")
+    assert app.caption[0].value.startswith("Supported \\(high\\)")
+    with accounts.reading() as s:
+        detail = claim_detail(s, EMPTY_CLAIM)
+        changes = list_history(s, claim_id=EMPTY_CLAIM, limit=5)
+    assert detail["verdict"] == "supported"
+    (link,) = detail["evidence"]
+    assert (link["stance"], link["design"], link["curator"]) == ("supports", "rct", "cleo")
+    assert changes[0]["actor"] == "cleo" and changes[0]["entity"] == "evidence"
+
+
+def test_a_bad_identifier_is_an_error_and_nothing_is_written(app: AppTest, accounts: Store) -> None:
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    app.text_input(key="attach_identifier").input("not-an-id <b>x</b>")
+    app.text_area(key="attach_rationale").input("Whatever.")
+    submit(app, "Attach")
+    assert not app.exception
+    (error,) = app.error
+    assert "not\\-an\\-id \\<b\\>x\\</b\\>" in error.value  # named, and shown as text
+    with accounts.reading() as s:
+        assert claim_detail(s, EMPTY_CLAIM)["evidence"] == []
+
+
+def test_a_curator_revises_judgements_records_a_search_and_overrides(
+    app: AppTest, accounts: Store
+) -> None:
+    claim_id = "foot-orthoses-reduce-back-pain"
+    with accounts.reading() as s:
+        first = claim_detail(s, claim_id)["evidence"][0]
+    flipped = "not_flagged" if first["risk_of_bias"] == "high" else "high"
+    sign_in(app, "cleo")
+    curate(app, claim_id)
+    app.radio(key="rev_bias_0").set_value(flipped)
+    app.text_input(key="rev_reason_0").input("Unblinded assessors.")
+    app.form_submit_button(key="rev_save_0").click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert "revised" in app.success[0].value
+    with accounts.reading() as s:
+        revised = {e["reference"]["key"]: e for e in claim_detail(s, claim_id)["evidence"]}
+    again = revised[first["reference"]["key"]]
+    assert (again["risk_of_bias"], again["curator"]) == (flipped, "cleo")
+
+    app.text_area(key="search_query").input('"foot orthoses" AND "low back pain"')
+    app.number_input(key="search_hits").set_value(12)
+    submit(app, "Record search")
+    assert "Search recorded" in app.success[0].value
+
+    app.selectbox(key="override_verdict").select("refuted")
+    submit(app, "Save override")  # no reason
+    assert "reason" in app.error[0].value
+    app.text_area(key="override_reason").input("Synthetic test override.")
+    submit(app, "Save override")
+    assert "Override saved" in app.success[0].value
+    with accounts.reading() as s:
+        detail = claim_detail(s, claim_id)
+        actors = {h["actor"] for h in list_history(s, claim_id=claim_id, limit=3)}
+    assert detail["override"]["curator"] == "cleo" and detail["verdict"] == "refuted"
+    assert detail["searches"][-1]["hits"] == 12
+    assert actors == {"cleo"}
+
+
+def test_an_edit_made_meanwhile_is_a_conflict_not_an_overwrite(
+    app: AppTest, accounts: Store
+) -> None:
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    with accounts.transaction() as s:  # someone else, from the CLI
+        edit_claim(s, claim_id=EMPTY_CLAIM, actor="other", notes="Edited elsewhere.")
+    app.text_area(key="edit_statement").input("A statement edited on a stale page.")
+    submit(app, "Save claim")
+    assert "changed since" in app.error[0].value or "version" in app.error[0].value
+    with accounts.reading() as s:
+        detail = claim_detail(s, EMPTY_CLAIM)
+    assert detail["notes"] == "Edited elsewhere."
+    assert detail["statement"] != "A statement edited on a stale page."
+
+
+def test_a_chain_link_that_loops_is_refused_and_a_good_one_is_made(
+    app: AppTest, accounts: Store
+) -> None:
+    sign_in(app, "cleo")
+    curate(app, "nmf-old-injury-lumbar-fibrosis")  # the first step of the seeded chain
+    app.radio(key="link_direction").set_value("next step")
+    app.selectbox(key="link_other").select("lumbar-nerve-root-tethering")
+    submit(app, "Link claims")
+    assert "loop back" in app.error[0].value
+    app.radio(key="link_direction").set_value("first step")
+    app.selectbox(key="link_relation").select("refines")
+    app.selectbox(key="link_other").select(EMPTY_CLAIM)
+    submit(app, "Link claims")
+    assert app.success[0].value.startswith("Linked\\:")
+
+
+def test_a_curator_adds_a_claim_and_lands_on_its_curation_page(
+    app: AppTest, accounts: Store
+) -> None:
+    sign_in(app, "cleo")
+    app.switch_page("app_pages/new_claim.py")
+    app.run()
+    app.text_input(key="new_id").input("synthetic-new-claim")
+    app.text_area(key="new_statement").input("<script>alert(1)</script> is *claimed*.")
+    app.selectbox(key="new_type").select("association")
+    app.text_input(key="new_tags").input("foot, synthetic")
+    submit(app, "Add claim")
+    assert not app.exception and not app.error
+    assert app.success[0].value == "Claim synthetic\\-new\\-claim added\\."
+    assert app.query_params["id"] == "synthetic-new-claim"
+    assert "\\<script\\>alert\\(1\\)\\</script\\> is \\*claimed\\*\\." in app.subheader[0].value
+    with accounts.reading() as s:
+        (change,) = list_history(s, claim_id="synthetic-new-claim")
+    assert change["actor"] == "cleo"
+
+
+def test_a_curator_demoted_meanwhile_is_refused_on_the_next_run(
+    app: AppTest, accounts: Store
+) -> None:
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    assert [t.value for t in app.title] == ["Curate a claim"]
+    with accounts.transaction() as s:
+        set_role(s, username="cleo", role="viewer", actor="ada")
+    app.run()
+    assert [t.value for t in app.title] == ["Curators only"]
+    assert "cleo is a viewer" in app.error[0].value
+    assert not app.form  # no curation form was built
+
+
+def test_signing_out_returns_to_guest(app: AppTest) -> None:
+    sign_in(app, "cleo")
+    assert "Signed in as **cleo** (curator)." in menu(app)
+    [b for b in app.sidebar.button if b.label == "Sign out"][0].click().run()
+    assert "Reading as a guest." in menu(app)
+    with pytest.raises(ValueError):
+        app.switch_page("app_pages/curate.py")
