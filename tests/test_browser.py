@@ -27,6 +27,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PASSWORD = "a synthetic test password"
+CLAIM = "berlin-2023-tibial-compression-case-series"  # searched, nothing linked yet
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,16 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pytest.fail("dashboard did not start:\n" + (data_dir / "dashboard.log").read_text())
             time.sleep(0.3)
         assert (data_dir / "evidence.db").exists(), "first start should create the default database"
+        for name, role in (("cleo", "curator"), ("vic", "viewer")):
+            made = subprocess.run(
+                [sys.executable, "-m", "evidence", "users", "add", name, "--role", role]
+                + ["--password-stdin"],
+                input=PASSWORD + "\n",
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert made.returncode == 0, made.stderr
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -116,10 +128,10 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     assert page.get_by_text("⊕⊕◯◯ low").first.is_visible()
     page.screenshot(path=ARTIFACTS / "overview.png")
 
-    page.get_by_placeholder("words in the claim, its id or tags").fill("orthoses")
+    page.get_by_placeholder("words in the claim, its id, its tags").fill("over-the-counter insoles")
     page.keyboard.press("Enter")
     settle(page)
-    links = page.locator("[data-testid='stPageLink'] a")
+    links = page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a")
     assert links.count() == 1
     links.first.click()
     page.wait_for_url("**/claim?id=foot-orthoses-reduce-back-pain")
@@ -145,3 +157,81 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     page.screenshot(path=ARTIFACTS / "linked-claim.png")
     # self-hosted means self-contained: no fonts, icons or telemetry fetched from elsewhere
     assert outside == []
+
+
+def sign_in(page, name: str) -> None:  # noqa: ANN001
+    page.get_by_role("link", name="Sign in").first.click()
+    settle(page)
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    assert page.get_by_text(f"Signed in as {name}").first.is_visible()
+
+
+def test_a_curator_attaches_evidence_and_the_verdict_changes(dashboard: str, page) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(dashboard)
+    settle(page)
+    page.get_by_placeholder("words in the claim, its id, its tags").fill("Berlin orthopaedic")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a").first.click()
+    page.wait_for_url(f"**/claim?id={CLAIM}")
+    settle(page)
+    assert page.get_by_text("Unproven", exact=True).first.is_visible()
+
+    sign_in(page, "cleo")
+    page.screenshot(path=ARTIFACTS / "signed-in.png")
+    page.get_by_role("link", name="Curate a claim").first.click()
+    settle(page)
+    picker = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
+    picker.fill("A 2023 case series from a Berlin")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/curate?id={CLAIM}")
+    settle(page)
+    page.get_by_label("DOI, PMID, PMCID or link").fill("PMID 90000123")
+    page.locator("[data-testid='stSelectbox']", has_text="Study design").locator("input").fill(
+        "rct"
+    )
+    page.keyboard.press("Enter")
+    page.get_by_label("Rationale").first.fill("A synthetic trial supports it.")
+    page.get_by_role("button", name="Attach").click()
+    settle(page)
+    flash = page.locator("[data-testid='stAlertContentSuccess']")
+    assert "Linked pmid:90000123 (new paper)" in flash.inner_text()
+    assert "Supported" in flash.inner_text()
+    page.screenshot(path=ARTIFACTS / "curated.png")
+
+    page.get_by_role("link", name="As readers see it").click()
+    page.wait_for_url(f"**/claim?id={CLAIM}")
+    settle(page)
+    assert page.get_by_text("Supported", exact=True).first.is_visible()
+    assert page.get_by_text("A synthetic trial supports it.").is_visible()
+
+    page.get_by_role("button", name="Sign out").first.click()
+    settle(page)
+    assert page.get_by_text("Reading as a guest.").is_visible()
+    assert page.get_by_role("link", name="Curate a claim").count() == 0
+
+
+def test_a_viewer_is_refused_the_curation_page(dashboard: str, page) -> None:  # noqa: ANN001
+    page.goto(dashboard)
+    settle(page)
+    sign_in(page, "vic")
+    assert page.get_by_role("link", name="Curate a claim").count() == 0
+    # typed into the address bar: Streamlit follows the URL inside the same session
+    page.evaluate(
+        "window.history.pushState({}, '', '/curate');"
+        "window.dispatchEvent(new PopStateEvent('popstate'))"
+    )
+    settle(page)
+    assert page.get_by_role("heading", name="Curators only").is_visible()
+    assert page.get_by_text("vic is a viewer").is_visible()
+    assert page.get_by_label("DOI, PMID, PMCID or link").count() == 0
+    page.screenshot(path=ARTIFACTS / "viewer-refused.png")
+    # and a fresh visit to the address is a guest's, refused just the same
+    page.goto(f"{dashboard}/curate?id={CLAIM}")
+    settle(page)
+    assert page.get_by_role("heading", name="Curators only").is_visible()
+    assert page.get_by_label("DOI, PMID, PMCID or link").count() == 0

@@ -38,10 +38,13 @@ def words(value: str) -> str:
     return value.replace("_", " ")
 
 
-def done(ok: bool, message: str) -> None:
-    """Show the outcome; after a change, rerun so every part of the page shows the new state."""
+def done(ok: bool, message: str, form: str) -> None:
+    """Show the outcome. After a change, empty that form and rerun, so every part of the page
+    shows the new state; after an error, the form keeps what was typed."""
     if ok:
         st.session_state[FLASH] = message
+        for key in [k for k in st.session_state if str(k).startswith(form)]:
+            del st.session_state[key]
         st.rerun()
     st.error(md_text(message))
 
@@ -152,7 +155,8 @@ with evidence_tab:
                     downgrades=more,
                     upgrades=upgrades,
                     quote=quote,
-                )
+                ),
+                "attach_",
             )
 
     st.markdown(f"**Linked papers ({len(claim['evidence'])})**")
@@ -215,7 +219,8 @@ with evidence_tab:
                             downgrades=r_more,
                             upgrades=r_up,
                             reason=r_reason or None,
-                        )
+                        ),
+                        "rev_",
                     )
                 if remove.form_submit_button("Remove this link", key=f"rev_remove_{n}"):
                     done(
@@ -226,7 +231,8 @@ with evidence_tab:
                             ref=ref["key"],
                             version=seen(f"link:{claim['id']}:{ref['key']}"),
                             reason=r_reason or None,
-                        )
+                        ),
+                        "rev_",
                     )
 
 with claim_tab:
@@ -250,7 +256,8 @@ with claim_tab:
                     tags=curation.tag_list(tags),
                     notes=notes,
                     reason=reason or None,
-                )
+                ),
+                "edit_",
             )
     st.markdown("**Who asserts it**")
     sources = data.ledger().source_names
@@ -272,7 +279,8 @@ with claim_tab:
                     claim_id=claim["id"],
                     source_key=source or "",
                     quote=said,
-                )
+                ),
+                "assert_",
             )
 
 with search_tab:
@@ -299,7 +307,8 @@ with search_tab:
                     hits=None if hits is None else int(hits),
                     searched_on=searched_on,
                     notes=search_notes or None,
-                )
+                ),
+                "search_",
             )
 
 with override_tab:
@@ -335,7 +344,8 @@ with override_tab:
                     verdict=verdict or "",
                     reason=why,
                     version=seen(f"override:{claim['id']}"),
-                )
+                ),
+                "override_",
             )
         if current and clear_col.form_submit_button("Remove override"):
             done(
@@ -345,7 +355,8 @@ with override_tab:
                     claim_id=claim["id"],
                     reason=why,
                     version=seen(f"override:{claim['id']}"),
-                )
+                ),
+                "override_",
             )
 
 with links_tab:
@@ -367,7 +378,8 @@ with links_tab:
                     to_claim=link["to"],
                     relation=link["relation"],
                     reason=None,
-                )
+                ),
+                "link_",
             )
     with st.form("link_claims"):
         a, b = st.columns([1, 3])
@@ -405,5 +417,6 @@ with links_tab:
                     to_claim=then or "",
                     relation=relation,
                     reason=link_reason or None,
-                )
+                ),
+                "link_",
             )
