@@ -256,3 +256,49 @@ def test_signing_out_returns_to_guest(app: AppTest) -> None:
     assert "Reading as a guest." in menu(app)
     with pytest.raises(ValueError):
         app.switch_page("app_pages/curate.py")
+
+
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "a synthetic cookie secret for the tests only",
+    "client_id": "evidence-tests",
+    "client_secret": "synthetic",
+    "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration",
+}
+
+
+def test_single_sign_on_takes_its_role_from_the_local_account_of_that_email(
+    app: AppTest, accounts: Store
+) -> None:
+    with accounts.transaction() as s:
+        add_account(s, username="cleo@example.org", role="curator", password=PASSWORD, actor="t")
+    app.secrets["auth"] = AUTH
+    app.user = {"is_logged_in": True, "email": "cleo@example.org"}
+    app.run()
+    assert "Signed in as **cleo@example\\.org** (curator)." in menu(app)
+    curate(app, EMPTY_CLAIM)
+    assert [t.value for t in app.title] == ["Curate a claim"]
+    app.text_area(key="search_query").input("tibial nerve compression Berlin")
+    submit(app, "Record search")
+    with accounts.reading() as s:
+        assert list_history(s, claim_id=EMPTY_CLAIM, limit=1)[0]["actor"] == "cleo@example.org"
+
+
+def test_single_sign_on_without_a_local_account_is_a_viewer(app: AppTest) -> None:
+    app.secrets["auth"] = AUTH
+    app.user = {"is_logged_in": True, "email": "someone@example.org"}
+    app.run()
+    assert "Signed in as **someone@example\\.org** (viewer)." in menu(app)
+    with pytest.raises(ValueError):
+        app.switch_page("app_pages/curate.py")
+
+
+def test_the_sign_in_page_offers_single_sign_on_only_when_configured(app: AppTest) -> None:
+    app.run()
+    app.switch_page("app_pages/sign_in.py")
+    app.run()
+    assert not [b for b in app.button if b.label == "Sign in with single sign-on"]
+    app.secrets["auth"] = AUTH
+    app.user = {"is_logged_in": False}
+    app.run()
+    assert [b.label for b in app.button][0] == "Sign in with single sign-on"
