@@ -133,6 +133,16 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     settle(page)
     links = page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a")
     assert links.count() == 1
+    # the downloads are what is on screen: the one claim found
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="CSV").click()
+    rows = Path(csv_download.value.path()).read_text().splitlines()
+    assert len(rows) == 2 and rows[1].startswith("foot-orthoses-reduce-back-pain,")
+    with page.expect_download() as md_download:
+        page.get_by_role("button", name="Summary").click()
+    summary = Path(md_download.value.path()).read_text()
+    assert summary.startswith("# Evidence summary: search “over-the-counter insoles”\n")
+    assert summary.count("\n## ") == 1 and "| Paper |" in summary
     links.first.click()
     page.wait_for_url("**/claim?id=foot-orthoses-reduce-back-pain")
     settle(page)

@@ -108,6 +108,7 @@ actions[0].download_button(
     file_name=f"{claim['id']}-evidence.csv",
     mime="text/csv",
     icon=":material/download:",
+    on_click="ignore",  # a rerun would revoke the file being fetched
     key="claim_csv",
     help="This claim's evidence table, one row per paper.",
 )
@@ -117,6 +118,7 @@ actions[1].download_button(
     file_name=f"{claim['id']}-summary.md",
     mime="text/markdown",
     icon=":material/download:",
+    on_click="ignore",  # a rerun would revoke the file being fetched
     key="claim_markdown",
     help="A Markdown evidence summary of this claim, in the spirit of a GRADE "
     "summary-of-findings table.",

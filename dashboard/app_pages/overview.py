@@ -91,10 +91,11 @@ else:
     info.caption(f"{len(claims)} claims.")
 csv_col.download_button(
     "CSV",
-    downloads.claims_csv(shown),
+    lambda: downloads.claims_csv(shown),  # made when clicked: 20,000 rows take a while
     file_name="claims.csv",
     mime="text/csv",
     icon=":material/download:",
+    on_click="ignore",  # a rerun would revoke the file being fetched
     key="overview_csv",
     help="The claims listed here, one row each, with verdict, certainty and counts.",
     disabled=not shown,
@@ -107,6 +108,7 @@ md_col.download_button(
     file_name="evidence-summary.md",
     mime="text/markdown",
     icon=":material/download:",
+    on_click="ignore",  # a rerun would revoke the file being fetched
     key="overview_markdown",
     help="A Markdown evidence summary of the claims listed here, one table per claim"
     + (f" (the first {downloads.MARKDOWN_LIMIT})" if len(shown) > downloads.MARKDOWN_LIMIT else "")
