@@ -13,8 +13,9 @@ from evidence.domain.models import Evidence, Override, Reference
 from evidence.domain.vocab import Downgrade
 from evidence.services.claim_links import links_of
 from evidence.services.claims import assertions_for, get_claim
+from evidence.services.evidence import links_with_references
 from evidence.services.searches import search_dict, searches_for
-from evidence.services.verdicts import ClaimSummary, gather
+from evidence.services.verdicts import ClaimSummary, gather, link_input
 
 
 def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, Any]:
@@ -60,11 +61,11 @@ def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, An
 
 def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
     claim = get_claim(session, claim_id)
-    inputs = gather(session, [claim.id])
-    grade = inputs.grade(claim)
-    detail = ClaimSummary(claim, grade).to_dict()
     # the evidence table and the verdict come from the same rows, read once
-    rows = inputs.rows.get(claim.id, [])
+    rows = links_with_references(session, [claim.id])
+    links = [link_input(ev.stance, ev.downgrades, ev.upgrades, ref) for ev, ref in rows]
+    grade = gather(session, [claim.id], links={claim.id: links}).grade(claim)
+    detail = ClaimSummary(claim, grade).to_dict()
     ordered = sorted(
         zip(rows, grade.links, strict=True),
         key=lambda item: (not item[1].counts, -item[1].certainty),
