@@ -22,7 +22,14 @@ from evidence.domain.vocab import (
 from evidence.errors import ClaimNotFound
 from evidence.webui import auth, curation, data
 from evidence.webui.picker import claim_picker
-from evidence.webui.render import VERDICT_COLOURS, certainty_text, md_text, short, verdict_label
+from evidence.webui.render import (
+    VERDICT_COLOURS,
+    certainty_text,
+    md_text,
+    option,
+    short,
+    verdict_label,
+)
 
 user = auth.user()
 if user is None or not user.may(Role.curator):  # the router already refuses; be sure
@@ -266,7 +273,7 @@ with claim_tab:
             "Source",
             list(sources),
             index=None,
-            format_func=lambda k: short(sources[k], 80),
+            format_func=lambda k: option(sources[k], k),
             placeholder="Choose a source document",
             key="assert_source",
         )
@@ -400,7 +407,7 @@ with links_tab:
                 if i != claim["id"]
             ],
             index=None,
-            format_func=lambda i: short(statements[i], 100),
+            format_func=lambda i: option(statements[i], i, 100),
             placeholder="Choose a claim",
             key="link_other",
         )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from evidence.domain.vocab import ClaimType, Role
 from evidence.webui import auth, curation, data
-from evidence.webui.render import md_text, short
+from evidence.webui.render import md_text, option
 
 user = auth.user()
 if user is None or not user.may(Role.curator):  # the router already refuses; be sure
@@ -36,7 +36,7 @@ with st.form("new_claim"):
         "Source",
         list(sources),
         index=None,
-        format_func=lambda k: short(sources[k], 60),
+        format_func=lambda k: option(sources[k], k, 60),
         placeholder="Choose a source document",
         key="new_source",
     )

@@ -14,7 +14,7 @@ from evidence.webui.render import (
     certainty_text,
     counts_text,
     md_text,
-    short,
+    option,
     verdict_label,
 )
 
@@ -61,7 +61,7 @@ filters = Filters(
         cols[2].multiselect(
             "Asserted by",
             list(ledger.source_names),
-            format_func=lambda k: short(ledger.source_names[k], 60),
+            format_func=lambda k: option(ledger.source_names[k], k, 60),
             key="overview_sources",
         )
     ),

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from evidence import settings
-from evidence.cli import admin, curation, metadata, reports, transfer
+from evidence.cli import admin, curation, demo, metadata, reports, transfer
 from evidence.cli.claims import claim_app, claims_app
 from evidence.cli.context import AppContext
 from evidence.cli.refs import ref_app, refs_app
@@ -87,6 +87,7 @@ def root(
 app.command()(admin.init)
 app.command()(admin.seed)
 app.command()(admin.dashboard)
+app.command("demo-data")(demo.demo_data)
 app.add_typer(claim_app, name="claim")
 app.add_typer(claims_app, name="claims")
 app.add_typer(ref_app, name="ref")

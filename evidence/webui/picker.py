@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evidence.webui.render import md_text, short
+from evidence.webui.render import md_text, option
 
 
 def open_claim(claim_id: str, key: str = "claim_choice") -> None:
@@ -22,7 +22,7 @@ def claim_picker(statements: dict[str, str], *, key: str = "claim_choice") -> st
     choice = st.sidebar.selectbox(
         "Claim",
         ids,
-        format_func=lambda i: short(statements[i], 80),
+        format_func=lambda i: option(statements[i], i),
         placeholder="Choose a claim",
         key=key,
         on_change=lambda: open_claim(st.session_state[key], key),

@@ -73,6 +73,12 @@ def short(text: str, limit: int = 110) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def option(text: str, key: str, limit: int = 80) -> str:
+    """A picker's label: shortened text, then the id. Streamlit tells options apart by their
+    labels, so two statements that start alike must not shorten to the same one."""
+    return f"{short(text, limit)} · {key}"
+
+
 def certainty_text(claim: dict) -> str:
     """The certainty as shown. Under an override it belongs to the computed verdict, which is
     named beside it, so 'Limited support' next to '⊕⊕⊕⊕ high' does not read as a contradiction."""
