@@ -23,9 +23,8 @@ from evidence.webui.render import (
 
 STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
 
-claims = data.claims()
 user = auth.user()
-statements = {c["id"]: c["statement"] for c in claims}
+statements = data.statements()
 if not statements:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()

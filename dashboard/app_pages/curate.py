@@ -56,8 +56,7 @@ def done(ok: bool, message: str, form: str) -> None:
     st.error(md_text(message))
 
 
-claims = data.claims()
-statements = {c["id"]: c["statement"] for c in claims}
+statements = data.statements()
 st.title("Curate a claim")
 if FLASH in st.session_state:
     st.success(md_text(st.session_state.pop(FLASH)), icon=":material/check_circle:")
@@ -267,7 +266,7 @@ with claim_tab:
                 "edit_",
             )
     st.markdown("**Who asserts it**")
-    sources = data.ledger().source_names
+    sources = data.sources()
     with st.form("assert"):
         source = st.selectbox(
             "Source",

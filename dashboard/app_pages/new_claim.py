@@ -18,7 +18,7 @@ st.caption(
     "One checkable statement, e.g. “Lumbar radiculopathy is more prevalent in people with "
     "plantar heel pain.” Its verdict is computed once papers are linked to it."
 )
-sources = data.ledger().source_names
+sources = data.sources()
 with st.form("new_claim"):
     a, b = st.columns([2, 1])
     claim_id = a.text_input(

@@ -11,7 +11,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session
 
-from evidence.domain.models import Assertion, Evidence, Reference, Source
+from evidence.domain.models import Assertion, Claim, Evidence, Reference, Source
 
 
 def paper_titles(session: Session) -> dict[str, list[str]]:
@@ -35,3 +35,7 @@ def asserting_sources(session: Session) -> dict[str, list[str]]:
 
 def source_titles(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Source.key, Source.title).order_by(Source.key)).all())
+
+
+def claim_statements(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Claim.id, Claim.statement)).all())

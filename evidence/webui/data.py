@@ -14,7 +14,12 @@ import streamlit as st
 from evidence import settings
 from evidence.services.chains import chain
 from evidence.services.claim_detail import claim_detail
-from evidence.services.claim_index import asserting_sources, paper_titles, source_titles
+from evidence.services.claim_index import (
+    asserting_sources,
+    claim_statements,
+    paper_titles,
+    source_titles,
+)
 from evidence.services.history import data_version, list_history
 from evidence.services.verdicts import list_claims
 from evidence.store.engine import Store
@@ -67,6 +72,28 @@ def _claim(url: str, version: tuple[int, int], claim_id: str) -> dict[str, Any]:
 
 def claims() -> list[dict[str, Any]]:
     return _claims(settings.get().database_url, version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _statements(url: str, version: tuple[int, int]) -> dict[str, str]:
+    with _store(url).reading() as session:
+        return claim_statements(session)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _sources(url: str, version: tuple[int, int]) -> dict[str, str]:
+    with _store(url).reading() as session:
+        return source_titles(session)
+
+
+def statements() -> dict[str, str]:
+    """Every claim's statement by id, without grading anything (for pickers and links)."""
+    return _statements(settings.get().database_url, version())
+
+
+def sources() -> dict[str, str]:
+    """Every source's title by key."""
+    return _sources(settings.get().database_url, version())
 
 
 def ledger() -> Ledger:
