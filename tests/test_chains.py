@@ -367,3 +367,78 @@ def test_scorecard_one_claim_counts_for_every_source_asserting_it() -> None:
 
 def test_scorecard_of_nothing_is_empty() -> None:
     assert scorecard([], VERDICTS) == {}
+
+
+# --- every chain of the ledger at once (services.chains.mechanisms, a pure function) -------
+
+SEED_LIKE: Edges = [
+    ("fibrosis", "lordosis"),
+    ("lordosis", "tethering"),
+    ("tethering", "neuropathy"),
+    ("neuropathy", "calf"),
+    ("neuropathy", "heel"),
+    ("calf", "heel"),
+    ("calf", "achilles"),
+    ("pronation", "back-pain"),
+    ("high-arch", "back-pain"),
+]
+
+
+def test_mechanisms_are_the_connected_parts_each_with_every_maximal_chain() -> None:
+    from evidence.services.chains import mechanisms
+
+    found = mechanisms(SEED_LIKE)
+    assert [m["claims"] for m in found] == [
+        ["achilles", "calf", "fibrosis", "heel", "lordosis", "neuropathy", "tethering"],
+        ["back-pain", "high-arch", "pronation"],
+    ]
+    first = ["fibrosis", "lordosis", "tethering", "neuropathy"]
+    assert as_set(found[0]["chains"]) == {
+        (*first, "calf", "achilles"),
+        (*first, "calf", "heel"),
+        (*first, "heel"),
+    }
+    assert as_set(found[1]["chains"]) == {("high-arch", "back-pain"), ("pronation", "back-pain")}
+    assert not any(m["truncated"] for m in found)
+    assert sorted(e for m in found for e in m["edges"]) == sorted(SEED_LIKE)
+    for m in found:
+        for path in m["chains"]:
+            assert_valid_paths([path], SEED_LIKE, path[0])
+
+
+def test_mechanisms_agree_with_the_chains_through_each_claim() -> None:
+    from evidence.services.chains import mechanisms
+
+    every = {tuple(p) for m in mechanisms(SEED_LIKE) for p in m["chains"]}
+    claims = {c for e in SEED_LIKE for c in e}
+    for claim in claims:
+        assert as_set(chain_paths(SEED_LIKE, claim)) == {p for p in every if claim in p}
+
+
+def test_a_loop_nothing_leads_into_is_still_drawn_and_listed() -> None:
+    from evidence.services.chains import mechanisms
+
+    loop: Edges = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]
+    (m,) = run_bounded(lambda: mechanisms(loop))  # type: ignore[arg-type,return-value]
+    assert m["claims"] == ["a", "b", "c", "d"]
+    assert m["chains"] and {c for p in m["chains"] for c in p} == {"a", "b", "c", "d"}
+    for path in m["chains"]:
+        assert len(set(path)) == len(path)
+
+
+def test_mechanisms_stop_at_the_limit_and_say_so() -> None:
+    from evidence.services.chains import mechanisms
+
+    # a ladder: 2**12 paths from top to bottom
+    ladder = [(f"{s}{i}", f"{t}{i + 1}") for i in range(12) for s in "xy" for t in "xy"]
+    (m,) = run_bounded(lambda: mechanisms(ladder, limit=50))  # type: ignore[arg-type,return-value]
+    assert len(m["chains"]) == 50 and m["truncated"]
+    assert not mechanisms([("a", "b")], limit=1)[0]["truncated"]
+
+
+def test_mechanisms_of_nothing_and_of_self_links() -> None:
+    from evidence.services.chains import mechanisms
+
+    assert mechanisms([]) == []
+    assert mechanisms([("a", "a")]) == []
+    assert mechanisms([("a", "b"), ("a", "b")])[0]["chains"] == [["a", "b"]]

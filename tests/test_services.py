@@ -648,3 +648,93 @@ def test_reference_edits_stay_consistent(store: Store, claim: str) -> None:
             actor="a",
         )
         assert (ref.pmid, ref.doi) == ("90000077", "10.5555/test.1")
+
+
+class _Statements:
+    """Collects the SQL statements run on a store inside a with-block."""
+
+    def __init__(self, store: Store) -> None:
+        self.engine, self.seen = store.engine, list[str]()
+
+    def _count(self, *args: object) -> None:
+        self.seen.append(str(args[2]))
+
+    def __enter__(self) -> list[str]:
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self.seen
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def test_all_chains_weighs_every_chain_in_a_bounded_number_of_queries(
+    seeded_store: Store,
+) -> None:
+    from evidence.services.chains import all_chains
+    from evidence.services.verdicts import list_claims
+
+    with seeded_store.reading() as s, _Statements(seeded_store) as seen:
+        result = all_chains(s)
+    assert len(seen) <= 5, seen  # links, claims, and the three grading reads
+    with seeded_store.reading() as s:
+        given = all_chains(s, claims={c.claim.id: c.to_dict() for c in list_claims(s)})
+        assert given == result, "graded here or given, the same chains"
+        listed = {tuple(c["steps"]): c for c in result["chains"]}
+        for claim_id in result["claims"]:
+            for path in chain(s, claim_id)["paths"]:
+                steps = tuple(step["id"] for step in path["steps"])
+                ours = listed[steps]
+                assert ours["weakest_indexes"] == path["weakest_indexes"]
+                assert (ours["verdict"], ours["certainty"]) == (path["verdict"], path["certainty"])
+    lumbar = result["mechanisms"][0]
+    assert "nmf-old-injury-lumbar-fibrosis" in lumbar["claims"]
+    assert all(result["chains"][n]["mechanism"] == 0 for n in lumbar["chains"])
+
+
+def test_scorecards_from_given_verdicts_count_as_when_grading(seeded_store: Store) -> None:
+    from evidence.services.verdicts import list_claims
+
+    with seeded_store.reading() as s:
+        verdicts = {c.claim.id: c.grade.verdict.value for c in list_claims(s)}
+        with _Statements(seeded_store) as seen:
+            cards = scorecards(s, verdicts)
+        expected = scorecards(s)
+    assert len(seen) == 2
+    assert cards == expected
+    assert all(len(c["claim_ids"]) == c["claims"] for c in cards)
+
+
+def test_evidence_cells_count_links_by_year_and_design_retracted_apart(
+    store: Store, claim: str
+) -> None:
+    from evidence.services.evidence_map import RETRACTED, claims_with_evidence, evidence_cells
+
+    with store.transaction() as s:
+        edit_reference(s, ref="10.5555/test.1", year=2001, actor="a")
+        edit_reference(s, ref="10.5555/test.2", year=2001, actor="a")
+        edit_reference(s, ref="10.5555/test.3", retraction="retracted", actor="a")
+        for n in (1, 2, 3):
+            link_evidence(
+                s,
+                claim_id=claim,
+                ref=f"10.5555/test.{n}",
+                stance="supports",
+                rationale="R.",
+                actor="a",
+            )
+    with store.reading() as s:
+        cells = evidence_cells(s)
+        assert cells == [
+            {"year": 2001, "group": "rct", "links": 1, "papers": 1},
+            {"year": 2001, "group": "cohort", "links": 1, "papers": 1},
+            {"year": None, "group": RETRACTED, "links": 1, "papers": 1},
+        ]
+        assert claims_with_evidence(s, year=2001, group="rct") == [claim]
+        assert claims_with_evidence(s, year=2001) == [claim]
+        assert claims_with_evidence(s, year=None, group="case_report") == []
+        assert claims_with_evidence(s, group=RETRACTED) == [claim]
+        assert claims_with_evidence(s, year=1999) == []

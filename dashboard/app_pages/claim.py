@@ -101,23 +101,19 @@ if claim["retracted"]:
     )
 
 actions = st.columns([1, 1, 1, 3])
-actions[0].download_button(
+downloads.offer(
+    actions[0],
     "Evidence CSV",
     downloads.evidence_csv(claim),
     file_name=f"{claim['id']}-evidence.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",  # a rerun would revoke the file being fetched
     key="claim_csv",
     help="This claim's evidence table, one row per paper.",
 )
-actions[1].download_button(
+downloads.offer(
+    actions[1],
     "Summary",
     downloads.summary_maker(data.store(), [claim["id"]], f"Evidence summary: {claim['id']}"),
     file_name=f"{claim['id']}-summary.md",
-    mime="text/markdown",
-    icon=":material/download:",
-    on_click="ignore",  # a rerun would revoke the file being fetched
     key="claim_markdown",
     help="A Markdown evidence summary of this claim, in the spirit of a GRADE "
     "summary-of-findings table.",

@@ -89,26 +89,22 @@ if filters.active:
     info.caption(f"{len(shown)} of {len(claims)} claims match.")
 else:
     info.caption(f"{len(claims)} claims.")
-csv_col.download_button(
+downloads.offer(
+    csv_col,
     "CSV",
     lambda: downloads.claims_csv(shown),  # made when clicked: 20,000 rows take a while
     file_name="claims.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",  # a rerun would revoke the file being fetched
     key="overview_csv",
     help="The claims listed here, one row each, with verdict, certainty and counts.",
     disabled=not shown,
 )
-md_col.download_button(
+downloads.offer(
+    md_col,
     "Summary",
     downloads.summary_maker(
         data.store(), [c["id"] for c in shown], f"Evidence summary: {filters.describe()}"
     ),
     file_name="evidence-summary.md",
-    mime="text/markdown",
-    icon=":material/download:",
-    on_click="ignore",  # a rerun would revoke the file being fetched
     key="overview_markdown",
     help="A Markdown evidence summary of the claims listed here, one table per claim"
     + (f" (the first {downloads.MARKDOWN_LIMIT})" if len(shown) > downloads.MARKDOWN_LIMIT else "")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from evidence.domain.chains import chain_paths, weakest_link
+from evidence.domain.chains import MAX_PATHS, chain_paths, weakest_link
 from evidence.domain.models import Claim
 from evidence.services.claim_links import leads_to_edges
 from evidence.services.claims import get_claim
@@ -19,22 +20,128 @@ def chain(session: Session, claim_id: str) -> dict[str, Any]:
     get_claim(session, claim_id)
     paths = chain_paths(leads_to_edges(session), claim_id)
     members = sorted({c for p in paths for c in p})
-    claims = list(session.scalars(select(Claim).where(Claim.id.in_(members)))) if members else []
-    grades = grade_claims(session, claims)
-    summaries = {c.id: ClaimSummary(c, grades[c.id]).to_dict() for c in claims}
+    summaries = _summaries(session, members)
+    out = [weigh_chain(path, summaries) | {"steps": [summaries[c] for c in path]} for path in paths]
+    return {"claim": claim_id, "paths": out}
+
+
+def mechanisms(edges: Iterable[tuple[str, str]], limit: int = MAX_PATHS) -> list[dict[str, Any]]:
+    """The ``leads_to`` graph cut into mechanisms (its connected parts), each with its chains.
+
+    A chain is a maximal path: from a claim nothing leads to, down to one that leads nowhere
+    further. A mechanism lists at most ``limit`` chains (a densely linked graph has
+    exponentially many) and says when it stopped there. Largest mechanisms first.
+    """
+    down: dict[str, list[str]] = {}
+    linked: dict[str, set[str]] = {}
+    has_cause: set[str] = set()
+    pairs = sorted({(a, b) for a, b in edges if a != b})
+    for a, b in pairs:
+        down.setdefault(a, []).append(b)
+        linked.setdefault(a, set()).add(b)
+        linked.setdefault(b, set()).add(a)
+        has_cause.add(b)
     out = []
-    for path in paths:
-        weakest = weakest_link(path, lambda c: grades[c].strength)
-        floor = grades[weakest.claim].strength
+    seen: set[str] = set()
+    for start in sorted(linked):
+        if start in seen:
+            continue
+        part, todo = {start}, [start]
+        while todo:
+            for n in linked[todo.pop()]:
+                if n not in part:
+                    part.add(n)
+                    todo.append(n)
+        seen |= part
+        chains, truncated = _chains_of(part, down, has_cause, limit)
         out.append(
             {
-                "steps": [summaries[c] for c in path],
-                "weakest": weakest.claim,
-                "weakest_index": weakest.index,
-                # every step as weak as the weakest: a chain can have several weakest links
-                "weakest_indexes": [i for i, c in enumerate(path) if grades[c].strength == floor],
-                "verdict": summaries[weakest.claim]["verdict"],
-                "certainty": summaries[weakest.claim]["certainty"],
+                "claims": sorted(part),
+                "edges": [(a, b) for a, b in pairs if a in part],
+                "chains": chains,
+                "truncated": truncated,
             }
         )
-    return {"claim": claim_id, "paths": out}
+    out.sort(key=lambda m: (-len(m["claims"]), m["chains"][0]))
+    return out
+
+
+def _chains_of(
+    part: set[str], down: Mapping[str, Sequence[str]], has_cause: set[str], limit: int
+) -> tuple[list[list[str]], bool]:
+    starts = sorted(part - has_cause)
+    chains: list[list[str]] = []
+    covered: set[str] = set()
+    while True:
+        for start in starts:
+            stack = [[start]]
+            while stack:
+                path = stack.pop()
+                nexts = [n for n in down.get(path[-1], ()) if n not in path]
+                if not nexts:
+                    if len(chains) >= limit:
+                        return chains, True
+                    chains.append(path)
+                    covered.update(path)
+                stack.extend([*path, n] for n in reversed(nexts))
+        # a loop nothing outside leads into has no first step (link_claims refuses loops,
+        # but an imported ledger may hold one): start it from its first claim
+        left = sorted(part - covered)
+        if not left:
+            return chains, False
+        starts = left[:1]
+
+
+def weigh_chain(path: Sequence[str], claims: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """A chain is only as strong as its weakest step; ``claims`` maps id to its summary."""
+    weakest = weakest_link(path, lambda c: tuple(claims[c]["strength"]))
+    floor = tuple(claims[weakest.claim]["strength"])
+    return {
+        "steps": list(path),
+        "weakest": weakest.claim,
+        "weakest_index": weakest.index,
+        "weakest_indexes": [i for i, c in enumerate(path) if tuple(claims[c]["strength"]) == floor],
+        "verdict": claims[weakest.claim]["verdict"],
+        "certainty": claims[weakest.claim]["certainty"],
+    }
+
+
+def all_chains(
+    session: Session,
+    *,
+    claims: Mapping[str, Mapping[str, Any]] | None = None,
+    limit: int = MAX_PATHS,
+) -> dict[str, Any]:
+    """Every mechanism chain in the ledger, each weighed by its weakest step.
+
+    ``claims`` (id -> ClaimSummary dict, e.g. from list_claims) saves grading again; without
+    it the claims on a chain are graded here. One query for the links, and three more for
+    the grading: never one per claim or per chain.
+    """
+    found = mechanisms(leads_to_edges(session), limit)
+    members = sorted({c for m in found for c in m["claims"]})
+    if claims is None:
+        claims = _summaries(session, members)
+    chains: list[dict[str, Any]] = []
+    out = []
+    for n, m in enumerate(found):
+        first = len(chains)
+        chains.extend(weigh_chain(path, claims) | {"mechanism": n} for path in m["chains"])
+        out.append(m | {"chains": list(range(first, len(chains)))})
+    return {
+        "mechanisms": out,
+        "chains": chains,
+        "claims": {c: dict(claims[c]) for c in members},
+    }
+
+
+def _summaries(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    query = select(Claim)
+    if len(ids) <= 500:  # past that, reading every claim costs less than binding the ids
+        query = query.where(Claim.id.in_(ids))
+    wanted = set(ids)
+    rows = [c for c in session.scalars(query) if c.id in wanted]
+    grades = grade_claims(session, rows)
+    return {c.id: ClaimSummary(c, grades[c.id]).to_dict() for c in rows}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -13,31 +15,43 @@ from evidence.domain.vocab import Band, Verdict
 from evidence.services.verdicts import grade_claims
 
 
-def scorecards(session: Session) -> list[dict[str, Any]]:
+def scorecards(session: Session, verdicts: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Each source with how many of its claims fall in each verdict, and which claims.
+
+    ``verdicts`` maps every claim id to its verdict value when the caller has graded the
+    ledger already (the dashboard has); without it every claim is graded here.
+    """
+    if verdicts is None:
+        claims = list(session.scalars(select(Claim)))
+        grades = grade_claims(session, claims, all_claims=True)
+        verdicts = {cid: g.verdict.value for cid, g in grades.items()}
     sources = sorted(session.scalars(select(Source)), key=lambda s: s.key)
-    claims = list(session.scalars(select(Claim)))
-    grades = grade_claims(session, claims, all_claims=True)
     pairs = [
-        (key, claim)
-        for key, claim in session.execute(
+        (key, claim_id)
+        for key, claim_id in session.execute(
             select(Source.key, Assertion.claim_id).join(Assertion, Assertion.source_id == Source.id)
         )
     ]
-    cards = scorecard(pairs, {cid: g.verdict for cid, g in grades.items()})
+    cards = scorecard(pairs, {c: Verdict(v) for c, v in verdicts.items()})
+    claims_of: dict[str, set[str]] = {}
+    for key, claim_id in pairs:
+        claims_of.setdefault(key, set()).add(claim_id)
     out = []
     for s in sources:
-        counts = cards.get(s.key, {v: 0 for v in Verdict})
+        counts = cards.get(s.key, Counter({v: 0 for v in Verdict}))
         out.append(
             {
                 "key": s.key,
                 "title": s.title,
                 "kind": s.kind,
                 "origin": s.origin,
+                "url": s.url,
                 "conflicts_of_interest": s.conflicts_of_interest,
                 "credibility_notes": s.credibility_notes,
                 "claims": sum(counts.values()),
                 "verdicts": {v.value: counts[v] for v in Verdict},
                 "bands": {b.value: sum(counts[v] for v in Verdict if v.band is b) for b in Band},
+                "claim_ids": sorted(claims_of.get(s.key, ())),
             }
         )
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from streamlit.delta_generator import DeltaGenerator
+
 from evidence.services.exporting import markdown_summary, table_csv
 from evidence.store.engine import Store
 
@@ -89,3 +91,27 @@ def summary_maker(store: Store, claim_ids: Sequence[str], title: str) -> Callabl
             return "".join(markdown_summary(session, chosen, title=title))
 
     return make
+
+
+def offer(
+    where: DeltaGenerator,
+    label: str,
+    data: str | Callable[[], str],
+    *,
+    file_name: str,
+    key: str,
+    help: str,
+    disabled: bool = False,
+) -> None:
+    """A download button. A function as ``data`` is called only when the button is clicked."""
+    where.download_button(
+        label,
+        data,
+        file_name=file_name,
+        mime="text/markdown" if file_name.endswith(".md") else "text/csv",
+        key=key,
+        help=help,
+        disabled=disabled,
+        icon=":material/download:",
+        on_click="ignore",  # a rerun would revoke the file while the browser fetches it
+    )
