@@ -245,3 +245,31 @@ def test_a_viewer_is_refused_the_curation_page(dashboard: str, page) -> None:  #
     settle(page)
     assert page.get_by_role("heading", name="Curators only").is_visible()
     assert page.get_by_label("DOI, PMID, PMCID or link").count() == 0
+
+
+def test_chains_sources_and_the_evidence_map_draw_and_lead_to_claims(dashboard: str, page) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{dashboard}/sources")
+    settle(page)
+    assert page.locator(
+        "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+    ).count()
+    assert page.get_by_text("Commercial marketing").first.is_visible()
+    page.screenshot(path=ARTIFACTS / "sources.png", full_page=True)
+
+    page.goto(f"{dashboard}/map")
+    settle(page)
+    page.wait_for_selector("[data-testid='stVegaLiteChart']", timeout=30_000)
+    assert page.locator("[data-testid='stVegaLiteChart']").count() == 2
+    page.screenshot(path=ARTIFACTS / "evidence-map.png", full_page=True)
+
+    page.goto(f"{dashboard}/chains")
+    settle(page)
+    node = page.locator("[data-testid='stGraphVizChart'] svg g.node a").first
+    node.wait_for(timeout=30_000)
+    assert page.get_by_text("WEAKEST STEP").first.is_visible()
+    page.screenshot(path=ARTIFACTS / "chains.png", full_page=True)
+    node.click()  # a step of the graph opens its claim
+    page.wait_for_url("**/claim?id=*")
+    settle(page)
+    assert page.get_by_role("heading", name="Evidence", exact=True).is_visible()
