@@ -58,6 +58,12 @@ def curate(app: AppTest, claim_id: str) -> AppTest:
     return app.run()
 
 
+def widget(app: AppTest, kind: str, name: str):  # noqa: ANN201
+    """A curation widget by its name: its full key also holds the claim and a generation."""
+    (found,) = [w for w in getattr(app, kind) if (w.key or "").startswith(name + ":")]
+    return found
+
+
 def submit(app: AppTest, label: str) -> AppTest:
     (button,) = [b for b in app.form_submit_button if b.label == label]
     return button.click().run()
@@ -114,10 +120,10 @@ def test_a_curator_attaches_a_paper_and_the_verdict_changes(app: AppTest, accoun
     assert not app.exception
     before = app.caption[0].value
     assert "Unproven" in before
-    app.text_input(key="attach_identifier").input("PMID 90000123")
-    app.selectbox(key="attach_design").select("rct")
-    app.selectbox(key="attach_stance").select("supports")
-    app.text_area(key="attach_rationale").input("A synthetic trial supports it.")
+    widget(app, "text_input", "attach_identifier").input("PMID 90000123")
+    widget(app, "selectbox", "attach_design").select("rct")
+    widget(app, "selectbox", "attach_stance").select("supports")
+    widget(app, "text_area", "attach_rationale").input("A synthetic trial supports it.")
     submit(app, "Attach")
     assert not app.exception and not app.error
     (flash,) = app.success
@@ -135,8 +141,8 @@ def test_a_curator_attaches_a_paper_and_the_verdict_changes(app: AppTest, accoun
 def test_a_bad_identifier_is_an_error_and_nothing_is_written(app: AppTest, accounts: Store) -> None:
     sign_in(app, "cleo")
     curate(app, EMPTY_CLAIM)
-    app.text_input(key="attach_identifier").input("not-an-id <b>x</b>")
-    app.text_area(key="attach_rationale").input("Whatever.")
+    widget(app, "text_input", "attach_identifier").input("not-an-id <b>x</b>")
+    widget(app, "text_area", "attach_rationale").input("Whatever.")
     submit(app, "Attach")
     assert not app.exception
     (error,) = app.error
@@ -154,9 +160,13 @@ def test_a_curator_revises_judgements_records_a_search_and_overrides(
     flipped = "not_flagged" if first["risk_of_bias"] == "high" else "high"
     sign_in(app, "cleo")
     curate(app, claim_id)
-    app.radio(key="rev_bias_0").set_value(flipped)
-    app.text_input(key="rev_reason_0").input("Unblinded assessors.")
-    app.form_submit_button(key="rev_save_0").click().run()
+    widget(app, "radio", f"rev_bias:{claim_id}:{first['reference']['key']}").set_value(flipped)
+    widget(app, "text_input", f"rev_reason:{claim_id}:{first['reference']['key']}").input(
+        "Unblinded assessors."
+    )
+    widget(
+        app, "form_submit_button", f"rev_save:{claim_id}:{first['reference']['key']}"
+    ).click().run()
     assert not app.error, [e.value for e in app.error]
     assert "revised" in app.success[0].value
     with accounts.reading() as s:
@@ -164,15 +174,15 @@ def test_a_curator_revises_judgements_records_a_search_and_overrides(
     again = revised[first["reference"]["key"]]
     assert (again["risk_of_bias"], again["curator"]) == (flipped, "cleo")
 
-    app.text_area(key="search_query").input('"foot orthoses" AND "low back pain"')
-    app.number_input(key="search_hits").set_value(12)
+    widget(app, "text_area", "search_query").input('"foot orthoses" AND "low back pain"')
+    widget(app, "number_input", "search_hits").set_value(12)
     submit(app, "Record search")
     assert "Search recorded" in app.success[0].value
 
-    app.selectbox(key="override_verdict").select("refuted")
+    widget(app, "selectbox", "override_verdict").select("refuted")
     submit(app, "Save override")  # no reason
     assert "reason" in app.error[0].value
-    app.text_area(key="override_reason").input("Synthetic test override.")
+    widget(app, "text_area", "override_reason").input("Synthetic test override.")
     submit(app, "Save override")
     assert "Override saved" in app.success[0].value
     with accounts.reading() as s:
@@ -190,7 +200,7 @@ def test_an_edit_made_meanwhile_is_a_conflict_not_an_overwrite(
     curate(app, EMPTY_CLAIM)
     with accounts.transaction() as s:  # someone else, from the CLI
         edit_claim(s, claim_id=EMPTY_CLAIM, actor="other", notes="Edited elsewhere.")
-    app.text_area(key="edit_statement").input("A statement edited on a stale page.")
+    widget(app, "text_area", "edit_statement").input("A statement edited on a stale page.")
     submit(app, "Save claim")
     assert "changed since" in app.error[0].value or "version" in app.error[0].value
     with accounts.reading() as s:
@@ -204,13 +214,13 @@ def test_a_chain_link_that_loops_is_refused_and_a_good_one_is_made(
 ) -> None:
     sign_in(app, "cleo")
     curate(app, "nmf-old-injury-lumbar-fibrosis")  # the first step of the seeded chain
-    app.radio(key="link_direction").set_value("next step")
-    app.selectbox(key="link_other").select("lumbar-nerve-root-tethering")
+    widget(app, "radio", "link_direction").set_value("next step")
+    widget(app, "selectbox", "link_other").select("lumbar-nerve-root-tethering")
     submit(app, "Link claims")
     assert "loop back" in app.error[0].value
-    app.radio(key="link_direction").set_value("first step")
-    app.selectbox(key="link_relation").select("refines")
-    app.selectbox(key="link_other").select(EMPTY_CLAIM)
+    widget(app, "radio", "link_direction").set_value("first step")
+    widget(app, "selectbox", "link_relation").select("refines")
+    widget(app, "selectbox", "link_other").select(EMPTY_CLAIM)
     submit(app, "Link claims")
     assert app.success[0].value.startswith("Linked\\:")
 
@@ -278,7 +288,7 @@ def test_single_sign_on_takes_its_role_from_the_local_account_of_that_email(
     assert "Signed in as **cleo@example\\.org** (curator)." in menu(app)
     curate(app, EMPTY_CLAIM)
     assert [t.value for t in app.title] == ["Curate a claim"]
-    app.text_area(key="search_query").input("tibial nerve compression Berlin")
+    widget(app, "text_area", "search_query").input("tibial nerve compression Berlin")
     submit(app, "Record search")
     with accounts.reading() as s:
         assert list_history(s, claim_id=EMPTY_CLAIM, limit=1)[0]["actor"] == "cleo@example.org"
@@ -302,3 +312,58 @@ def test_the_sign_in_page_offers_single_sign_on_only_when_configured(app: AppTes
     app.user = {"is_logged_in": False}
     app.run()
     assert [b.label for b in app.button][0] == "Sign in with single sign-on"
+
+
+def test_a_stale_form_stays_a_conflict_however_often_it_is_saved(
+    app: AppTest, accounts: Store
+) -> None:
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    with accounts.transaction() as s:  # someone else, from the CLI
+        edit_claim(s, claim_id=EMPTY_CLAIM, actor="other", notes="Edited elsewhere.")
+    app.run()  # any rerun in between
+    widget(app, "text_area", "edit_statement").input("A statement edited on a stale page.")
+    submit(app, "Save claim")
+    assert "by someone else" in app.error[0].value
+    submit(app, "Save claim")  # again
+    assert "by someone else" in app.error[0].value
+    app.button(key="refresh").click().run()  # take the latest
+    assert widget(app, "text_area", "edit_notes").value == "Edited elsewhere."
+    with accounts.reading() as s:
+        assert claim_detail(s, EMPTY_CLAIM)["notes"] == "Edited elsewhere."
+
+
+def test_switching_claims_never_copies_one_claim_onto_another(
+    app: AppTest, accounts: Store
+) -> None:
+    other = "foot-orthoses-reduce-back-pain"
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    curate(app, other)
+    assert widget(app, "text_area", "edit_statement").value.startswith("Foot orthoses")
+    submit(app, "Save claim")
+    assert app.success[0].value == "Nothing to save\\: the claim is as it was\\."
+
+
+def test_an_override_made_meanwhile_and_a_paper_linked_already_are_refused(
+    app: AppTest, accounts: Store
+) -> None:
+    from evidence.services.overrides import set_override
+
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    with accounts.transaction() as s:
+        set_override(s, claim_id=EMPTY_CLAIM, verdict="refuted", reason="Elsewhere.", actor="o")
+    widget(app, "selectbox", "override_verdict").select("supported")
+    widget(app, "text_area", "override_reason").input("Mine.")
+    submit(app, "Save override")
+    assert "by someone else" in app.error[0].value
+    with accounts.reading() as s:
+        assert claim_detail(s, EMPTY_CLAIM)["override"]["reason"] == "Elsewhere."
+
+    app.button(key="refresh").click().run()
+    for _ in range(2):
+        widget(app, "text_input", "attach_identifier").input("PMID 90000124")
+        widget(app, "text_area", "attach_rationale").input("A synthetic paper.")
+        submit(app, "Attach")
+    assert "already exists\\: revise it under Linked papers" in app.error[0].value

@@ -38,22 +38,29 @@ if user is None or not user.may(Role.curator):  # the router already refuses; be
 
 OTHER_DOWNGRADES = [Downgrade.imprecision.value, Downgrade.inconsistency.value]
 FLASH = "curation_flash"
-SEEN = "curation_versions_shown"
 
 
 def words(value: str) -> str:
     return value.replace("_", " ")
 
 
-def done(ok: bool, message: str, form: str) -> None:
-    """Show the outcome. After a change, empty that form and rerun, so every part of the page
-    shows the new state; after an error, the form keeps what was typed."""
+def fresh_forms() -> None:
+    st.session_state["curation_generation"] = st.session_state.get("curation_generation", 0) + 1
+
+
+def done(ok: bool, message: str) -> None:
+    """Show the outcome. After a change, every form is drawn afresh from the new state; after
+    an error, the form keeps what was typed."""
     if ok:
         st.session_state[FLASH] = message
-        for key in [k for k in st.session_state if str(k).startswith(form)]:
-            del st.session_state[key]
+        fresh_forms()
         st.rerun()
     st.error(md_text(message))
+    if "by someone else" in message:
+        # in the sidebar: a plain button may not sit inside the form that failed
+        st.sidebar.button(
+            "Discard my changes and show the latest", on_click=fresh_forms, key="refresh"
+        )
 
 
 statements = data.statements()
@@ -75,20 +82,20 @@ except ClaimNotFound as exc:
     st.error(md_text(str(exc)))
     st.stop()
 
-# Each form writes with the version of what it showed: the versions as of the previous run,
-# since a submit reruns the page and would otherwise read (and so approve) any change made
-# elsewhere in between.
-shown_before: dict[str, int | None] = st.session_state.get(SEEN, {})
-now_shown = {f"claim:{claim['id']}": claim["version"]}
-now_shown |= {
-    f"link:{claim['id']}:{e['reference']['key']}": e["version"] for e in claim["evidence"]
-}
-now_shown[f"override:{claim['id']}"] = claim["override"]["version"] if claim["override"] else None
-st.session_state[SEEN] = now_shown
+# Widgets keep what they first showed until their key changes, so each form is keyed by
+# what it edits and by a generation that moves on after every change made here; the version
+# it writes with is the one stored when its widgets were first drawn. A change made
+# elsewhere meanwhile is then a conflict, however often the form is submitted.
+GEN = st.session_state.setdefault("curation_generation", 0)
+cid = claim["id"]
 
 
-def seen(key: str) -> int | None:
-    return shown_before.get(key, now_shown[key])
+def K(name: str, *scope: object) -> str:
+    return ":".join([name, cid, *map(str, scope), str(GEN)])
+
+
+def shown(form: str, version: int) -> int:
+    return st.session_state.setdefault(f"version_shown:{form}", version)
 
 
 st.subheader(md_text(claim["statement"]), anchor=False)
@@ -113,39 +120,39 @@ evidence_tab, claim_tab, search_tab, override_tab, links_tab = st.tabs(
 
 with evidence_tab:
     st.markdown("**Attach a paper**")
-    with st.form("attach", clear_on_submit=False):
+    with st.form(K("attach"), clear_on_submit=False):
         identifier = st.text_input(
             "DOI, PMID, PMCID or link",
             placeholder="10.1000/xyz123 · PMID 12345678 · PMC1234567 · https://doi.org/…",
-            key="attach_identifier",
+            key=K("attach_identifier"),
         )
         a, b = st.columns(2)
-        stance = a.selectbox("Stance", [s.value for s in Stance], key="attach_stance")
+        stance = a.selectbox("Stance", [s.value for s in Stance], key=K("attach_stance"))
         design = b.selectbox(
             "Study design",
             [d.value for d in Design],
             index=None,
             format_func=words,
             placeholder="keep the paper's (or leave unset)",
-            key="attach_design",
+            key=K("attach_design"),
         )
         a, b, c = st.columns(3)
-        directness = a.radio("Directness", ["direct", "indirect"], key="attach_directness")
+        directness = a.radio("Directness", ["direct", "indirect"], key=K("attach_directness"))
         bias = b.radio(
-            "Risk of bias", ["not_flagged", "high"], format_func=words, key="attach_bias"
+            "Risk of bias", ["not_flagged", "high"], format_func=words, key=K("attach_bias")
         )
         more = c.multiselect(
-            "Other downgrades", OTHER_DOWNGRADES, format_func=words, key="attach_downgrades"
+            "Other downgrades", OTHER_DOWNGRADES, format_func=words, key=K("attach_downgrades")
         )
         upgrades = st.multiselect(
-            "Upgrades", [u.value for u in Upgrade], format_func=words, key="attach_upgrades"
+            "Upgrades", [u.value for u in Upgrade], format_func=words, key=K("attach_upgrades")
         )
         rationale = st.text_area(
             "Rationale",
             placeholder="One sentence: how the paper bears on the claim.",
-            key="attach_rationale",
+            key=K("attach_rationale"),
         )
-        quote = st.text_input("Quote from the paper (optional)", key="attach_quote")
+        quote = st.text_input("Quote from the paper (optional)", key=K("attach_quote"))
         if st.form_submit_button("Attach", type="primary"):
             done(
                 *curation.attempt(
@@ -161,63 +168,70 @@ with evidence_tab:
                     downgrades=more,
                     upgrades=upgrades,
                     quote=quote,
-                ),
-                "attach_",
+                )
             )
 
     st.markdown(f"**Linked papers ({len(claim['evidence'])})**")
     if not claim["evidence"]:
         st.write("No paper is linked to this claim yet.")
-    for n, e in enumerate(claim["evidence"]):
+    for e in claim["evidence"]:
         ref = e["reference"]
+        link_version = shown(K("rev", ref["key"]), e["version"])
         title = short(ref["title"] or ref["key"], 90)
         label = f"{title} — {e['stance']}, {e['certainty']}"
         with st.expander(md_text(label)):
             st.caption(md_text(f"{ref['key']} · {e['design_label']} · version {e['version']}"))
-            with st.form(f"revise-{n}"):
+            with st.form(K("revise", ref["key"])):
                 a, b, c = st.columns(3)
                 stances = [s.value for s in Stance]
                 r_stance = a.selectbox(
-                    "Stance", stances, index=stances.index(e["stance"]), key=f"rev_stance_{n}"
+                    "Stance",
+                    stances,
+                    index=stances.index(e["stance"]),
+                    key=K("rev_stance", ref["key"]),
                 )
                 r_direct = b.radio(
                     "Directness",
                     ["direct", "indirect"],
                     index=["direct", "indirect"].index(e["directness"]),
-                    key=f"rev_direct_{n}",
+                    key=K("rev_direct", ref["key"]),
                 )
                 r_bias = c.radio(
                     "Risk of bias",
                     ["not_flagged", "high"],
                     index=["not_flagged", "high"].index(e["risk_of_bias"]),
                     format_func=words,
-                    key=f"rev_bias_{n}",
+                    key=K("rev_bias", ref["key"]),
                 )
                 r_more = st.multiselect(
                     "Other downgrades",
                     OTHER_DOWNGRADES,
                     default=[d for d in e["downgrades"] if d in OTHER_DOWNGRADES],
                     format_func=words,
-                    key=f"rev_down_{n}",
+                    key=K("rev_down", ref["key"]),
                 )
                 r_up = st.multiselect(
                     "Upgrades",
                     [u.value for u in Upgrade],
                     default=e["upgrades"],
                     format_func=words,
-                    key=f"rev_up_{n}",
+                    key=K("rev_up", ref["key"]),
                 )
-                r_rationale = st.text_area("Rationale", e["rationale"], key=f"rev_rat_{n}")
-                r_reason = st.text_input("Why (for the history)", key=f"rev_reason_{n}")
+                r_rationale = st.text_area(
+                    "Rationale", e["rationale"], key=K("rev_rat", ref["key"])
+                )
+                r_reason = st.text_input("Why (for the history)", key=K("rev_reason", ref["key"]))
                 save, remove = st.columns(2)
-                if save.form_submit_button("Save judgements", type="primary", key=f"rev_save_{n}"):
+                if save.form_submit_button(
+                    "Save judgements", type="primary", key=K("rev_save", ref["key"])
+                ):
                     done(
                         *curation.attempt(
                             curation.revise_link,
                             user,
                             claim_id=claim["id"],
                             ref=ref["key"],
-                            version=seen(f"link:{claim['id']}:{ref['key']}"),
+                            version=link_version,
                             stance=r_stance,
                             rationale=r_rationale,
                             directness=r_direct,
@@ -225,58 +239,58 @@ with evidence_tab:
                             downgrades=r_more,
                             upgrades=r_up,
                             reason=r_reason or None,
-                        ),
-                        "rev_",
+                        )
                     )
-                if remove.form_submit_button("Remove this link", key=f"rev_remove_{n}"):
+                if remove.form_submit_button("Remove this link", key=K("rev_remove", ref["key"])):
                     done(
                         *curation.attempt(
                             curation.remove_link,
                             user,
                             claim_id=claim["id"],
                             ref=ref["key"],
-                            version=seen(f"link:{claim['id']}:{ref['key']}"),
+                            version=link_version,
                             reason=r_reason or None,
-                        ),
-                        "rev_",
+                        )
                     )
 
 with claim_tab:
-    with st.form("edit_claim"):
-        statement = st.text_area("Statement", claim["statement"], key="edit_statement")
+    claim_version = shown(K("edit"), claim["version"])
+    with st.form(K("edit_claim")):
+        statement = st.text_area("Statement", claim["statement"], key=K("edit_statement"))
         a, b = st.columns(2)
         types = [t.value for t in ClaimType]
-        claim_type = a.selectbox("Type", types, index=types.index(claim["type"]), key="edit_type")
-        tags = b.text_input("Tags (comma-separated)", ", ".join(claim["tags"]), key="edit_tags")
-        notes = st.text_area("Notes", claim["notes"] or "", key="edit_notes")
-        reason = st.text_input("Why (for the history)", key="edit_reason")
+        claim_type = a.selectbox(
+            "Type", types, index=types.index(claim["type"]), key=K("edit_type")
+        )
+        tags = b.text_input("Tags (comma-separated)", ", ".join(claim["tags"]), key=K("edit_tags"))
+        notes = st.text_area("Notes", claim["notes"] or "", key=K("edit_notes"))
+        reason = st.text_input("Why (for the history)", key=K("edit_reason"))
         if st.form_submit_button("Save claim", type="primary"):
             done(
                 *curation.attempt(
                     curation.change_claim,
                     user,
                     claim_id=claim["id"],
-                    version=seen(f"claim:{claim['id']}"),
+                    version=claim_version,
                     statement=statement,
                     claim_type=claim_type,
                     tags=curation.tag_list(tags),
                     notes=notes,
                     reason=reason or None,
-                ),
-                "edit_",
+                )
             )
     st.markdown("**Who asserts it**")
     sources = data.sources()
-    with st.form("assert"):
+    with st.form(K("assert")):
         source = st.selectbox(
             "Source",
             list(sources),
             index=None,
             format_func=lambda k: option(sources[k], k),
             placeholder="Choose a source document",
-            key="assert_source",
+            key=K("assert_source"),
         )
-        said = st.text_input("Locating quote", key="assert_quote")
+        said = st.text_input("Locating quote", key=K("assert_quote"))
         if st.form_submit_button("Add quote"):
             done(
                 *curation.attempt(
@@ -285,23 +299,22 @@ with claim_tab:
                     claim_id=claim["id"],
                     source_key=source or "",
                     quote=said,
-                ),
-                "assert_",
+                )
             )
 
 with search_tab:
     for s in claim["searches"]:
         hits = "?" if s["hits"] is None else s["hits"]
         st.markdown(md_text(f"{s['date'] or 'undated'} — {s['database']}: {s['query']} ({hits})"))
-    with st.form("search"):
+    with st.form(K("search")):
         a, b, c = st.columns([2, 1, 1])
-        database = a.text_input("Database", "PubMed", key="search_database")
+        database = a.text_input("Database", "PubMed", key=K("search_database"))
         searched_on = b.date_input(
-            "Searched on", dt.date.today(), max_value=dt.date.today(), key="search_date"
+            "Searched on", dt.date.today(), max_value=dt.date.today(), key=K("search_date")
         )
-        hits = c.number_input("Hits", min_value=0, step=1, value=None, key="search_hits")
-        query_text = st.text_area("Query, as it was run", key="search_query")
-        search_notes = st.text_input("Notes (optional)", key="search_notes")
+        hits = c.number_input("Hits", min_value=0, step=1, value=None, key=K("search_hits"))
+        query_text = st.text_area("Query, as it was run", key=K("search_query"))
+        search_notes = st.text_input("Notes (optional)", key=K("search_notes"))
         if st.form_submit_button("Record search", type="primary"):
             done(
                 *curation.attempt(
@@ -313,8 +326,7 @@ with search_tab:
                     hits=None if hits is None else int(hits),
                     searched_on=searched_on,
                     notes=search_notes or None,
-                ),
-                "search_",
+                )
             )
 
 with override_tab:
@@ -330,16 +342,17 @@ with override_tab:
                 f"Reason: {current['reason']}"
             )
         )
-    with st.form("override"):
+    override_version = shown(K("override"), current["version"] if current else 0)
+    with st.form(K("override")):
         verdicts = [v.value for v in Verdict]
         verdict = st.selectbox(
             "Verdict",
             verdicts,
             index=verdicts.index(current["verdict"]) if current else None,
             format_func=verdict_label,
-            key="override_verdict",
+            key=K("override_verdict"),
         )
-        why = st.text_area("Reason (required)", key="override_reason")
+        why = st.text_area("Reason (required)", key=K("override_reason"))
         set_col, clear_col = st.columns(2)
         if set_col.form_submit_button("Save override", type="primary"):
             done(
@@ -349,9 +362,8 @@ with override_tab:
                     claim_id=claim["id"],
                     verdict=verdict or "",
                     reason=why,
-                    version=seen(f"override:{claim['id']}"),
-                ),
-                "override_",
+                    version=override_version,
+                )
             )
         if current and clear_col.form_submit_button("Remove override"):
             done(
@@ -360,13 +372,12 @@ with override_tab:
                     user,
                     claim_id=claim["id"],
                     reason=why,
-                    version=seen(f"override:{claim['id']}"),
-                ),
-                "override_",
+                    version=override_version,
+                )
             )
 
 with links_tab:
-    for n, link in enumerate(claim["claim_links"]):
+    for link in claim["claim_links"]:
         a, b = st.columns([5, 1], vertical_alignment="center")
         a.markdown(
             md_text(
@@ -375,7 +386,7 @@ with links_tab:
                 f"{short(statements.get(link['to'], link['to']), 60)}"
             )
         )
-        if b.button("Remove", key=f"unlink_{n}"):
+        if b.button("Remove", key=K("unlink", link["from"], link["relation"], link["to"])):
             done(
                 *curation.attempt(
                     curation.unlink_claim,
@@ -384,19 +395,18 @@ with links_tab:
                     to_claim=link["to"],
                     relation=link["relation"],
                     reason=None,
-                ),
-                "link_",
+                )
             )
-    with st.form("link_claims"):
+    with st.form(K("link_claims")):
         a, b = st.columns([1, 3])
         direction = a.radio(
             "This claim is the",
             ["first step", "next step"],
-            key="link_direction",
+            key=K("link_direction"),
             help="A 'leads to' link is one step of a mechanism chain: first → next.",
         )
         relation = a.selectbox(
-            "Relation", [r.value for r in Relation], format_func=words, key="link_relation"
+            "Relation", [r.value for r in Relation], format_func=words, key=K("link_relation")
         )
         other = b.selectbox(
             "The other claim",
@@ -408,9 +418,9 @@ with links_tab:
             index=None,
             format_func=lambda i: option(statements[i], i, 100),
             placeholder="Choose a claim",
-            key="link_other",
+            key=K("link_other"),
         )
-        link_reason = b.text_input("Why (for the history)", key="link_reason")
+        link_reason = b.text_input("Why (for the history)", key=K("link_reason"))
         if st.form_submit_button("Link claims", type="primary"):
             first, then = (
                 (claim["id"], other) if direction == "first step" else (other, claim["id"])
@@ -423,6 +433,5 @@ with links_tab:
                     to_claim=then or "",
                     relation=relation,
                     reason=link_reason or None,
-                ),
-                "link_",
+                )
             )

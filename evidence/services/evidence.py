@@ -63,6 +63,13 @@ def _words(text: str | None) -> str | None:
     return joined or None
 
 
+def is_linked(session: Session, *, claim_id: str, reference_id: int) -> bool:
+    found = select(Evidence.id).where(
+        Evidence.claim_id == claim_id, Evidence.reference_id == reference_id
+    )
+    return session.scalar(found) is not None
+
+
 def link_evidence(
     session: Session,
     *,
@@ -94,11 +101,9 @@ def link_evidence(
         select(Evidence).where(Evidence.claim_id == claim.id, Evidence.reference_id == reference.id)
     )
     key = f"{claim.id}<-{reference.key}"
-    if (
-        existing is not None
-        and expected_version is not None
-        and expected_version != existing.version
-    ):
+    if expected_version is not None and existing is None:
+        raise ConflictError("evidence link", key, expected_version, None)  # removed meanwhile
+    if existing is not None and expected_version not in (None, existing.version):
         raise ConflictError("evidence link", key, expected_version, existing.version)
     keep = existing is not None and not replace_judgements
     down, up = judgements(

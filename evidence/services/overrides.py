@@ -22,7 +22,8 @@ def _reason(reason: str | None, action: str) -> str:
 
 
 def _check_version(key: str, current: Override | None, expected: int | None) -> None:
-    if expected is not None and (current is None or current.version != expected):
+    """``expected`` 0 means the writer saw no override: one made meanwhile is a conflict."""
+    if expected is not None and expected != (current.version if current else 0):
         raise ConflictError("override", key, expected, current.version if current else None)
 
 

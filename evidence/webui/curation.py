@@ -13,11 +13,11 @@ from typing import Any
 from sqlmodel import Session
 
 from evidence.domain.vocab import Role
-from evidence.errors import EvidenceError, InputError
+from evidence.errors import AlreadyExists, EvidenceError, InputError
 from evidence.services.accounts import SignedIn, find_role
 from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.claims import add_assertion, add_claim, edit_claim, get_claim
-from evidence.services.evidence import link_evidence, unlink_evidence
+from evidence.services.evidence import is_linked, link_evidence, unlink_evidence
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.references import add_references, edit_reference
 from evidence.services.searches import log_search
@@ -77,6 +77,8 @@ def attach_paper(
     """Store the paper if it is new (by DOI, PMID, PMCID or its URL), then link it."""
     (added,) = add_references(session, identifiers=[identifier], actor=actor)
     ref = added.reference
+    if is_linked(session, claim_id=link["claim_id"], reference_id=ref.id):
+        raise AlreadyExists("evidence link", f"{link['claim_id']}<-{ref.key}", "already exists: revise it under Linked papers")
     if design:
         edit_reference(session, ref=ref.key, actor=actor, design=design)
     link_evidence(session, ref=ref.key, actor=actor, replace_judgements=True, **link)
