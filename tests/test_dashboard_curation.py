@@ -87,11 +87,16 @@ def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_session(app:
     assert [e.value for e in app.error] == ["Unknown user name or wrong password\\."]
     sign_in(app, "nobody", PASSWORD)
     assert [e.value for e in app.error] == ["Unknown user name or wrong password\\."]
-    for _ in range(3):
+    for _ in range(4):  # five for cleo in all; the unknown name counts on its own
         sign_in(app, "cleo", "still wrong")
     sign_in(app, "cleo", PASSWORD)  # right, but too soon after five failures
     assert app.error[0].value.startswith("Too many failed attempts")
     assert "Reading as a guest." in menu(app)
+    fresh = AppTest.from_file(APP, default_timeout=60)  # a new tab: still locked
+    sign_in(fresh, "cleo", PASSWORD)
+    assert fresh.error[0].value.startswith("Too many failed attempts")
+    sign_in(fresh, "vic", PASSWORD)  # another account is not
+    assert "Signed in as **vic** (viewer)." in menu(fresh)
 
 
 def test_a_viewer_signs_in_but_may_not_curate(app: AppTest) -> None:
@@ -283,7 +288,7 @@ def test_single_sign_on_takes_its_role_from_the_local_account_of_that_email(
     with accounts.transaction() as s:
         add_account(s, username="cleo@example.org", role="curator", password=PASSWORD, actor="t")
     app.secrets["auth"] = AUTH
-    app.user = {"is_logged_in": True, "email": "cleo@example.org"}
+    app.user = {"is_logged_in": True, "email": "cleo@example.org", "email_verified": True}
     app.run()
     assert "Signed in as **cleo@example\\.org** (curator)." in menu(app)
     curate(app, EMPTY_CLAIM)
@@ -296,7 +301,7 @@ def test_single_sign_on_takes_its_role_from_the_local_account_of_that_email(
 
 def test_single_sign_on_without_a_local_account_is_a_viewer(app: AppTest) -> None:
     app.secrets["auth"] = AUTH
-    app.user = {"is_logged_in": True, "email": "someone@example.org"}
+    app.user = {"is_logged_in": True, "email": "someone@example.org", "email_verified": True}
     app.run()
     assert "Signed in as **someone@example\\.org** (viewer)." in menu(app)
     with pytest.raises(ValueError):
@@ -367,3 +372,10 @@ def test_an_override_made_meanwhile_and_a_paper_linked_already_are_refused(
         widget(app, "text_area", "attach_rationale").input("A synthetic paper.")
         submit(app, "Attach")
     assert "already exists\\: revise it under Linked papers" in app.error[0].value
+
+
+def test_single_sign_on_with_an_unverified_address_is_not_signed_in(app: AppTest) -> None:
+    app.secrets["auth"] = AUTH
+    app.user = {"is_logged_in": True, "email": "cleo@example.org", "email_verified": False}
+    app.run()
+    assert "Reading as a guest." in menu(app)

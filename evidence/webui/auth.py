@@ -10,6 +10,7 @@ address, and viewer when there is none.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import streamlit as st
@@ -20,7 +21,6 @@ from evidence.webui import data
 from evidence.webui.render import md_text
 
 _NAME = "signed_in_as"
-_FAILURES = "sign_in_failures"
 _THIS_RUN = "user_this_run"
 # after this many wrong passwords in a row a session must wait before trying again
 MAX_FAILURES = 5
@@ -38,7 +38,8 @@ def _oidc_email() -> str | None:
     if not oidc_configured() or not st.user.is_logged_in:
         return None
     email = st.user.get("email")
-    return str(email) if email else None
+    # an address the identity provider has not verified could be anyone's
+    return str(email) if email and st.user.get("email_verified") is True else None
 
 
 def current_user() -> SignedIn | None:
@@ -69,19 +70,31 @@ def _who() -> SignedIn | None:
     return SignedIn(email, role or Role.viewer)
 
 
+@st.cache_resource(show_spinner=False)
+def _failures() -> tuple[dict[str, tuple[int, float]], threading.Lock]:
+    """Failed sign-ins per user name, for the whole server: a new tab does not reset them."""
+    return {}, threading.Lock()
+
+
 def sign_in(username: str, password: str) -> str | None:
     """Sign this session in; the reason it failed, or None when it worked."""
-    failures, since = st.session_state.get(_FAILURES, (0, 0.0))
+    failures, lock = _failures()
+    name = (username or "").strip().lower()
+    with lock:
+        count, since = failures.get(name, (0, 0.0))
     wait = LOCKOUT_SECONDS - (time.monotonic() - since)
-    if failures >= MAX_FAILURES and wait > 0:
+    if count >= MAX_FAILURES and wait > 0:
         return f"Too many failed attempts: wait {int(wait) + 1} seconds and try again."
     # a transaction: a hash made with weaker parameters is upgraded on the way in
     with data.store().transaction() as session:
         who = authenticate(session, username=username, password=password)
+    with lock:
+        if who is None:
+            failures[name] = (count + 1, time.monotonic())
+        else:
+            failures.pop(name, None)
     if who is None:
-        st.session_state[_FAILURES] = (failures + 1, time.monotonic())
         return "Unknown user name or wrong password."
-    st.session_state.pop(_FAILURES, None)
     st.session_state[_NAME] = who.username
     return None
 

@@ -78,7 +78,11 @@ def attach_paper(
     (added,) = add_references(session, identifiers=[identifier], actor=actor)
     ref = added.reference
     if is_linked(session, claim_id=link["claim_id"], reference_id=ref.id):
-        raise AlreadyExists("evidence link", f"{link['claim_id']}<-{ref.key}", "already exists: revise it under Linked papers")
+        raise AlreadyExists(
+            "evidence link",
+            f"{link['claim_id']}<-{ref.key}",
+            "already exists: revise it under Linked papers",
+        )
     if design:
         edit_reference(session, ref=ref.key, actor=actor, design=design)
     link_evidence(session, ref=ref.key, actor=actor, replace_judgements=True, **link)
