@@ -379,3 +379,24 @@ def test_single_sign_on_with_an_unverified_address_is_not_signed_in(app: AppTest
     app.user = {"is_logged_in": True, "email": "cleo@example.org", "email_verified": False}
     app.run()
     assert "Reading as a guest." in menu(app)
+
+
+def test_a_quote_without_its_source_is_an_error_and_no_claim_is_added(
+    app: AppTest, accounts: Store
+) -> None:
+    sign_in(app, "cleo")
+    app.switch_page("app_pages/new_claim.py")
+    app.run()
+    app.text_input(key="new_id").input("synthetic-quoted")
+    app.text_area(key="new_statement").input("A synthetic statement.")
+    app.text_input(key="new_quote").input("said somewhere")
+    submit(app, "Add claim")
+    assert "the source the quote comes from" in app.error[0].value
+    with accounts.reading() as s:
+        assert "synthetic-quoted" not in data_ids(s)
+
+
+def data_ids(session) -> set[str]:  # noqa: ANN001
+    from evidence.services.claim_index import claim_statements
+
+    return set(claim_statements(session))

@@ -102,7 +102,14 @@ downloads.offer(
     md_col,
     "Summary",
     downloads.summary_maker(
-        data.store(), [c["id"] for c in shown], f"Evidence summary: {filters.describe()}"
+        data.store(),
+        [c["id"] for c in shown],
+        f"Evidence summary: {filters.describe()}"
+        + (
+            f" (the first {downloads.MARKDOWN_LIMIT} of {len(shown)} claims)"
+            if len(shown) > downloads.MARKDOWN_LIMIT
+            else ""
+        ),
     ),
     file_name="evidence-summary.md",
     key="overview_markdown",
@@ -149,7 +156,8 @@ for band in BAND_ORDER:
     pages = -(-len(in_band) // PAGE_SIZE)
     page = 1
     if pages > 1:
-        page = st.pagination(pages, key=f"overview_page_{band.value}")
+        # keyed by the filters too: a new search starts again at the first page
+        page = st.pagination(pages, key=f"overview_page_{band.value}:{hash(filters)}")
         first = (page - 1) * PAGE_SIZE
         st.caption(f"Claims {first + 1}–{min(first + PAGE_SIZE, len(in_band))} of {len(in_band)}")
     for claim in in_band[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:

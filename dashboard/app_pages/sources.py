@@ -103,7 +103,7 @@ for card in on_page:
         kind = card["kind"]
         badge, blurb = st.columns([1, 4], vertical_alignment="center")
         with badge:
-            st.badge(kind_label(kind), color=KIND_COLOURS.get(kind, "gray"))
+            st.badge(md_text(kind_label(kind)), color=KIND_COLOURS.get(kind, "gray"))
         blurb.caption(md_text(KIND_BLURBS.get(kind, "")))
         counts = " · ".join(
             f":{VERDICT_COLOURS[v.value]}-badge[{card['verdicts'][v.value]} {v.label.lower()}]"

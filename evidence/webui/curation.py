@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from evidence.domain.vocab import Role
-from evidence.errors import AlreadyExists, EvidenceError, InputError
+from evidence.errors import AlreadyExists, EvidenceError, InputError, InvalidValue
 from evidence.services.accounts import SignedIn, find_role
 from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.claims import add_assertion, add_claim, edit_claim, get_claim
@@ -53,6 +53,8 @@ def _now(session: Session, claim_id: str) -> str:
 def new_claim(
     session: Session, actor: str, *, source_key: str | None, quote: str, **claim: Any
 ) -> str:
+    if quote.strip() and not source_key:
+        raise InvalidValue("source", "", "the source the quote comes from (or no quote)")
     add_claim(session, actor=actor, **claim)
     if source_key:
         add_assertion(

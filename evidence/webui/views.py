@@ -186,9 +186,11 @@ def claim_list(
     first = (page - 1) * page_size
     shown = claims[first : first + page_size]
     if pages > 1:
-        info.caption(f"{len(claims)} claims {what}; showing {first + 1}–{first + len(shown)}.")
+        info.caption(
+            md_text(f"{len(claims)} claims {what}; showing {first + 1}–{first + len(shown)}.")
+        )
     else:
-        info.caption(f"{len(claims)} claim{'s' if len(claims) != 1 else ''} {what}.")
+        info.caption(md_text(f"{len(claims)} claim{'s' if len(claims) != 1 else ''} {what}."))
     downloads.offer(
         csv,
         "CSV",
