@@ -23,7 +23,7 @@ st.set_page_config(
 )
 
 try:
-    data.store()
+    data.start_run()
 except EvidenceError as exc:
     st.error(md_text(f"The database cannot be used: {exc}"))
     st.stop()

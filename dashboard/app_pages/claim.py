@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from evidence.domain.vocab import Role
-from evidence.errors import ClaimNotFound
 from evidence.webui import auth, data, downloads
-from evidence.webui.picker import claim_picker, open_claim
+from evidence.webui.picker import chosen_claim, open_claim
 from evidence.webui.render import (
     NOTICE_LABELS,
     VERDICT_COLOURS,
@@ -29,19 +28,12 @@ if not statements:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
-choice = claim_picker(statements)
-if choice is None:
-    st.info("Choose a claim in the sidebar, or open one from the Overview.")
-    st.page_link(
-        "app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:"
-    )
-    st.stop()
-
-try:
-    claim = data.claim(choice)
-except ClaimNotFound as exc:
-    st.error(md_text(str(exc)))
-    st.stop()
+claim = chosen_claim(
+    statements,
+    key="claim_choice",
+    none_chosen="Choose a claim in the sidebar, or open one from the Overview.",
+    link=("app_pages/overview.py", "Back to the overview", ":material/arrow_back:"),
+)
 
 
 def claim_link(

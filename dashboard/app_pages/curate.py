@@ -19,9 +19,8 @@ from evidence.domain.vocab import (
     Upgrade,
     Verdict,
 )
-from evidence.errors import ClaimNotFound
 from evidence.webui import auth, curation, data
-from evidence.webui.picker import claim_picker
+from evidence.webui.picker import chosen_claim
 from evidence.webui.render import (
     VERDICT_COLOURS,
     certainty_text,
@@ -37,7 +36,6 @@ if user is None or not user.may(Role.curator):  # the router already refuses; be
     st.stop()
 
 OTHER_DOWNGRADES = [Downgrade.imprecision.value, Downgrade.inconsistency.value]
-FLASH = "curation_flash"
 
 
 def words(value: str) -> str:
@@ -48,11 +46,12 @@ def fresh_forms() -> None:
     st.session_state["curation_generation"] = st.session_state.get("curation_generation", 0) + 1
 
 
-def done(ok: bool, message: str) -> None:
-    """Show the outcome. After a change, every form is drawn afresh from the new state; after
-    an error, the form keeps what was typed."""
+def write(change: curation.Change, **values: object) -> None:
+    """Make one change as the signed-in curator. After it lands, every form is drawn afresh
+    from the new state; after an error, the form keeps what was typed."""
+    ok, message = curation.attempt(change, user, **values)
     if ok:
-        st.session_state[FLASH] = message
+        st.session_state[curation.FLASH] = message
         fresh_forms()
         st.rerun()
     st.error(md_text(message))
@@ -65,22 +64,18 @@ def done(ok: bool, message: str) -> None:
 
 statements = data.statements()
 st.title("Curate a claim")
-if FLASH in st.session_state:
-    st.success(md_text(st.session_state.pop(FLASH)), icon=":material/check_circle:")
+if curation.FLASH in st.session_state:
+    st.success(md_text(st.session_state.pop(curation.FLASH)), icon=":material/check_circle:")
 if not statements:
     st.info("The ledger has no claims yet.")
     st.page_link("app_pages/new_claim.py", label="Add a claim", icon=":material/add_circle:")
     st.stop()
-choice = claim_picker(statements, key="curate_choice")
-if choice is None:
-    st.info("Choose the claim to curate in the sidebar.")
-    st.page_link("app_pages/new_claim.py", label="Or add a claim", icon=":material/add_circle:")
-    st.stop()
-try:
-    claim = data.claim(choice)
-except ClaimNotFound as exc:
-    st.error(md_text(str(exc)))
-    st.stop()
+claim = chosen_claim(
+    statements,
+    key="curate_choice",
+    none_chosen="Choose the claim to curate in the sidebar.",
+    link=("app_pages/new_claim.py", "Or add a claim", ":material/add_circle:"),
+)
 
 # Widgets keep what they first showed until their key changes, so each form is keyed by
 # what it edits and by a generation that moves on after every change made here; the version
@@ -154,21 +149,18 @@ with evidence_tab:
         )
         quote = st.text_input("Quote from the paper (optional)", key=K("attach_quote"))
         if st.form_submit_button("Attach", type="primary"):
-            done(
-                *curation.attempt(
-                    curation.attach_paper,
-                    user,
-                    claim_id=claim["id"],
-                    identifier=identifier,
-                    design=design,
-                    stance=stance,
-                    rationale=rationale,
-                    directness=directness,
-                    risk_of_bias=bias,
-                    downgrades=more,
-                    upgrades=upgrades,
-                    quote=quote,
-                )
+            write(
+                curation.attach_paper,
+                claim_id=claim["id"],
+                identifier=identifier,
+                design=design,
+                stance=stance,
+                rationale=rationale,
+                directness=directness,
+                risk_of_bias=bias,
+                downgrades=more,
+                upgrades=upgrades,
+                quote=quote,
             )
 
     st.markdown(f"**Linked papers ({len(claim['evidence'])})**")
@@ -225,32 +217,26 @@ with evidence_tab:
                 if save.form_submit_button(
                     "Save judgements", type="primary", key=K("rev_save", ref["key"])
                 ):
-                    done(
-                        *curation.attempt(
-                            curation.revise_link,
-                            user,
-                            claim_id=claim["id"],
-                            ref=ref["key"],
-                            version=link_version,
-                            stance=r_stance,
-                            rationale=r_rationale,
-                            directness=r_direct,
-                            risk_of_bias=r_bias,
-                            downgrades=r_more,
-                            upgrades=r_up,
-                            reason=r_reason or None,
-                        )
+                    write(
+                        curation.revise_link,
+                        claim_id=claim["id"],
+                        ref=ref["key"],
+                        version=link_version,
+                        stance=r_stance,
+                        rationale=r_rationale,
+                        directness=r_direct,
+                        risk_of_bias=r_bias,
+                        downgrades=r_more,
+                        upgrades=r_up,
+                        reason=r_reason or None,
                     )
                 if remove.form_submit_button("Remove this link", key=K("rev_remove", ref["key"])):
-                    done(
-                        *curation.attempt(
-                            curation.remove_link,
-                            user,
-                            claim_id=claim["id"],
-                            ref=ref["key"],
-                            version=link_version,
-                            reason=r_reason or None,
-                        )
+                    write(
+                        curation.remove_link,
+                        claim_id=claim["id"],
+                        ref=ref["key"],
+                        version=link_version,
+                        reason=r_reason or None,
                     )
 
 with claim_tab:
@@ -266,18 +252,15 @@ with claim_tab:
         notes = st.text_area("Notes", claim["notes"] or "", key=K("edit_notes"))
         reason = st.text_input("Why (for the history)", key=K("edit_reason"))
         if st.form_submit_button("Save claim", type="primary"):
-            done(
-                *curation.attempt(
-                    curation.change_claim,
-                    user,
-                    claim_id=claim["id"],
-                    version=claim_version,
-                    statement=statement,
-                    claim_type=claim_type,
-                    tags=curation.tag_list(tags),
-                    notes=notes,
-                    reason=reason or None,
-                )
+            write(
+                curation.change_claim,
+                claim_id=claim["id"],
+                version=claim_version,
+                statement=statement,
+                claim_type=claim_type,
+                tags=curation.tag_list(tags),
+                notes=notes,
+                reason=reason or None,
             )
     st.markdown("**Who asserts it**")
     sources = data.sources()
@@ -292,14 +275,11 @@ with claim_tab:
         )
         said = st.text_input("Locating quote", key=K("assert_quote"))
         if st.form_submit_button("Add quote"):
-            done(
-                *curation.attempt(
-                    curation.assert_claim,
-                    user,
-                    claim_id=claim["id"],
-                    source_key=source or "",
-                    quote=said,
-                )
+            write(
+                curation.assert_claim,
+                claim_id=claim["id"],
+                source_key=source or "",
+                quote=said,
             )
 
 with search_tab:
@@ -316,17 +296,14 @@ with search_tab:
         query_text = st.text_area("Query, as it was run", key=K("search_query"))
         search_notes = st.text_input("Notes (optional)", key=K("search_notes"))
         if st.form_submit_button("Record search", type="primary"):
-            done(
-                *curation.attempt(
-                    curation.record_search,
-                    user,
-                    claim_id=claim["id"],
-                    database=database,
-                    query=query_text,
-                    hits=None if hits is None else int(hits),
-                    searched_on=searched_on,
-                    notes=search_notes or None,
-                )
+            write(
+                curation.record_search,
+                claim_id=claim["id"],
+                database=database,
+                query=query_text,
+                hits=None if hits is None else int(hits),
+                searched_on=searched_on,
+                notes=search_notes or None,
             )
 
 with override_tab:
@@ -355,25 +332,19 @@ with override_tab:
         why = st.text_area("Reason (required)", key=K("override_reason"))
         set_col, clear_col = st.columns(2)
         if set_col.form_submit_button("Save override", type="primary"):
-            done(
-                *curation.attempt(
-                    curation.override,
-                    user,
-                    claim_id=claim["id"],
-                    verdict=verdict or "",
-                    reason=why,
-                    version=override_version,
-                )
+            write(
+                curation.override,
+                claim_id=claim["id"],
+                verdict=verdict or "",
+                reason=why,
+                version=override_version,
             )
         if current and clear_col.form_submit_button("Remove override"):
-            done(
-                *curation.attempt(
-                    curation.drop_override,
-                    user,
-                    claim_id=claim["id"],
-                    reason=why,
-                    version=override_version,
-                )
+            write(
+                curation.drop_override,
+                claim_id=claim["id"],
+                reason=why,
+                version=override_version,
             )
 
 with links_tab:
@@ -387,15 +358,12 @@ with links_tab:
             )
         )
         if b.button("Remove", key=K("unlink", link["from"], link["relation"], link["to"])):
-            done(
-                *curation.attempt(
-                    curation.unlink_claim,
-                    user,
-                    from_claim=link["from"],
-                    to_claim=link["to"],
-                    relation=link["relation"],
-                    reason=None,
-                )
+            write(
+                curation.unlink_claim,
+                from_claim=link["from"],
+                to_claim=link["to"],
+                relation=link["relation"],
+                reason=None,
             )
     with st.form(K("link_claims")):
         a, b = st.columns([1, 3])
@@ -425,13 +393,10 @@ with links_tab:
             first, then = (
                 (claim["id"], other) if direction == "first step" else (other, claim["id"])
             )
-            done(
-                *curation.attempt(
-                    curation.link_to_claim,
-                    user,
-                    from_claim=first or "",
-                    to_claim=then or "",
-                    relation=relation,
-                    reason=link_reason or None,
-                )
+            write(
+                curation.link_to_claim,
+                from_claim=first or "",
+                to_claim=then or "",
+                relation=relation,
+                reason=link_reason or None,
             )

@@ -56,6 +56,6 @@ if submitted:
         quote=quote,
     )
     if ok:
-        st.session_state["curation_flash"] = message
+        st.session_state[curation.FLASH] = message
         st.switch_page("app_pages/curate.py", query_params={"id": claim_id.strip()})
     st.error(md_text(message))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import streamlit as st
 
 from evidence.domain.vocab import Certainty, ClaimType, Verdict
@@ -35,14 +37,11 @@ if not claims:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
+verdicts = Counter(c["verdict"] for c in claims)  # one pass: this runs on every rerun
 for column, band in zip(st.columns(len(BAND_ORDER)), BAND_ORDER, strict=True):
-    in_band = [c for c in claims if c["band"] == band.value]
-    column.metric(band.label, len(in_band), help=BAND_BLURBS[band])
-    by_verdict = [
-        f"{n} {verdict_label(v.value).lower()}"
-        for v in Verdict
-        if v.band is band and (n := sum(c["verdict"] == v.value for c in in_band))
-    ]
+    in_band = [v for v in Verdict if v.band is band]
+    column.metric(band.label, sum(verdicts[v] for v in in_band), help=BAND_BLURBS[band])
+    by_verdict = [f"{verdicts[v]} {v.label.lower()}" for v in in_band if verdicts[v]]
     column.caption(" · ".join(by_verdict) or "none")
 
 query = st.text_input(

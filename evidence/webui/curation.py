@@ -25,6 +25,7 @@ from evidence.services.verdicts import grade_claims
 from evidence.webui import data
 
 Change = Callable[..., str]
+FLASH = "curation_flash"  # what the curation page says after a change lands
 
 
 class NotAllowed(InputError):

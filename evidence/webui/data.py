@@ -26,6 +26,8 @@ from evidence.store.engine import Store
 from evidence.store.migrate import ensure_current
 from evidence.webui.filtering import Ledger
 
+_VERSION = "data_version_this_run"
+
 
 @st.cache_resource(show_spinner=False, on_release=Store.close)
 def _store(url: str) -> Store:
@@ -38,7 +40,17 @@ def store() -> Store:
     return _store(settings.get().database_url)
 
 
+def start_run() -> None:
+    """Read the data version once for this run (the router calls it first), so every cached
+    view the run shows belongs to the same version and it costs one query, not one per view."""
+    st.session_state[_VERSION] = _read_version()
+
+
 def version() -> tuple[int, int]:
+    return st.session_state[_VERSION] if _VERSION in st.session_state else _read_version()
+
+
+def _read_version() -> tuple[int, int]:
     with store().reading() as session:
         return data_version(session)
 

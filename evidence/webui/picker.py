@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from evidence.errors import ClaimNotFound
+from evidence.webui import data
 from evidence.webui.render import md_text, option
 
 
@@ -30,3 +34,23 @@ def claim_picker(statements: dict[str, str], *, key: str = "claim_choice") -> st
     if wanted and wanted not in statements:
         st.error(md_text(f"There is no claim with id {wanted!r}."))
     return choice
+
+
+def chosen_claim(
+    statements: dict[str, str], *, key: str, none_chosen: str, link: tuple[str, str, str]
+) -> dict[str, Any]:
+    """The detail of the claim picked; otherwise says why there is none and ends the run.
+
+    ``link`` is the page, label and icon of where to go when none is picked.
+    """
+    choice = claim_picker(statements, key=key)
+    if choice is None:
+        st.info(none_chosen)
+        page, label, icon = link
+        st.page_link(page, label=label, icon=icon)
+        st.stop()
+    try:
+        return data.claim(choice)
+    except ClaimNotFound as exc:  # removed since the list was read
+        st.error(md_text(str(exc)))
+        st.stop()

@@ -42,13 +42,6 @@ def verdict_label(verdict: str) -> str:
     return Verdict(verdict).label
 
 
-def paper_url(reference: dict) -> str | None:
-    for kind in (IdKind.doi, IdKind.pmid, IdKind.pmcid):
-        if reference.get(kind.value):
-            return _escaped_url(Identifier(kind, reference[kind.value]).url)
-    return None
-
-
 LINK_NAMES = {IdKind.pmid: "PubMed", IdKind.doi: "doi.org", IdKind.pmcid: "PMC"}
 
 

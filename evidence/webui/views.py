@@ -99,7 +99,7 @@ def claims_by_ids(ids: Sequence[str]) -> list[dict[str, Any]]:
 
 # --- what the pages list -------------------------------------------------------------------
 
-SCORECARD_COLUMNS = (
+SCORECARD_FIELDS = (
     "key",
     "title",
     "kind",
@@ -108,14 +108,14 @@ SCORECARD_COLUMNS = (
     "conflicts_of_interest",
     "credibility_notes",
     "claims",
-    *(v for v in VERDICT_COLOURS),
 )
+SCORECARD_COLUMNS = (*SCORECARD_FIELDS, *VERDICT_COLOURS)
 
 
 def scorecards_csv(cards: Sequence[dict[str, Any]]) -> str:
     """The scorecards as listed, one row per source."""
     rows = (
-        [c[col] for col in SCORECARD_COLUMNS[:8]] + [c["verdicts"][v] for v in VERDICT_COLOURS]
+        [c[field] for field in SCORECARD_FIELDS] + [c["verdicts"][v] for v in VERDICT_COLOURS]
         for c in cards
     )
     return table_csv(SCORECARD_COLUMNS, rows)
