@@ -119,3 +119,14 @@ class Cli:
 @pytest.fixture
 def cli(seeded_url: str) -> Cli:
     return Cli(seeded_url)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201, ARG001
+    """Keep each phase's report on the test, so a fixture can tell that its test failed."""
+    report = yield
+    item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
+    return report
+
+
+PHASE_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()

@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, PHASE_REPORTS
 from tests.support.postgres import free_port
 
 pytestmark = pytest.mark.browser
@@ -28,12 +29,19 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PASSWORD = "a synthetic test password"
+# a 2-core CI machine can take seconds over a rerun (Argon2 on sign-in, regrading on attach);
+# expectations retry until the run that draws them has finished
+expect.set_options(timeout=30_000)
 CLAIM = "berlin-2023-tibial-compression-case-series"  # searched, nothing linked yet
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("browser-data")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="module")
+def dashboard(data_dir: Path) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_")}
     env |= {"EVIDENCE_DATA_DIR": str(data_dir), "EVIDENCE_USER": "browser-test"}
     port = free_port()
@@ -86,8 +94,6 @@ def page():  # noqa: ANN201
         if IN_CI:
             pytest.fail("Chromium is required under CI=true (apt-get install chromium)")
         pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -103,6 +109,20 @@ def page():  # noqa: ANN201
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         yield page
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _evidence_of_failure(request: pytest.FixtureRequest, page, data_dir: Path) -> Iterator[None]:  # noqa: ANN001
+    """A failed step leaves a screenshot and what the page and the server said, for CI's log."""
+    yield
+    call = request.node.stash.get(PHASE_REPORTS, {}).get("call")
+    if call is None or not call.failed:
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"failed-{request.node.name}.png", full_page=True)
+    print(f"--- page at {page.url} ---\n{page.locator('body').inner_text()}")
+    log = (data_dir / "dashboard.log").read_text()
+    print(f"--- dashboard log (last 3000 characters) ---\n{log[-3000:]}")
 
 
 def settle(page) -> None:  # noqa: ANN001
@@ -124,15 +144,15 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     page.goto(dashboard)
     settle(page)
     for band in ("Supported", "Disputed", "Unproven"):
-        assert page.get_by_role("heading", name=f"{band} (").first.is_visible()
-    assert page.get_by_text("⊕⊕◯◯ low").first.is_visible()
+        expect(page.get_by_role("heading", name=f"{band} (").first).to_be_visible()
+    expect(page.get_by_text("⊕⊕◯◯ low").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "overview.png")
 
     page.get_by_placeholder("words in the claim, its id, its tags").fill("over-the-counter insoles")
     page.keyboard.press("Enter")
     settle(page)
     links = page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a")
-    assert links.count() == 1
+    expect(links).to_have_count(1)
     # the downloads are what is on screen: the one claim found
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="CSV").click()
@@ -146,13 +166,13 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     links.first.click()
     page.wait_for_url("**/claim?id=foot-orthoses-reduce-back-pain")
     settle(page)
-    assert page.get_by_role("heading", name="Evidence", exact=True).is_visible()
-    assert page.get_by_text("Contested", exact=True).first.is_visible()
+    expect(page.get_by_role("heading", name="Evidence", exact=True)).to_be_visible()
+    expect(page.get_by_text("Contested", exact=True).first).to_be_visible()
     rows = page.locator("[data-testid='stTable'] tbody tr")
-    assert rows.count() == 8
-    assert page.get_by_text(
-        "The Hidden Connection Between Your Feet and Chronic Back Pain"
-    ).is_visible()
+    expect(rows).to_have_count(8)
+    expect(
+        page.get_by_text("The Hidden Connection Between Your Feet and Chronic Back Pain")
+    ).to_be_visible()
     page.screenshot(path=ARTIFACTS / "claim.png")
 
     # from one claim to the next through its chain
@@ -161,9 +181,9 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     page.get_by_role("button", name=re.compile("leads to this claim")).first.click()
     page.wait_for_url("**/claim?id=lordosis-loss-alters-lumbar-mechanics")
     settle(page)
-    assert page.get_by_role(
-        "heading", name=re.compile("^Loss of the normal lumbar lordosis")
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("^Loss of the normal lumbar lordosis"))
+    ).to_be_visible()
     page.screenshot(path=ARTIFACTS / "linked-claim.png")
     # self-hosted means self-contained: no fonts, icons or telemetry fetched from elsewhere
     assert outside == []
@@ -176,7 +196,7 @@ def sign_in(page, name: str) -> None:  # noqa: ANN001
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     settle(page)
-    assert page.get_by_text(f"Signed in as {name}").first.is_visible()
+    expect(page.get_by_text(f"Signed in as {name}").first).to_be_visible()
 
 
 def test_a_curator_attaches_evidence_and_the_verdict_changes(dashboard: str, page) -> None:  # noqa: ANN001
@@ -189,7 +209,7 @@ def test_a_curator_attaches_evidence_and_the_verdict_changes(dashboard: str, pag
     page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a").first.click()
     page.wait_for_url(f"**/claim?id={CLAIM}")
     settle(page)
-    assert page.get_by_text("Unproven", exact=True).first.is_visible()
+    expect(page.get_by_text("Unproven", exact=True).first).to_be_visible()
 
     sign_in(page, "cleo")
     page.screenshot(path=ARTIFACTS / "signed-in.png")
@@ -209,67 +229,67 @@ def test_a_curator_attaches_evidence_and_the_verdict_changes(dashboard: str, pag
     page.get_by_role("button", name="Attach").click()
     settle(page)
     flash = page.locator("[data-testid='stAlertContentSuccess']")
-    assert "Linked pmid:90000123 (new paper)" in flash.inner_text()
-    assert "Supported" in flash.inner_text()
+    expect(flash).to_contain_text("Linked pmid:90000123 (new paper)")
+    expect(flash).to_contain_text("Supported")
     page.screenshot(path=ARTIFACTS / "curated.png")
 
     page.get_by_role("link", name="As readers see it").click()
     page.wait_for_url(f"**/claim?id={CLAIM}")
     settle(page)
-    assert page.get_by_text("Supported", exact=True).first.is_visible()
-    assert page.get_by_text("A synthetic trial supports it.").is_visible()
+    expect(page.get_by_text("Supported", exact=True).first).to_be_visible()
+    expect(page.get_by_text("A synthetic trial supports it.")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").first.click()
     settle(page)
-    assert page.get_by_text("Reading as a guest.").is_visible()
-    assert page.get_by_role("link", name="Curate a claim").count() == 0
+    expect(page.get_by_text("Reading as a guest.")).to_be_visible()
+    expect(page.get_by_role("link", name="Curate a claim")).to_have_count(0)
 
 
 def test_a_viewer_is_refused_the_curation_page(dashboard: str, page) -> None:  # noqa: ANN001
     page.goto(dashboard)
     settle(page)
     sign_in(page, "vic")
-    assert page.get_by_role("link", name="Curate a claim").count() == 0
+    expect(page.get_by_role("link", name="Curate a claim")).to_have_count(0)
     # typed into the address bar: Streamlit follows the URL inside the same session
     page.evaluate(
         "window.history.pushState({}, '', '/curate');"
         "window.dispatchEvent(new PopStateEvent('popstate'))"
     )
     settle(page)
-    assert page.get_by_role("heading", name="Curators only").is_visible()
-    assert page.get_by_text("vic is a viewer").is_visible()
-    assert page.get_by_label("DOI, PMID, PMCID or link").count() == 0
+    expect(page.get_by_role("heading", name="Curators only")).to_be_visible()
+    expect(page.get_by_text("vic is a viewer")).to_be_visible()
+    expect(page.get_by_label("DOI, PMID, PMCID or link")).to_have_count(0)
     page.screenshot(path=ARTIFACTS / "viewer-refused.png")
     # and a fresh visit to the address is a guest's, refused just the same
     page.goto(f"{dashboard}/curate?id={CLAIM}")
     settle(page)
-    assert page.get_by_role("heading", name="Curators only").is_visible()
-    assert page.get_by_label("DOI, PMID, PMCID or link").count() == 0
+    expect(page.get_by_role("heading", name="Curators only")).to_be_visible()
+    expect(page.get_by_label("DOI, PMID, PMCID or link")).to_have_count(0)
 
 
 def test_chains_sources_and_the_evidence_map_draw_and_lead_to_claims(dashboard: str, page) -> None:  # noqa: ANN001
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{dashboard}/sources")
     settle(page)
-    assert page.locator(
-        "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
-    ).count()
-    assert page.get_by_text("Commercial marketing").first.is_visible()
+    expect(
+        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg")
+    ).not_to_have_count(0)
+    expect(page.get_by_text("Commercial marketing").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "sources.png", full_page=True)
 
     page.goto(f"{dashboard}/map")
     settle(page)
     page.wait_for_selector("[data-testid='stVegaLiteChart']", timeout=30_000)
-    assert page.locator("[data-testid='stVegaLiteChart']").count() == 2
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
     page.screenshot(path=ARTIFACTS / "evidence-map.png", full_page=True)
 
     page.goto(f"{dashboard}/chains")
     settle(page)
     node = page.locator("[data-testid='stGraphVizChart'] svg g.node a").first
     node.wait_for(timeout=30_000)
-    assert page.get_by_text("WEAKEST STEP").first.is_visible()
+    expect(page.get_by_text("WEAKEST STEP").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "chains.png", full_page=True)
     node.click()  # a step of the graph opens its claim
     page.wait_for_url("**/claim?id=*")
     settle(page)
-    assert page.get_by_role("heading", name="Evidence", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Evidence", exact=True)).to_be_visible()
