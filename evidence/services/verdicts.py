@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,3 +204,10 @@ def list_claims(session: Session, *, band: str | None = None) -> list[ClaimSumma
     grades = grade_claims(session, claims, all_claims=True)
     summaries = [ClaimSummary(c, grades[c.id]) for c in claims]
     return [s for s in summaries if wanted is None or s.grade.band is wanted]
+
+
+def summaries_of(session: Session, claim_ids: Collection[str]) -> list[ClaimSummary]:
+    """The claims among ``claim_ids`` that exist, graded (a few: their ids go in IN lists)."""
+    claims = list(session.scalars(select(Claim).where(Claim.id.in_(list(claim_ids)))))
+    grades = grade_claims(session, claims)
+    return [ClaimSummary(c, grades[c.id]) for c in claims]

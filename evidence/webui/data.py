@@ -1,8 +1,9 @@
 """The dashboard's reads: cached service calls, invalidated by the ledger's data version.
 
-The engine is a cached resource per database URL; every page asks for the data version
-(one small query) and the cached views are keyed on it, so a change made from the CLI shows
-up on the next rerun while unchanged data is never recomputed.
+The engine is a cached resource per database URL; every run reads the data version (one
+small query) and the cached views are keyed on it, so a change made from the CLI shows up
+on the next rerun while unchanged data is never recomputed. The graded ledger is not
+recomputed either: it is brought up to date claim by claim (see live_ledger.py).
 """
 
 from __future__ import annotations
@@ -14,17 +15,12 @@ import streamlit as st
 from evidence import settings
 from evidence.services.chains import chain
 from evidence.services.claim_detail import claim_detail
-from evidence.services.claim_index import (
-    asserting_sources,
-    claim_statements,
-    paper_titles,
-    source_titles,
-)
+from evidence.services.claim_index import claim_statements, source_titles
 from evidence.services.history import data_version, list_history
-from evidence.services.verdicts import list_claims
 from evidence.store.engine import Store
 from evidence.store.migrate import ensure_current
 from evidence.webui.filtering import Ledger
+from evidence.webui.live_ledger import LiveLedger
 
 _VERSION = "data_version_this_run"
 
@@ -55,22 +51,18 @@ def _read_version() -> tuple[int, int]:
         return data_version(session)
 
 
-# A resource, not data: st.cache_data would unpickle a copy of 20,000 claims on every run.
-# Callers treat what they get as read-only.
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False)
+def _live(url: str) -> LiveLedger:
+    return LiveLedger(_store(url))
+
+
+# Callers treat what they get as read-only: it is shared by every session.
 def _claims(url: str, version: tuple[int, int]) -> list[dict[str, Any]]:
-    with _store(url).reading() as session:
-        return [s.to_dict() for s in list_claims(session)]
+    return _live(url).at(version).claims
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
 def _ledger(url: str, version: tuple[int, int]) -> Ledger:
-    claims = _claims(url, version)
-    with _store(url).reading() as session:
-        titles = paper_titles(session)
-        sources = asserting_sources(session)
-        source_names = source_titles(session)
-    return Ledger.build(claims, titles, sources, source_names)
+    return _live(url).at(version).ledger
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
