@@ -60,19 +60,26 @@ class InvalidIdentifier(InputError):
 
 
 class MissingValue(InputError):
-    """Raised when a value needed in this situation was not given."""
+    """Raised when a value needed in this situation was not given.
 
-    def __init__(self, field: str, why: str) -> None:
+    ``option`` names the command-line option that gives it; the CLI adds it to the message,
+    the dashboard (whose form fields have their own labels) does not.
+    """
+
+    def __init__(self, field: str, why: str, *, option: str | None = None) -> None:
         self.field = field
+        self.option = option
         super().__init__(f"missing {field}: {why}")
 
 
 class MissingReason(InputError):
     """Raised when an override (or another change that needs one) has no written reason."""
 
+    option = "--reason"
+
     def __init__(self, action: str) -> None:
         self.action = action
-        super().__init__(f"{action} needs a written reason (--reason)")
+        super().__init__(f"{action} needs a written reason")
 
 
 class InvalidRecord(InputError):

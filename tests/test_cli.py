@@ -280,7 +280,7 @@ BAD_INPUTS = [
     pytest.param(
         ["override", ORTHOSES, "supported"],
         2,
-        "needs a written reason",
+        "needs a written reason (--reason)",
         id="override-without-reason",
     ),
     pytest.param(

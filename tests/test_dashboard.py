@@ -68,6 +68,7 @@ def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store:
     app.get("pagination")[0].set_value(2).run()
     assert len(app.get("page_link")) == 40 - 20
     body = texts(app)
+    assert "Claim 21 of 21" in body  # the last page holds one
     assert "⊕⊕◯◯ low" in body
     assert "Contested \\(moderate\\)" in body  # explanations are there, escaped as text
 

@@ -186,7 +186,8 @@ def test_a_curator_revises_judgements_records_a_search_and_overrides(
 
     widget(app, "selectbox", "override_verdict").select("refuted")
     submit(app, "Save override")  # no reason
-    assert "reason" in app.error[0].value
+    assert "needs a written reason" in app.error[0].value
+    assert "--" not in app.error[0].value  # the form has no command-line options
     widget(app, "text_area", "override_reason").input("Synthetic test override.")
     submit(app, "Save override")
     assert "Override saved" in app.success[0].value
@@ -214,11 +215,13 @@ def test_an_edit_made_meanwhile_is_a_conflict_not_an_overwrite(
     assert detail["statement"] != "A statement edited on a stale page."
 
 
-def test_a_chain_link_that_loops_is_refused_and_a_good_one_is_made(
+def test_a_chain_link_without_its_other_claim_or_that_loops_is_refused_and_a_good_one_is_made(
     app: AppTest, accounts: Store
 ) -> None:
     sign_in(app, "cleo")
     curate(app, "nmf-old-injury-lumbar-fibrosis")  # the first step of the seeded chain
+    submit(app, "Link claims")  # no other claim chosen
+    assert "choose the other claim" in app.error[0].value
     widget(app, "radio", "link_direction").set_value("next step")
     widget(app, "selectbox", "link_other").select("lumbar-nerve-root-tethering")
     submit(app, "Link claims")
@@ -228,6 +231,16 @@ def test_a_chain_link_that_loops_is_refused_and_a_good_one_is_made(
     widget(app, "selectbox", "link_other").select(EMPTY_CLAIM)
     submit(app, "Link claims")
     assert app.success[0].value.startswith("Linked\\:")
+    # and removed again, behind a second button, with the reason in the history
+    scope = f"nmf-old-injury-lumbar-fibrosis:refines:{EMPTY_CLAIM}"
+    widget(app, "text_input", f"unlink_reason:nmf-old-injury-lumbar-fibrosis:{scope}").input(
+        "Linked by mistake."
+    )
+    widget(app, "button", f"unlink:nmf-old-injury-lumbar-fibrosis:{scope}").click().run()
+    assert app.success[0].value.startswith("Removed\\:")
+    with accounts.reading() as s:
+        (removal,) = [h for h in list_history(s, claim_id=EMPTY_CLAIM) if h["action"] == "delete"]
+    assert removal["actor"] == "cleo" and removal["reason"] == "Linked by mistake."
 
 
 def test_a_curator_adds_a_claim_and_lands_on_its_curation_page(

@@ -876,3 +876,13 @@ def test_mixed_links_are_said_to_count_on_both_sides() -> None:
 def test_why_not_higher_names_the_design_that_holds_it_back(design: Design, phrase: str) -> None:
     grade = grade_claim(ClaimType.mechanism, [link(Stance.supports, design)])
     assert any(phrase in limit for limit in grade.limits), grade.limits
+
+
+def test_at_high_certainty_nothing_is_said_to_hold_the_support_back() -> None:
+    offset = sup(downgrades=(Downgrade.imprecision,), upgrades=(Upgrade.large_effect,))
+    grade = grade_claim(ClaimType.treatment, [offset])
+    assert (grade.verdict, grade.certainty) == (Verdict.supported, HIGH)
+    assert grade.limits == ()
+    # one step lower, the downgrade is what holds it back
+    lower = grade_claim(ClaimType.treatment, [sup(downgrades=(Downgrade.imprecision,))])
+    assert lower.limits == ("it is downgraded for imprecision",)

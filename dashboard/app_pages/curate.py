@@ -22,6 +22,7 @@ from evidence.domain.vocab import (
 from evidence.webui import auth, curation, data
 from evidence.webui.picker import chosen_claim
 from evidence.webui.render import (
+    DESIGN_LABELS,
     VERDICT_COLOURS,
     certainty_text,
     md_text,
@@ -127,7 +128,7 @@ with evidence_tab:
             "Study design",
             [d.value for d in Design],
             index=None,
-            format_func=words,
+            format_func=DESIGN_LABELS.__getitem__,
             placeholder="keep the paper's (or leave unset)",
             key=K("attach_design"),
         )
@@ -357,14 +358,18 @@ with links_tab:
                 f"{short(statements.get(link['to'], link['to']), 60)}"
             )
         )
-        if b.button("Remove", key=K("unlink", link["from"], link["relation"], link["to"])):
-            write(
-                curation.unlink_claim,
-                from_claim=link["from"],
-                to_claim=link["to"],
-                relation=link["relation"],
-                reason=None,
-            )
+        scope = (link["from"], link["relation"], link["to"])
+        # a popover, so one stray click cannot break a chain; the reason goes in the history
+        with b.popover("Remove", icon=":material/link_off:"):
+            why = st.text_input("Why (for the history)", key=K("unlink_reason", *scope))
+            if st.button("Remove this link", type="primary", key=K("unlink", *scope)):
+                write(
+                    curation.unlink_claim,
+                    from_claim=link["from"],
+                    to_claim=link["to"],
+                    relation=link["relation"],
+                    reason=why or None,
+                )
     with st.form(K("link_claims")):
         a, b = st.columns([1, 3])
         direction = a.radio(

@@ -17,6 +17,7 @@ from evidence.webui.render import (
     counts_text,
     md_text,
     option,
+    span,
     verdict_label,
 )
 
@@ -158,6 +159,6 @@ for band in BAND_ORDER:
         # keyed by the filters too: a new search starts again at the first page
         page = st.pagination(pages, key=f"overview_page_{band.value}:{hash(filters)}")
         first = (page - 1) * PAGE_SIZE
-        st.caption(f"Claims {first + 1}–{min(first + PAGE_SIZE, len(in_band))} of {len(in_band)}")
+        st.caption(span(first, min(PAGE_SIZE, len(in_band) - first), len(in_band)))
     for claim in in_band[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         claim_card(claim)

@@ -33,7 +33,8 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except EvidenceError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            option = getattr(exc, "option", None)
+            typer.echo(f"error: {exc}" + (f" ({option})" if option else ""), err=True)
             raise typer.Exit(exc.exit_code) from exc
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:

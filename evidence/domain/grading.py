@@ -392,8 +392,9 @@ def _limits(
         reasons.append(f"evidence of {best_con.label} certainty refutes it")
     elif unproven_reason in _UNPROVEN_LIMITS:
         reasons.append(_UNPROVEN_LIMITS[unproven_reason])
-    if pro:
-        best = max(pro, key=lambda g: (g.certainty, g.start))
+    best = max(pro, key=lambda g: (g.certainty, g.start)) if pro else None
+    if best is not None and best.certainty < Certainty.high:
+        # at high certainty nothing held the support back: upgrades offset any downgrade
         if best.start < Certainty.high:
             noun = best.design_label
             reasons.append(
@@ -403,7 +404,7 @@ def _limits(
         reasons.extend(
             f"it is downgraded for {d.value.replace('_', ' ')}" for d in best.link.downgrades
         )
-    elif verdict is not Verdict.unproven or unproven_reason == "very_low_only":
+    elif best is None and (verdict is not Verdict.unproven or unproven_reason == "very_low_only"):
         reasons.append("no evidence supports it")
     return tuple(reasons)
 

@@ -126,7 +126,7 @@ def link_evidence(
     if existing is None:
         for needed in ("stance", "rationale"):
             if needed not in values:
-                raise MissingValue(needed, f"a new evidence link needs one (--{needed})")
+                raise MissingValue(needed, "a new evidence link needs one", option=f"--{needed}")
         link = Evidence(
             claim_id=claim.id,
             reference_id=reference.id,

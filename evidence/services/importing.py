@@ -149,7 +149,9 @@ def import_file(
         parse(Stance, attach.stance, field="stance")
         judgements(downgrades=attach.downgrades, upgrades=attach.upgrades)
         if not attach.rationale.split():
-            raise MissingValue("rationale", "every paper linked to the claim needs one")
+            raise MissingValue(
+                "rationale", "every paper linked to the claim needs one", option="--rationale"
+            )
     report = ImportReport(opened.name, opened.format)
     batcher = _Batch(session, opened, actor=actor, attach=attach)
     records = iter(opened.records)

@@ -17,7 +17,7 @@ import altair as alt
 import pandas as pd
 
 from evidence.domain.vocab import Design, SourceKind, Verdict
-from evidence.webui.render import VERDICT_COLOURS, short
+from evidence.webui.render import DESIGN_LABELS, VERDICT_COLOURS, short
 
 # Streamlit's colour names (as used by render.VERDICT_COLOURS) as fills dark or light enough
 # for black or white text on them to read (WCAG AA contrast or better)
@@ -68,22 +68,6 @@ KIND_COLOURS = {
     SourceKind.other.value: "gray",
 }
 
-DESIGN_LABELS = {
-    Design.systematic_review_meta_analysis.value: "Meta-analysis",
-    Design.systematic_review.value: "Systematic review",
-    Design.rct.value: "RCT",
-    Design.cohort.value: "Cohort",
-    Design.case_control.value: "Case-control",
-    Design.cross_sectional.value: "Cross-sectional",
-    Design.case_series.value: "Case series",
-    Design.case_report.value: "Case report",
-    Design.cadaver_anatomical.value: "Cadaver / anatomical",
-    Design.lab_mechanistic.value: "Lab / mechanistic",
-    Design.narrative_review.value: "Narrative review",
-    Design.expert_opinion.value: "Expert opinion",
-    "not_recorded": "Design not recorded",
-    "retracted": "Retracted (excluded)",
-}
 GROUP_HEX = {
     Design.systematic_review_meta_analysis.value: "#08306b",
     Design.systematic_review.value: "#08519c",

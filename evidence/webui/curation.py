@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from evidence.domain.vocab import Role
-from evidence.errors import AlreadyExists, EvidenceError, InputError, InvalidValue
+from evidence.errors import AlreadyExists, EvidenceError, InputError, InvalidValue, MissingValue
 from evidence.services.accounts import SignedIn, find_role
 from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.claims import add_assertion, add_claim, edit_claim, get_claim
@@ -126,6 +126,8 @@ def _link_words(link: dict[str, Any]) -> str:
 
 
 def link_to_claim(session: Session, actor: str, **link: Any) -> str:
+    if not (link["from_claim"] and link["to_claim"]):
+        raise MissingValue("claim", "choose the other claim to link this one with")
     link_claims(session, actor=actor, **link)
     return f"Linked: {_link_words(link)}."
 

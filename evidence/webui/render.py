@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from evidence.domain.identifiers import Identifier, IdKind
 from evidence.domain.metadata import SERVICE_NAMES
-from evidence.domain.vocab import Band, Verdict
+from evidence.domain.vocab import Band, Design, Verdict
 
 VERDICT_COLOURS = {
     Verdict.supported.value: "green",
@@ -27,6 +27,25 @@ BAND_BLURBS = {
 }
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+
+
+# what a study design is called on screen
+DESIGN_LABELS = {
+    Design.systematic_review_meta_analysis.value: "Meta-analysis",
+    Design.systematic_review.value: "Systematic review",
+    Design.rct.value: "RCT",
+    Design.cohort.value: "Cohort",
+    Design.case_control.value: "Case-control",
+    Design.cross_sectional.value: "Cross-sectional",
+    Design.case_series.value: "Case series",
+    Design.case_report.value: "Case report",
+    Design.cadaver_anatomical.value: "Cadaver / anatomical",
+    Design.lab_mechanistic.value: "Lab / mechanistic",
+    Design.narrative_review.value: "Narrative review",
+    Design.expert_opinion.value: "Expert opinion",
+    "not_recorded": "Design not recorded",
+    "retracted": "Retracted (excluded)",
+}
 
 
 def md_text(text: object) -> str:
@@ -64,6 +83,13 @@ def _escaped_url(url: str) -> str:
 def short(text: str, limit: int = 110) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def span(first: int, count: int, total: int) -> str:
+    """Which of ``total`` claims a page lists, from the 0-based ``first``."""
+    if count == 1:
+        return f"Claim {first + 1} of {total}"
+    return f"Claims {first + 1}–{first + count} of {total}"
 
 
 def option(text: str, key: str, limit: int = 80) -> str:

@@ -18,8 +18,14 @@ from evidence.services.chains import all_chains
 from evidence.services.exporting import table_csv
 from evidence.services.scorecards import scorecards
 from evidence.webui import data, downloads
-from evidence.webui.charts import DESIGN_LABELS
-from evidence.webui.render import VERDICT_COLOURS, md_text, short, verdict_label
+from evidence.webui.render import (
+    DESIGN_LABELS,
+    VERDICT_COLOURS,
+    md_text,
+    short,
+    span,
+    verdict_label,
+)
 
 ANY = evidence_map.ANY
 GROUPS = evidence_map.GROUPS
@@ -187,7 +193,7 @@ def claim_list(
     shown = claims[first : first + page_size]
     if pages > 1:
         info.caption(
-            md_text(f"{len(claims)} claims {what}; showing {first + 1}–{first + len(shown)}.")
+            md_text(f"{len(claims)} claims {what}; showing {span(first, len(shown), len(claims))}.")
         )
     else:
         info.caption(md_text(f"{len(claims)} claim{'s' if len(claims) != 1 else ''} {what}."))
