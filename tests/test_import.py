@@ -229,6 +229,20 @@ def test_duplicates_within_one_file_are_one_paper(cli: Cli, tmp_path: Path) -> N
     assert refs(cli)["pmid:90004001"]["abstract"] == "Now with an abstract."
 
 
+def test_a_retraction_notice_merged_into_a_paper_with_none_marks_it_retracted(
+    cli: Cli, tmp_path: Path
+) -> None:
+    ok(cli("ref", "add", "10.5555/merge.2"))
+    path = xml_file(
+        tmp_path / "retracted.xml",
+        article(90002002, doi="10.5555/merge.2", retraction_in=90002999),
+    )
+    report = imported(cli, path)
+    assert (report["imported"], report["merged"]) == (0, 1)
+    assert "retraction" in report["merged_records"][0]["detail"]
+    assert refs(cli)["doi:10.5555/merge.2"]["retraction"] == "retracted"
+
+
 def test_identifiers_of_two_stored_papers_are_skipped_with_the_reason(
     cli: Cli, tmp_path: Path
 ) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import astuple
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from evidence.domain.models import Claim, Evidence, History, Reference
@@ -249,3 +249,61 @@ def test_the_live_ledger_follows_the_version_each_run_read(seeded_store: Store) 
 def a_linked(store: Store) -> str:
     with store.reading() as s:
         return a_linked_paper(s)[0]
+
+
+def current_version(store: Store) -> tuple[int, int]:
+    with store.reading() as s:
+        return read_all(s).version
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_paper_retracted_while_another_claim_links_it_regrades_that_claim_too(
+    seeded_store: Store,
+) -> None:
+    """Under READ COMMITTED the retracting writer looks for the paper's claims before a second
+    writer's new link commits, so its history rows miss that claim; the reader must not."""
+    live = LiveLedger(seeded_store)
+    live.at(current_version(seeded_store))
+    with seeded_store.reading() as s:
+        _, key = a_linked_paper(s)
+        other = an_unlinked_claim(s)
+    retracting = Session(seeded_store.engine, expire_on_commit=False)
+    try:
+        # its history rows are written at commit, so their ids come after the link's
+        edit_reference(retracting, ref=key, actor=ACTOR, retraction="retracted")
+        with seeded_store.transaction() as s:
+            link_evidence(
+                s, claim_id=other, ref=key, actor=ACTOR, stance="supports", rationale="Synthetic."
+            )
+        between = live.at(current_version(seeded_store))  # a dashboard run in between
+        assert not between.ledger.by_id[other]["retracted"]
+        retracting.commit()
+    finally:
+        retracting.close()
+    after = live.at(current_version(seeded_store))
+    with seeded_store.reading() as s:
+        fresh = read_all(s)
+    assert fresh.ledger.by_id[other]["retracted"]
+    same(after, fresh)
+
+
+def test_a_change_the_history_missed_is_mended_by_a_whole_read_in_the_background(
+    seeded_store: Store,
+) -> None:
+    live = LiveLedger(seeded_store, reread_seconds=0)  # every refresh starts a whole read
+    live.at(current_version(seeded_store))
+    live.wait_for_reread(timeout=60)  # the one the first read started, before the change
+    with seeded_store.transaction() as s:
+        claim_id, _ = a_linked_paper(s)
+        # a fix made in SQL by hand writes no history
+        s.execute(update(Claim).where(Claim.id == claim_id).values(statement="Mended by hand."))
+        _search(s)  # and a change that does, elsewhere
+    patched = live.at(current_version(seeded_store))
+    assert patched.ledger.by_id[claim_id]["statement"] != "Mended by hand."
+    live.wait_for_reread(timeout=60)
+    mended = live.at(current_version(seeded_store))
+    assert mended.ledger.by_id[claim_id]["statement"] == "Mended by hand."
+    with seeded_store.reading() as s:
+        same(mended, read_all(s))

@@ -510,7 +510,7 @@ def _fill(target: Reference | dict[str, Any], citation: Citation) -> list[str]:
             _set(target, "retraction_notices", notices + new)
             stored = _get(target, "retraction")
             status = gravest(
-                [Retraction(stored)] * bool(stored) + [Notice.from_dict(n).status for n in new]
+                ([Retraction(stored)] if stored else []) + [Notice.from_dict(n).status for n in new]
             )
             if status is not None and status.value != stored:
                 _set(target, "retraction", status.value)

@@ -52,8 +52,11 @@ def changes_since(session: Session, seen: tuple[int, int]) -> Changes | None:
     sources = False
     for entity, key, claim_id, related_claim_id in rows:
         claim_ids.update(c for c in (claim_id, related_claim_id) if c)
-        if entity == "reference" and claim_id is None:
-            papers.add(key)  # a title, say: the claims citing the paper are searched by it
+        if entity == "reference":
+            # its title is searched with the claims citing it, and its design and retraction
+            # grade them; those claims are read now, since the writer may have missed one
+            # linked to the paper meanwhile (PostgreSQL's READ COMMITTED)
+            papers.add(key)
         elif entity == "source":
             sources = True
     if len(papers) > MOST or len(claim_ids) > MOST:
