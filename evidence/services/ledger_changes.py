@@ -28,7 +28,8 @@ class Changes:
 
 def changes_since(session: Session, seen: tuple[int, int]) -> Changes | None:
     """What changed after the data version ``seen``; None when everything must be read
-    again: the history cannot tell, or more than :data:`MOST` claims or papers changed.
+    again: the history cannot tell, or more than :data:`MOST` claims or papers (or ten times
+    as many history rows) changed.
 
     Read it in one snapshot (``Store.reading``) with whatever it is used to refresh. On
     PostgreSQL a transaction holding a lower history id can commit after a higher one is
