@@ -33,6 +33,9 @@ class EvidenceError(Exception):
     """Base of every error this package raises on purpose."""
 
     exit_code = 1
+    # the command-line option that gives what was missing: the CLI names it, the dashboard
+    # (whose form fields have their own labels) does not
+    option: str | None = None
 
 
 class InputError(EvidenceError):
@@ -60,11 +63,7 @@ class InvalidIdentifier(InputError):
 
 
 class MissingValue(InputError):
-    """Raised when a value needed in this situation was not given.
-
-    ``option`` names the command-line option that gives it; the CLI adds it to the message,
-    the dashboard (whose form fields have their own labels) does not.
-    """
+    """Raised when a value needed in this situation was not given."""
 
     def __init__(self, field: str, why: str, *, option: str | None = None) -> None:
         self.field = field

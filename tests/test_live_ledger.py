@@ -15,6 +15,7 @@ from evidence.services import ledger_changes
 from evidence.services.claim_links import link_claims
 from evidence.services.claims import add_assertion, add_claim, edit_claim
 from evidence.services.evidence import link_evidence, unlink_evidence
+from evidence.services.history import data_version
 from evidence.services.ledger_changes import changes_since
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.references import add_references, edit_reference
@@ -231,7 +232,7 @@ def test_a_bulk_change_means_reading_everything(
 def test_the_live_ledger_follows_the_version_each_run_read(seeded_store: Store) -> None:
     live = LiveLedger(seeded_store)
     with seeded_store.reading() as s:
-        first_version = read_all(s).version
+        first_version = data_version(s)
     first = live.at(first_version)
     assert live.at(first_version) is first
     with seeded_store.transaction() as s:
@@ -253,7 +254,7 @@ def a_linked(store: Store) -> str:
 
 def current_version(store: Store) -> tuple[int, int]:
     with store.reading() as s:
-        return read_all(s).version
+        return data_version(s)
 
 
 @pytest.mark.parametrize(

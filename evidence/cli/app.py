@@ -33,8 +33,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except EvidenceError as exc:
-            option = getattr(exc, "option", None)
-            typer.echo(f"error: {exc}" + (f" ({option})" if option else ""), err=True)
+            typer.echo(f"error: {exc}" + (f" ({exc.option})" if exc.option else ""), err=True)
             raise typer.Exit(exc.exit_code) from exc
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:

@@ -68,9 +68,10 @@ def refresh(session: Session, previous: Snapshot | None) -> Snapshot:
     if ids:
         by_id.update((s.claim.id, s.to_dict()) for s in summaries_of(session, ids))
         titles.update(paper_titles(session, ids))
-        sources.update(asserting_sources(session, ids))
     if changes.sources:
         sources = asserting_sources(session)
+    elif ids:
+        sources.update(asserting_sources(session, ids))
     claims = sorted(by_id.values(), key=lambda c: c["id"])
     return _snapshot(changes.version, claims, titles, sources, session, previous.read_whole_at)
 
