@@ -18,7 +18,8 @@
     │   └── WriteConflict           the database refused a write another writer made first
     └── StoreError                  the database cannot be used
         ├── DatabaseUnavailable     unreadable URL, unreachable server, unopenable file
-        └── SchemaOutOfDate         the database has not been initialised / migrated
+        ├── SchemaOutOfDate         the database has not been initialised / migrated
+        └── VerdictsOutOfDate       its stored verdicts were graded by other rules
 
 Every class carries the fields that explain it; the message is built from them. The CLI and
 the dashboard turn these into a message and an exit code in one place each.
@@ -201,6 +202,19 @@ class SchemaOutOfDate(StoreError):
                 "run `evidence init` to migrate it"
             )
         super().__init__(message)
+
+
+class VerdictsOutOfDate(StoreError):
+    """Raised when stored verdicts were graded by other grading rules than this version's;
+    `evidence init` (or `evidence regrade`) grades them again."""
+
+    def __init__(self, url: str, rules_version: int) -> None:
+        self.url = url
+        self.rules_version = rules_version
+        super().__init__(
+            f"database {url!r} holds verdicts graded by other rules than this version's "
+            f"(rules version {rules_version}): run `evidence init` to grade them again"
+        )
 
 
 class ServiceError(EvidenceError):

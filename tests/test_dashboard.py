@@ -45,7 +45,7 @@ def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store:
     app.run()
     assert not app.exception
     with seeded_store.reading() as s:
-        claims = [c.to_dict() for c in list_claims(s)]
+        claims = list_claims(s)
     counts = {
         b: sum(1 for c in claims if c["band"] == b) for b in ("supported", "disputed", "unproven")
     }
@@ -274,11 +274,19 @@ def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_sto
 def test_overview_filters_by_tag_source_certainty_and_verdict(
     app: AppTest, seeded_store: Store
 ) -> None:
-    from evidence.services.claim_index import asserting_sources
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from evidence.domain.models import Assertion, Source
 
     with seeded_store.reading() as s:
-        claims = [c.to_dict() for c in list_claims(s)]
-        sources = asserting_sources(s)
+        claims = list_claims(s)
+        sources: dict[str, set[str]] = defaultdict(set)
+        for claim_id, key in s.execute(
+            select(Assertion.claim_id, Source.key).join(Source, Source.id == Assertion.source_id)
+        ):
+            sources[claim_id].add(key)
     app.run()
     app.multiselect(key="overview_verdicts").select("contested").run()
     contested = [c for c in claims if c["verdict"] == "contested"]
@@ -302,13 +310,11 @@ def test_the_downloads_are_what_is_on_screen(seeded_store: Store) -> None:
     import csv
     import io
 
+    from evidence.services.claim_listing import Filters, matching_claims
     from evidence.webui.downloads import claims_csv, evidence_csv, summary_maker
-    from evidence.webui.filtering import Filters, Ledger, matching
 
     with seeded_store.reading() as s:
-        claims = [c.to_dict() for c in list_claims(s)]
-    ledger = Ledger.build(claims, {}, {}, {})
-    shown = matching(ledger, Filters(query="plantar", types=("prevalence",)))
+        shown = list(matching_claims(s, Filters(query="plantar", types=("prevalence",))))
     rows = list(csv.DictReader(io.StringIO(claims_csv(shown))))
     assert [r["id"] for r in rows] == [c["id"] for c in shown] and rows
     assert rows[0]["verdict"] == shown[0]["verdict"]

@@ -234,7 +234,7 @@ def test_map_selectboxes_list_the_claims_of_a_verdict_and_certainty(
 ) -> None:
     open_page(app, "evidence_map")
     with seeded_store.reading() as s:
-        claims = [c.to_dict() for c in list_claims(s)]
+        claims = list_claims(s)
     grid, years = vega(app)
     assert any(p["name"] == CLAIM_CELL for p in grid["params"])
     assert any(p["name"] == YEAR_BAR for p in years["params"])

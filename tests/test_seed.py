@@ -44,7 +44,7 @@ def test_seeding_twice_leaves_the_same_rows(seeded_url: str) -> None:
 
 def test_every_starter_claim_gets_a_verdict_and_an_explanation(seeded_store: Store) -> None:
     with seeded_store.reading() as s:
-        claims = [c.to_dict() for c in list_claims(s)]
+        claims = list_claims(s)
     assert len(claims) == 40
     for c in claims:
         assert c["verdict"] and c["certainty"] and c["explanation"].strip(), c["id"]
@@ -62,7 +62,7 @@ def test_sqlite_and_postgresql_give_identical_verdicts(
         store = Store.open(factory.new(seeded=True))
         try:
             with store.reading() as s:
-                outputs.append(json.dumps([c.to_dict() for c in list_claims(s)], sort_keys=True))
+                outputs.append(json.dumps(list_claims(s), sort_keys=True))
         finally:
             store.close()
     assert outputs[0] == outputs[1]
@@ -240,12 +240,12 @@ def test_evidence_a_curator_removed_stays_removed(seeded_url: str) -> None:
             claim = next(
                 c
                 for c in list_claims(s)
-                if c.claim.id == "calf-contracture-near-universal-chronic-pf"
+                if c["id"] == "calf-contracture-near-universal-chronic-pf"
             )
     finally:
         store.close()
     assert report.total_created == 0 and report.removed == {"evidence": 1}
-    assert claim.grade.verdict.value == "limited_support"
+    assert claim["verdict"] == "limited_support"
 
 
 @pytest.mark.postgres

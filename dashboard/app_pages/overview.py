@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import streamlit as st
 
 from evidence.domain.vocab import Certainty, ClaimType, Verdict
 from evidence.webui import data, downloads
-from evidence.webui.filtering import Filters, matching
+from evidence.webui.data import Filters
 from evidence.webui.render import (
     BAND_BLURBS,
     BAND_ORDER,
@@ -24,8 +22,9 @@ from evidence.webui.render import (
 PAGE_SIZE = 20
 CERTAINTIES = {c.label: c for c in sorted(Certainty, reverse=True)}
 
-ledger = data.ledger()
-claims = ledger.claims
+# the whole ledger's counts: a grouped query over the stored verdicts, whatever its size
+everything = data.verdict_counts()
+total = sum(everything.values())
 
 st.title("Evidence ledger")
 st.caption(
@@ -34,34 +33,35 @@ st.caption(
     "supporting evidence is weighed against the best refuting evidence."
 )
 
-if not claims:
+if not total:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
-verdicts = Counter(c["verdict"] for c in claims)  # one pass: this runs on every rerun
 for column, band in zip(st.columns(len(BAND_ORDER)), BAND_ORDER, strict=True):
     in_band = [v for v in Verdict if v.band is band]
-    column.metric(band.label, sum(verdicts[v] for v in in_band), help=BAND_BLURBS[band])
-    by_verdict = [f"{verdicts[v]} {v.label.lower()}" for v in in_band if verdicts[v]]
+    column.metric(band.label, sum(everything.get(v, 0) for v in in_band), help=BAND_BLURBS[band])
+    by_verdict = [f"{everything[v]} {v.label.lower()}" for v in in_band if everything.get(v)]
     column.caption(" · ".join(by_verdict) or "none")
 
 query = st.text_input(
     "Search claims",
     placeholder="words in the claim, its id, its tags or its papers' titles",
+    help="Every word must appear; a word also finds longer ones it begins (fasci: fasciitis).",
     key="overview_search",
 )
+sources = data.sources()
 cols = st.columns(5)
 filters = Filters(
     query=query,
     types=tuple(
         cols[0].multiselect("Claim type", [t.value for t in ClaimType], key="overview_types")
     ),
-    tags=tuple(cols[1].multiselect("Tag", ledger.tags, key="overview_tags")),
+    tags=tuple(cols[1].multiselect("Tag", data.tags(), key="overview_tags")),
     sources=tuple(
         cols[2].multiselect(
             "Asserted by",
-            list(ledger.source_names),
-            format_func=lambda k: option(ledger.source_names[k], k, 60),
+            list(sources),
+            format_func=lambda k: option(sources[k], k, 60),
             key="overview_sources",
         )
     ),
@@ -83,40 +83,38 @@ filters = Filters(
     ),
 )
 
-shown = matching(ledger, filters)
+counts = data.verdict_counts(filters) if filters.active else everything
+matched = sum(counts.values())
 info, csv_col, md_col = st.columns([4, 1, 1], vertical_alignment="center")
 if filters.active:
-    info.caption(f"{len(shown)} of {len(claims)} claims match.")
+    info.caption(f"{matched} of {total} claims match.")
 else:
-    info.caption(f"{len(claims)} claims.")
+    info.caption(f"{total} claims.")
 downloads.offer(
     csv_col,
     "CSV",
-    lambda: downloads.claims_csv(shown),  # made when clicked: 20,000 rows take a while
+    lambda: downloads.claims_csv(data.matching_claims(filters)),  # made when clicked
     file_name="claims.csv",
     key="overview_csv",
     help="The claims listed here, one row each, with verdict, certainty and counts.",
-    disabled=not shown,
+    disabled=not matched,
 )
+over = matched > downloads.MARKDOWN_LIMIT
 downloads.offer(
     md_col,
     "Summary",
     downloads.summary_maker(
         data.store(),
-        [c["id"] for c in shown],
+        lambda: [c["id"] for c in data.matching_claims(filters, limit=downloads.MARKDOWN_LIMIT)],
         f"Evidence summary: {filters.describe()}"
-        + (
-            f" (the first {downloads.MARKDOWN_LIMIT} of {len(shown)} claims)"
-            if len(shown) > downloads.MARKDOWN_LIMIT
-            else ""
-        ),
+        + (f" (the first {downloads.MARKDOWN_LIMIT} of {matched} claims)" if over else ""),
     ),
     file_name="evidence-summary.md",
     key="overview_markdown",
     help="A Markdown evidence summary of the claims listed here, one table per claim"
-    + (f" (the first {downloads.MARKDOWN_LIMIT})" if len(shown) > downloads.MARKDOWN_LIMIT else "")
+    + (f" (the first {downloads.MARKDOWN_LIMIT})" if over else "")
     + ".",
-    disabled=not shown,
+    disabled=not matched,
 )
 
 
@@ -147,18 +145,18 @@ def claim_card(claim: dict) -> None:
 
 
 for band in BAND_ORDER:
-    in_band = [c for c in shown if c["band"] == band.value]
-    st.header(f"{band.label} ({len(in_band)})", anchor=band.value, divider="gray")
+    in_band = sum(counts.get(v, 0) for v in Verdict if v.band is band)
+    st.header(f"{band.label} ({in_band})", anchor=band.value, divider="gray")
     st.caption(BAND_BLURBS[band])
     if not in_band:
         st.write("No matching claims here." if filters.active else "No claims here.")
         continue
-    pages = -(-len(in_band) // PAGE_SIZE)
+    pages = -(-in_band // PAGE_SIZE)
     page = 1
     if pages > 1:
         # keyed by the filters too: a new search starts again at the first page
         page = st.pagination(pages, key=f"overview_page_{band.value}:{hash(filters)}")
         first = (page - 1) * PAGE_SIZE
-        st.caption(span(first, min(PAGE_SIZE, len(in_band) - first), len(in_band)))
-    for claim in in_band[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+        st.caption(span(first, min(PAGE_SIZE, in_band - first), in_band))
+    for claim in data.claims_page(filters, band=band.value, page=page, size=PAGE_SIZE):
         claim_card(claim)

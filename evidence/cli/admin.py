@@ -12,19 +12,83 @@ import typer
 
 from evidence import paths
 from evidence.cli.context import app_context
-from evidence.cli.output import say
+from evidence.cli.output import print_json, progress_bar, say
+from evidence.domain.grading import RULES_VERSION
 from evidence.errors import InvalidValue
 from evidence.services.seeding import load_seeds, seed_if_empty
-from evidence.store.migrate import upgrade
+from evidence.store.engine import Store
+from evidence.store.migrate import ensure_schema, grade_if_needed, upgrade
+from evidence.store.verdicts import Regrade, claim_count, regrade_all
 
 
 def init(ctx: typer.Context) -> None:
-    """Create the database (or bring its schema up to date). Safe to run twice."""
+    """Create the database (or bring its schema up to date), and grade every claim again if
+    its stored verdict is missing or was graded by other rules. Safe to run twice."""
     app = app_context(ctx)
     store = app.store(create=True, check_schema=False)
     before, after = upgrade(store)
     state = "already up to date" if before == after else f"migrated from {before or 'empty'}"
     say(f"Database {store.display_url}: schema {after} ({state}).")
+    graded = grade_stored(store)
+    if graded is not None:
+        say(
+            f"Graded {graded.claims:,} claims with rules version {RULES_VERSION}: "
+            f"{graded.changed:,} stored verdicts written."
+        )
+
+
+def grade_stored(store: Store) -> Regrade | None:
+    """Grade the claims whose stored verdicts are missing or stale, with a progress bar."""
+    with progress_bar("Grading claims") as (set_total, advance):
+        return grade_if_needed(store, started=set_total, progress=advance)
+
+
+def regrade(
+    ctx: typer.Context,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 if any stored verdict differs from a fresh grading.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Grade every claim afresh and store what differs (one transaction); --check only
+    compares, for an operator's consistency check."""
+    app = app_context(ctx)
+    store = app.store(check_schema=False)
+    ensure_schema(store)
+    with progress_bar("Checking verdicts" if check else "Grading claims") as (total, advance):
+        if check:
+            with store.reading() as session:
+                total(claim_count(session))
+                report = regrade_all(session, write=False, progress=advance)
+        else:
+            with store.transaction() as session:
+                total(claim_count(session))
+                report = regrade_all(session, progress=advance)
+    if as_json:
+        print_json(
+            {
+                "claims": report.claims,
+                "rules_version": RULES_VERSION,
+                "checked_only": check,
+                "differences": [d.to_dict() for d in report.differences],
+            }
+        )
+    else:
+        for d in report.differences[:50]:
+            say(f"{d.claim_id}: {', '.join(d.fields)}")
+        if report.changed > 50:
+            say(f"... and {report.changed - 50:,} more")
+        if check:
+            state = "all current" if not report.changed else f"{report.changed:,} differ"
+            say(f"Checked {report.claims:,} stored verdicts against the rules: {state}.")
+        else:
+            say(f"Graded {report.claims:,} claims: {report.changed:,} stored verdicts rewritten.")
+    if check and report.changed:
+        raise typer.Exit(1)
 
 
 def seed(
@@ -61,6 +125,7 @@ def dashboard(
     # new database filled with the starter content.
     store = app.store(create=app.settings.uses_default_database, check_schema=False)
     upgrade(store)
+    grade_stored(store)
     with store.transaction() as session:
         report = seed_if_empty(session, folder=paths.seeds_dir(), actor=app.actor)
     if report is not None:

@@ -86,6 +86,7 @@ def root(
 
 app.command()(admin.init)
 app.command()(admin.seed)
+app.command()(admin.regrade)
 app.command()(admin.dashboard)
 app.command("demo-data")(demo.demo_data)
 app.add_typer(claim_app, name="claim")

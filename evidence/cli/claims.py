@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 
 from evidence.cli.context import app_context
-from evidence.cli.output import console, print_json, say
+from evidence.cli.output import console, print_json, print_json_list, say
 from evidence.domain.vocab import Band, ClaimType
 from evidence.services.claim_detail import claim_detail
 from evidence.services.claims import add_assertion, add_claim, edit_claim
-from evidence.services.verdicts import list_claims
+from evidence.services.verdicts import iter_claims
 
 claim_app = typer.Typer(help="Add, edit and show one claim.", no_args_is_help=True)
 claims_app = typer.Typer(help="List claims with their verdicts.", no_args_is_help=True)
@@ -159,10 +159,12 @@ def list_(
 ) -> None:
     """Every claim with its verdict, certainty and explanation."""
     with app_context(ctx).store().reading() as session:
-        rows = [s.to_dict() for s in list_claims(session, band=band)]
-    if as_json:
-        print_json(rows)
-        return
-    for r in rows:
-        say(f"{r['id']}\n  {r['certainty_symbols']}  {r['explanation']}")
-    console.print(f"{len(rows)} claims")
+        rows = iter_claims(session, band=band)
+        if as_json:
+            print_json_list(rows)
+            return
+        n = 0
+        for r in rows:
+            say(f"{r['id']}\n  {r['certainty_symbols']}  {r['explanation']}")
+            n += 1
+    console.print(f"{n} claims")

@@ -11,18 +11,16 @@ from evidence.cli.context import app_context
 from evidence.cli.output import say
 from evidence.domain.vocab import Downgrade, Relation, Stance, Upgrade, Verdict
 from evidence.services.claim_links import link_claims, unlink_claims
-from evidence.services.claims import get_claim
 from evidence.services.evidence import link_evidence, unlink_evidence
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.searches import log_search
-from evidence.services.verdicts import grade_claims
+from evidence.services.verdicts import summary_of
 
 
 def _verdict_line(ctx: typer.Context, claim_id: str) -> str:
     with app_context(ctx).store().reading() as session:
-        claim = get_claim(session, claim_id)
-        grade = grade_claims(session, [claim])[claim.id]
-    return f"{grade.certainty.symbols}  {grade.explanation}"
+        now = summary_of(session, claim_id)
+    return f"{now['certainty_symbols']}  {now['explanation']}"
 
 
 def link(

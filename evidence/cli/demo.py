@@ -47,7 +47,7 @@ def demo_data(
     counts = plan.counts
     started = time.perf_counter()
     with progress_bar("Writing demo data") as (set_total, advance):
-        set_total(sum(counts.values()))
+        set_total(sum(counts.values()) + plan.sizes.claims)  # the rows, then the grading
         with store.transaction() as session:
             written = fill_demo_data(session, plan, database=store.display_url, progress=advance)
     seconds = time.perf_counter() - started

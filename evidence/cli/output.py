@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +25,18 @@ console = Console(highlight=False, soft_wrap=True)
 def print_json(data: Any) -> None:
     # print(), not rich: JSON must reach pipes byte-exact, without wrapping or styling.
     print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def print_json_list(items: Iterable[Any]) -> None:
+    """A JSON list written as its items come, so a long one never sits whole in memory;
+    the same text print_json gives."""
+    out = sys.stdout
+    first = True
+    for item in items:
+        body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        out.write(("[\n  " if first else ",\n  ") + body)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def say(text: str) -> None:

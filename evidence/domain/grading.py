@@ -27,6 +27,11 @@ from evidence.domain.vocab import (
     Verdict,
 )
 
+# The version of these rules. Stored verdicts carry the version that graded them: bump it
+# with any change here that can move a verdict, a certainty, a count or a sentence, and
+# `evidence init` regrades every claim (store/verdicts.py).
+RULES_VERSION = 1
+
 # Rows of DESIGN.md's table: what a design (or what a review pooled) is worth as a start.
 _RCT, _OBSERVATIONAL, _ANATOMICAL, _LAB, _ANECDOTAL = "rct", "obs", "anat", "lab", "anec"
 
@@ -168,6 +173,12 @@ class ClaimGrade:
         return sum(1 for g in self.links if g.counts and g.link.stance is Stance.mixed)
 
     @property
+    def insufficient(self) -> int:
+        return sum(
+            1 for g in self.links if g.link.stance is Stance.insufficient and not g.link.withdrawn
+        )
+
+    @property
     def retracted(self) -> int:
         return sum(1 for g in self.links if g.link.withdrawn)
 
@@ -175,6 +186,19 @@ class ClaimGrade:
     def strength(self) -> tuple[int, int]:
         """Orders claims from weakest to strongest step: used for chains' weakest link."""
         return (_VERDICT_STRENGTH[self.verdict], self.certainty.value)
+
+
+def rank(strength: tuple[int, int]) -> int:
+    """A claim's place from strongest (0: supported, high) to weakest (refuted, very low),
+    as one number an index can order by."""
+    verdict, certainty = strength
+    return (max(_VERDICT_STRENGTH.values()) - verdict) * 10 + (Certainty.high - certainty)
+
+
+def strength_of(rank_value: int) -> tuple[int, int]:
+    """The inverse of :func:`rank`."""
+    verdict, certainty = divmod(rank_value, 10)
+    return (max(_VERDICT_STRENGTH.values()) - verdict, Certainty.high - certainty)
 
 
 # Refuted is the weakest step a chain can have (evidence says it does not hold), then

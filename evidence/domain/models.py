@@ -1,7 +1,10 @@
 """The ledger's tables (SQLModel): declarations only; reads and writes live in store/, services/.
 
 Closed vocabularies are stored as their string values and parsed through
-:mod:`evidence.domain.vocab` on the way in; the verdict is never stored, it is computed.
+:mod:`evidence.domain.vocab` on the way in. A verdict is never typed in: it is computed by
+:mod:`evidence.domain.grading`, and the tables and columns marked ``DERIVED`` keep what it
+computed, written in the same transaction as every change that moves it (store/verdicts.py).
+They are left out of the JSON dump, which holds only what people recorded.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Text,
@@ -41,6 +46,14 @@ metadata = MetaData(
 
 class Base(SQLModel, registry=registry(metadata=metadata)):
     pass
+
+
+# info marker of a table or column that only keeps what the grading computed
+DERIVED = {"derived": True}
+
+
+def is_derived(item: Any) -> bool:
+    return bool(item.info.get("derived"))
 
 
 def _ts(nullable: bool = False) -> Column:
@@ -163,6 +176,9 @@ class Evidence(Base, table=True):
     version: int = Field(default=1, nullable=False)
     created_at: datetime = Field(sa_column=_ts())
     updated_at: datetime = Field(sa_column=_ts())
+    # derived: the link's GRADE certainty (Certainty values) before and after its judgements
+    start_certainty: int | None = Field(default=None, sa_column=Column(Integer, info=DERIVED))
+    certainty: int | None = Field(default=None, sa_column=Column(Integer, info=DERIVED))
 
 
 class ClaimLink(Base, table=True):
@@ -249,3 +265,62 @@ class History(Base, table=True):
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
     reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+def _claim_key(unique: bool = False) -> Column:
+    # byte order on both databases (PostgreSQL's default collation may skip hyphens), so
+    # claims page in the same order everywhere and an index serves the overview's ORDER BY
+    kind = String(200).with_variant(String(200, collation="C"), "postgresql")
+    return Column(kind, ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, unique=unique)
+
+
+class ClaimVerdict(Base, table=True):
+    """A claim's computed verdict as the readers show it, kept current by store/verdicts.py.
+
+        One row per claim. ``verdict`` is the one shown (a curator's override wins) and
+        ``computed_verdict`` the grading's own; ``rank`` orders claims, 0 the strongest (see
+    grading.rank);
+        ``search_text`` is what the overview's full-text search matches (the claim's id,
+        statement and tags and its papers' titles, folded to plain words).
+    """
+
+    __tablename__ = "claim_verdict"
+    __table_args__ = (
+        Index("ix_claim_verdict_band_order", "band", "rank", "claim_id"),
+        Index("ix_claim_verdict_order", "rank", "claim_id"),
+        Index("ix_claim_verdict_verdict_certainty", "verdict", "certainty"),
+        Index("ix_claim_verdict_rules_version", "rules_version"),
+        {"info": DERIVED},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(sa_column=_claim_key(unique=True))
+    rules_version: int = Field(nullable=False)
+    verdict: str = Field(sa_column=Column(String(20), nullable=False))
+    band: str = Field(sa_column=Column(String(20), nullable=False))
+    certainty: int = Field(nullable=False)
+    rank: int = Field(nullable=False)
+    computed_verdict: str = Field(sa_column=Column(String(20), nullable=False))
+    overridden: bool = Field(sa_column=Column(Boolean, nullable=False))
+    supporting: int = Field(nullable=False)
+    refuting: int = Field(nullable=False)
+    mixed: int = Field(nullable=False)
+    insufficient: int = Field(nullable=False)
+    retracted: int = Field(nullable=False)
+    unproven_reason: str | None = Field(default=None, sa_column=Column(String(40)))
+    explanation: str = Field(sa_column=Column(Text, nullable=False))
+    computed_explanation: str = Field(sa_column=Column(Text, nullable=False))
+    why_not_higher: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    search_text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ClaimTag(Base, table=True):
+    """One tag of one claim (claim.tags, as rows), so tags filter and list in SQL."""
+
+    __tablename__ = "claim_tag"
+    __table_args__ = ({"info": DERIVED},)
+
+    claim_id: str = Field(
+        sa_column=Column(String(200), ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag: str = Field(sa_column=Column(String(200), primary_key=True, index=True))

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence.domain.chains import MAX_PATHS, chain_paths, weakest_link
-from evidence.domain.models import Claim
 from evidence.services.claim_links import leads_to_edges
 from evidence.services.claims import get_claim
-from evidence.services.verdicts import ClaimSummary, grade_claims
+from evidence.services.verdicts import summaries_of
 
 
 def chain(session: Session, claim_id: str) -> dict[str, Any]:
@@ -114,9 +112,9 @@ def all_chains(
 ) -> dict[str, Any]:
     """Every mechanism chain in the ledger, each weighed by its weakest step.
 
-    ``claims`` (id -> ClaimSummary dict, e.g. from list_claims) saves grading again; without
-    it the claims on a chain are graded here. One query for the links, and three more for
-    the grading: never one per claim or per chain.
+    ``claims`` (id -> summary, e.g. from list_claims) saves reading them again; without it
+    the stored verdicts of the claims on a chain are read here. A query for the links and
+    one per 500 claims on a chain: never one per claim or per chain.
     """
     found = mechanisms(leads_to_edges(session), limit)
     members = sorted({c for m in found for c in m["claims"]})
@@ -136,12 +134,4 @@ def all_chains(
 
 
 def _summaries(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    query = select(Claim)
-    if len(ids) <= 500:  # past that, reading every claim costs less than binding the ids
-        query = query.where(Claim.id.in_(ids))
-    wanted = set(ids)
-    rows = [c for c in session.scalars(query) if c.id in wanted]
-    grades = grade_claims(session, rows)
-    return {c.id: ClaimSummary(c, grades[c.id]).to_dict() for c in rows}
+    return summaries_of(session, ids) if ids else {}

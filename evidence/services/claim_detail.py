@@ -8,18 +8,23 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
-from evidence.domain.grading import LinkGrade
-from evidence.domain.models import Evidence, Override, Reference
-from evidence.domain.vocab import Downgrade
+from evidence.domain.grading import design_noun
+from evidence.domain.models import ClaimVerdict, Evidence, Override, Reference
+from evidence.domain.vocab import WITHDRAWN, Certainty, Design, Downgrade, ReviewOf, Stance
 from evidence.services.claim_links import links_of
 from evidence.services.claims import assertions_for, get_claim
 from evidence.services.evidence import links_with_references
 from evidence.services.searches import search_dict, searches_for
-from evidence.services.verdicts import ClaimSummary, gather, link_input
+from evidence.services.verdicts import summary_of
 
 
-def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, Any]:
-    link = grade.link
+def evidence_row(ref: Reference, ev: Evidence) -> dict[str, Any]:
+    """One row of a claim's evidence table, with the certainties stored for the link."""
+    design = ref.graded_design
+    withdrawn = ref.retraction in {r.value for r in WITHDRAWN}
+    counts = not withdrawn and ev.stance != Stance.insufficient.value
+    start, certainty = Certainty(ev.start_certainty), Certainty(ev.certainty)
+    downgrades = list(ev.downgrades)
     return {
         "reference": {
             "key": ref.key,
@@ -33,25 +38,25 @@ def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, An
             "retraction": ref.retraction,
             "retraction_notices": ref.retraction_notices,
         },
-        "design": ref.graded_design,
+        "design": design,
         "design_suggested": ref.design is None and ref.suggested_design is not None,
-        "design_label": grade.design_label,
+        "design_label": design_noun(
+            Design(design) if design else None,
+            ReviewOf(ref.review_of) if ref.review_of else None,
+            1,
+        ),
         "review_of": ref.review_of,
-        "stance": link.stance.value,
-        "downgrades": [d.value for d in link.downgrades],
-        "upgrades": [u.value for u in link.upgrades],
-        "directness": "indirect" if Downgrade.indirectness in link.downgrades else "direct",
-        "risk_of_bias": "high" if Downgrade.risk_of_bias in link.downgrades else "not_flagged",
-        "starting_certainty": grade.start.label,
-        "certainty": grade.certainty.label,
-        "certainty_symbols": grade.certainty.symbols,
-        "counts": grade.counts,
-        "status": "retracted"
-        if link.withdrawn
-        else "insufficient"
-        if not grade.counts
-        else "counted",
-        "retracted": link.withdrawn,
+        "stance": ev.stance,
+        "downgrades": downgrades,
+        "upgrades": list(ev.upgrades),
+        "directness": "indirect" if Downgrade.indirectness.value in downgrades else "direct",
+        "risk_of_bias": "high" if Downgrade.risk_of_bias.value in downgrades else "not_flagged",
+        "starting_certainty": start.label,
+        "certainty": certainty.label,
+        "certainty_symbols": certainty.symbols,
+        "counts": counts,
+        "status": "retracted" if withdrawn else "insufficient" if not counts else "counted",
+        "retracted": withdrawn,
         "rationale": ev.rationale,
         "quote": ev.quote,
         "curator": ev.curator,
@@ -60,18 +65,19 @@ def evidence_row(ref: Reference, grade: LinkGrade, ev: Evidence) -> dict[str, An
 
 
 def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
+    """One claim as its page shows it: the stored verdict and link certainties, nothing
+    graded here."""
     claim = get_claim(session, claim_id)
-    # the evidence table and the verdict come from the same rows, read once
-    rows = links_with_references(session, [claim.id])
-    links = [link_input(ev.stance, ev.downgrades, ev.upgrades, ref) for ev, ref in rows]
-    grade = gather(session, [claim.id], links={claim.id: links}).grade(claim)
-    detail = ClaimSummary(claim, grade).to_dict()
-    ordered = sorted(
-        zip(rows, grade.links, strict=True),
-        key=lambda item: (not item[1].counts, -item[1].certainty),
+    detail = summary_of(session, claim.id)
+    rows = [evidence_row(ref, ev) for ev, ref in links_with_references(session, [claim.id])]
+    # counted evidence first, strongest first
+    order = {c.label: c.value for c in Certainty}
+    rows.sort(key=lambda r: (not r["counts"], -order[r["certainty"]]))
+    detail["evidence"] = rows
+    detail["why_not_higher"] = list(
+        session.scalar(select(ClaimVerdict.why_not_higher).where(ClaimVerdict.claim_id == claim.id))
+        or ()
     )
-    detail["evidence"] = [evidence_row(ref, lg, ev) for (ev, ref), lg in ordered]
-    detail["why_not_higher"] = list(grade.limits)
     detail["sources"] = [
         {
             "key": s.key,

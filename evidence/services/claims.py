@@ -15,6 +15,7 @@ from evidence.errors import AlreadyExists, ClaimNotFound, ConflictError, Invalid
 from evidence.services import history
 from evidence.services.locking import update_if_unchanged
 from evidence.services.sources import get_source
+from evidence.store import verdicts
 
 _CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TAG = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -85,6 +86,7 @@ def add_claim(
     claim_type = parse(ClaimType, claim_type, field="claim type")
     if session.get(Claim, claim_id) is not None:
         raise AlreadyExists("claim", claim_id)
+    verdicts.mark_claims(session, [claim_id])
     stamp = clock.now()
     claim = Claim(
         id=claim_id,
@@ -155,6 +157,7 @@ def edit_claim(
     values = {k: v for k, v in values.items() if v != before.get(k)}
     if not values:
         return claim, False
+    verdicts.mark_claims(session, [claim_id])  # its type grades it; its words are searched
     update_if_unchanged(
         session, claim, values | {"updated_at": clock.now()}, kind="claim", key=claim_id
     )

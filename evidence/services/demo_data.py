@@ -53,6 +53,7 @@ from evidence.domain.vocab import (
 )
 from evidence.errors import InvalidValue
 from evidence.services import history
+from evidence.store import verdicts
 
 REASON = "synthetic demo data"
 BATCH = 5000
@@ -676,7 +677,10 @@ def fill_demo_data(
     database: str,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Write ``plan`` into an empty ledger; returns the rows written per table.
+    """Write ``plan`` into an empty ledger and grade it; returns the rows written per table.
+
+    ``progress`` is told of every batch of rows written, then of every batch of claims
+    graded (so a bar's total is the rows plus the claims).
 
     Refuses (:class:`InvalidValue`, naming ``database``, before writing anything) when the
     ledger already holds claims, references or sources: demo rows must never mix with a
@@ -690,6 +694,8 @@ def fill_demo_data(
             "an empty ledger (demo data never mixes with real records); this one holds "
             + ", ".join(f"{n:,} {name}" for name, n in held.items()),
         )
+
+    verdicts.mark_everything(session)
 
     def write(table: Table, rows: Iterable[dict[str, Any]]) -> int:
         # Core, not the ORM: one executemany per batch, no per-row events or identity map
@@ -720,4 +726,6 @@ def fill_demo_data(
     written["searches"] = write(EvidenceSearch.__table__, plan.searches())
     written["overrides"] = write(Override.__table__, plan.overrides())
     written["history"] = write(History.__table__, plan.history())
+    # graded here rather than at commit, so the progress bar follows it too
+    verdicts.apply_pending(session, progress=progress)
     return written

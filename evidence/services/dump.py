@@ -19,8 +19,9 @@ from sqlalchemy.types import Boolean, String, Text
 from sqlmodel import Session
 
 from evidence import clock
-from evidence.domain.models import metadata
+from evidence.domain.models import is_derived, metadata
 from evidence.errors import InvalidRecord
+from evidence.store import verdicts
 from evidence.store.migrate import head_revision
 
 FORMAT = "evidence-dump"
@@ -29,7 +30,12 @@ _BATCH = 1000
 
 
 def tables() -> list[Table]:
-    return list(metadata.sorted_tables)
+    """The tables a dump holds: what people recorded, not what the grading derived."""
+    return [t for t in metadata.sorted_tables if not is_derived(t)]
+
+
+def _columns(table: Table) -> list[Any]:
+    return [c for c in table.columns if not is_derived(c)]
 
 
 def _order(table: Table) -> list[Any]:
@@ -55,7 +61,7 @@ def write_dump(session: Session) -> Iterator[str]:
     yield '  "tables": {'
     for t, table in enumerate(tables()):
         yield ("," if t else "") + f"\n    {json.dumps(table.name)}: ["
-        columns = list(table.columns)
+        columns = _columns(table)
         query = select(*columns).order_by(*_order(table))
         first = True
         for row in session.execute(query.execution_options(yield_per=_BATCH)):
@@ -140,7 +146,7 @@ def read_dump(data: bytes, name: str) -> dict[str, list[dict[str, Any]]]:
         rows = dumped.get(table.name, [])
         if not isinstance(rows, list):
             raise InvalidRecord(name, table.name, "expected a list of rows")
-        columns = {c.name: c for c in table.columns}
+        columns = {c.name: c for c in _columns(table)}
         keys = [c.name for c in table.primary_key.columns]
         seen: set[tuple[Any, ...]] = set()
         out = []
@@ -199,6 +205,7 @@ def restore(
     if present:
         held = ", ".join(f"{n} {t}" for t, n in present.items())
         raise InvalidRecord(name, None, f"restore needs an empty database; this one holds {held}")
+    verdicts.mark_everything(session)  # the dump holds no verdicts: they are graded here
     for table in tables():
         batch = rows[table.name]
         for start in range(0, len(batch), _BATCH):

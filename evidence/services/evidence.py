@@ -23,6 +23,7 @@ from evidence.services import history
 from evidence.services.claims import get_claim
 from evidence.services.locking import delete_if_unchanged, update_if_unchanged
 from evidence.services.references import find_reference
+from evidence.store import verdicts
 
 
 def judgements(
@@ -121,6 +122,7 @@ def link_evidence(
             raise InvalidValue("rationale", rationale, "one sentence on how the paper bears on it")
     if quote is not None:
         values["quote"] = _words(quote)
+    verdicts.mark_claims(session, [claim.id])
     stamp = clock.now()
 
     if existing is None:
@@ -197,6 +199,7 @@ def unlink_evidence(
     if expected_version is not None and expected_version != seen:
         raise ConflictError("evidence link", key, expected_version, seen)
     before = history.evidence_snapshot(link, reference)
+    verdicts.mark_claims(session, [claim.id])
     delete_if_unchanged(session, link, kind="evidence link", key=key)
     history.record(
         session,

@@ -1,21 +1,19 @@
 """The ledger in aggregate, for the dashboard's map and sources pages.
 
-Claims by verdict × certainty, evidence by publication year × study design (retracted papers
-counted apart, whatever their design) and each source's claims by verdict. The verdicts are
-taken as given (the caller has graded every claim once already, e.g. with list_claims), so
-nothing here grades again; what needs the database is one aggregate query each.
+Claims by verdict × certainty and evidence by publication year × study design (retracted
+papers counted apart, whatever their design): one aggregate query each, over the stored
+verdicts, so nothing here grades.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import case, distinct, func, select
 from sqlmodel import Session
 
-from evidence.domain.models import Evidence, Reference
+from evidence.domain.models import ClaimVerdict, Evidence, Reference
 from evidence.domain.vocab import WITHDRAWN, Certainty, Design, Verdict
 
 # evidence groups besides the study designs
@@ -27,21 +25,20 @@ ANY = "any"  # a filter that takes every value
 C = TypeVar("C", bound=Mapping[str, Any])
 
 
-def claim_cells(claims: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """How many claims have each verdict at each certainty (cells with none left out)."""
-    counts = Counter((c["verdict"], c["certainty"]) for c in claims)
+def claim_cells(session: Session) -> list[dict[str, Any]]:
+    """How many claims have each verdict at each certainty (cells with none left out): one
+    grouped query over the stored verdicts."""
+    query = select(ClaimVerdict.verdict, ClaimVerdict.certainty, func.count()).group_by(
+        ClaimVerdict.verdict, ClaimVerdict.certainty
+    )
+    counts = {
+        (verdict, Certainty(level).label): int(n) for verdict, level, n in session.execute(query)
+    }
     return [
         {"verdict": v.value, "certainty": cert, "claims": counts[v.value, cert]}
         for v in Verdict
         for cert in CERTAINTIES
-        if counts[v.value, cert]
-    ]
-
-
-def claims_in_cell(claims: Iterable[C], *, verdict: str = ANY, certainty: str = ANY) -> list[C]:
-    """The claims with this verdict and this certainty (ANY for either takes all)."""
-    return [
-        c for c in claims if verdict in (ANY, c["verdict"]) and certainty in (ANY, c["certainty"])
+        if counts.get((v.value, cert))
     ]
 
 

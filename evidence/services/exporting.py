@@ -13,14 +13,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence.domain.metadata import Notice
-from evidence.domain.models import Claim, Evidence, Reference
+from evidence.domain.models import Claim, ClaimVerdict, Evidence, Reference
 from evidence.domain.vocab import Band, parse
 from evidence.errors import InvalidValue
 from evidence.formats.citations import Citation
 from evidence.services.claim_detail import claim_detail
 from evidence.services.claims import get_claim
 from evidence.services.dump import write_dump
-from evidence.services.verdicts import grade_claims
 
 EXPORT_FORMATS = ("json", "csv", "bibtex", "ris", "csl-json", "markdown")
 
@@ -43,15 +42,25 @@ def select_claims(
     """The claims asked for (None: no filter, the whole ledger)."""
     if not claim_ids and not bands:
         return None
-    claims = (
-        [get_claim(session, c) for c in dict.fromkeys(claim_ids)]
-        if claim_ids
-        else sorted(session.scalars(select(Claim)), key=lambda c: c.id)
-    )
-    if bands:
-        wanted = {parse(Band, b, field="band") for b in bands}
-        grades = grade_claims(session, claims, all_claims=not claim_ids)
-        claims = [c for c in claims if grades[c.id].band in wanted]
+    wanted = sorted({parse(Band, b, field="band").value for b in bands})
+    if not claim_ids:
+        query = (
+            select(Claim)
+            .join(ClaimVerdict, ClaimVerdict.claim_id == Claim.id)
+            .where(ClaimVerdict.band.in_(wanted))
+            .order_by(ClaimVerdict.claim_id)
+        )
+        return list(session.scalars(query))
+    claims = [get_claim(session, c) for c in dict.fromkeys(claim_ids)]
+    if wanted:
+        bands_of = dict(
+            session.execute(
+                select(ClaimVerdict.claim_id, ClaimVerdict.band).where(
+                    ClaimVerdict.claim_id.in_([c.id for c in claims])
+                )
+            ).all()
+        )
+        claims = [c for c in claims if bands_of.get(c.id) in wanted]
     return claims
 
 

@@ -35,6 +35,7 @@ from evidence.services import history
 from evidence.services.claims import get_claim
 from evidence.services.evidence import judgements, link_evidence
 from evidence.services.references import record_update, reference_snapshot
+from evidence.store import verdicts
 
 __all__ = ["Attachment", "ImportReport", "RecordResult", "import_file", "open_records"]
 
@@ -152,6 +153,7 @@ def import_file(
             raise MissingValue(
                 "rationale", "every paper linked to the claim needs one", option="--rationale"
             )
+    verdicts.lock(session)  # merges and links move verdicts; take turns with other writers
     report = ImportReport(opened.name, opened.format)
     batcher = _Batch(session, opened, actor=actor, attach=attach)
     records = iter(opened.records)

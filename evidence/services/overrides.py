@@ -12,6 +12,7 @@ from evidence.errors import ConflictError, MissingReason, OverrideNotFound
 from evidence.services import history
 from evidence.services.claims import get_claim
 from evidence.services.locking import delete_if_unchanged, update_if_unchanged
+from evidence.store import verdicts
 
 
 def _reason(reason: str | None, action: str) -> str:
@@ -42,6 +43,7 @@ def set_override(
     current = session.scalar(select(Override).where(Override.claim_id == claim.id))
     _check_version(claim.id, current, expected_version)
     before = history.override_snapshot(current) if current else None
+    verdicts.mark_claims(session, [claim.id])
     if current is None:
         current = Override(
             claim_id=claim.id,
@@ -85,6 +87,7 @@ def clear_override(
         raise OverrideNotFound(claim.id, "it has none to remove")
     _check_version(claim.id, current, expected_version)
     before = history.override_snapshot(current)
+    verdicts.mark_claims(session, [claim.id])
     delete_if_unchanged(session, current, kind="override", key=claim.id)
     history.record(
         session,

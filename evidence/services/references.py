@@ -22,6 +22,7 @@ from evidence.domain.models import Evidence, Reference
 from evidence.domain.vocab import REVIEW_DESIGNS, Design, Retraction, ReviewOf, parse
 from evidence.errors import AlreadyExists, InvalidIdentifier, InvalidValue, ReferenceNotFound
 from evidence.services import history
+from evidence.store import verdicts
 
 MAX_KEY = 200
 
@@ -149,6 +150,7 @@ def edit_reference(
     """Set curated fields of a paper (design, review_of, title, year, journal, identifiers,
     retraction). A design set here is a curator's and wins over any suggested one."""
     reference = find_reference(session, ref)
+    verdicts.mark_papers(session, [reference.id])
     before = reference_snapshot(reference)
     values = {k: v for k, v in changes.items() if v is not None}
     if "design" in values:
@@ -200,6 +202,8 @@ def edit_reference(
 
 
 GRADING_FIELDS = ("design", "suggested_design", "review_of", "retraction")
+# what else of a paper its claims keep: its title is searched with them
+INDEXED_FIELDS = (*GRADING_FIELDS, "title")
 
 
 def record_update(
@@ -220,6 +224,8 @@ def record_update(
     after = reference_snapshot(reference)
     if after == before and not other_changes:
         return False
+    if any(before.get(k) != after.get(k) for k in INDEXED_FIELDS):
+        verdicts.mark_papers(session, [reference.id])
     session.flush()
     affected: list[str | None] = [None]
     if any(before.get(k) != after.get(k) for k in GRADING_FIELDS):

@@ -31,6 +31,7 @@ from evidence.services.references import (
     reference_snapshot,
 )
 from evidence.settings import Settings
+from evidence.store import verdicts
 from evidence.store.engine import Store
 
 RESOLVED, UNCHANGED, NOT_FOUND, FAILED = "resolved", "unchanged", "not_found", "failed"
@@ -128,6 +129,7 @@ def resolve_references(
     answers = {ref_id: r for (ref_id, _), r in zip(askable, report.resolutions, strict=True)}
     outcomes: list[Outcome] = []
     with store.transaction() as session:
+        verdicts.lock(session)  # a paper's design or retraction grades the claims citing it
         for ref_id, query in targets:
             resolution = answers.get(ref_id)
             reference = session.get(Reference, ref_id)

@@ -9,22 +9,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from evidence.domain.models import Assertion, Claim, Source
+from evidence.domain.models import Assertion, ClaimVerdict, Source
 from evidence.domain.scorecard import scorecard
 from evidence.domain.vocab import Band, Verdict
-from evidence.services.verdicts import grade_claims
 
 
 def scorecards(session: Session, verdicts: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Each source with how many of its claims fall in each verdict, and which claims.
 
-    ``verdicts`` maps every claim id to its verdict value when the caller has graded the
-    ledger already (the dashboard has); without it every claim is graded here.
+    ``verdicts`` maps claim ids to verdict values when the caller has them already; without
+    it the stored verdicts of the asserted claims are read here.
     """
     if verdicts is None:
-        claims = list(session.scalars(select(Claim)))
-        grades = grade_claims(session, claims, all_claims=True)
-        verdicts = {cid: g.verdict.value for cid, g in grades.items()}
+        verdicts = dict(
+            session.execute(
+                select(ClaimVerdict.claim_id, ClaimVerdict.verdict).where(
+                    ClaimVerdict.claim_id.in_(select(Assertion.claim_id))
+                )
+            ).all()
+        )
     sources = sorted(session.scalars(select(Source)), key=lambda s: s.key)
     pairs = [
         (key, claim_id)

@@ -12,6 +12,7 @@ from evidence.domain.models import EvidenceSearch
 from evidence.errors import InvalidValue
 from evidence.services import history
 from evidence.services.claims import get_claim
+from evidence.store import verdicts
 
 
 def parse_date(value: str | date | None) -> date | None:
@@ -64,6 +65,7 @@ def log_search(
     database, query, hits, day = check_search(
         database=database, query=query, hits=hits, searched_on=searched_on
     )
+    verdicts.mark_claims(session, [claim.id])  # "searched, nothing found" is a verdict's reason
     search = EvidenceSearch(
         claim_id=claim.id,
         database=database.strip(),

@@ -30,6 +30,7 @@ from evidence.services.references import store_reference
 from evidence.services.searches import log_search
 from evidence.services.seed_files import FILES, FORMAT, read_seeds
 from evidence.services.sources import add_source
+from evidence.store import verdicts
 
 __all__ = ["FILES", "FORMAT", "SeedReport", "load_seeds", "read_seeds", "seed_if_empty"]
 
@@ -53,6 +54,7 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
     """Add every missing seed record through the services (so each is checked and written to
     the history like a curator's). The caller's transaction makes it all-or-nothing."""
     data = read_seeds(folder)
+    verdicts.lock(session)  # the links it adds move verdicts: take turns with other writers
     report = SeedReport()
     reason = f"starter content from {folder.name}/"
     who = {"actor": actor, "reason": reason}

@@ -19,6 +19,7 @@ from sqlalchemy.exc import (
 from sqlmodel import Session
 
 from evidence.errors import DatabaseUnavailable, EvidenceError, InvalidValue, WriteConflict
+from evidence.store import verdicts
 
 _SUPPORTED = ("sqlite", "postgresql")
 
@@ -119,6 +120,8 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
+                # the verdicts the changes moved are written in the same transaction
+                verdicts.apply_pending(session)
                 if rehearse:
                     session.rollback()
                 else:

@@ -16,12 +16,12 @@ from evidence.domain.vocab import Role
 from evidence.errors import AlreadyExists, EvidenceError, InputError, InvalidValue, MissingValue
 from evidence.services.accounts import SignedIn, find_role
 from evidence.services.claim_links import link_claims, unlink_claims
-from evidence.services.claims import add_assertion, add_claim, edit_claim, get_claim
+from evidence.services.claims import add_assertion, add_claim, edit_claim
 from evidence.services.evidence import is_linked, link_evidence, unlink_evidence
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.references import add_references, edit_reference
 from evidence.services.searches import log_search
-from evidence.services.verdicts import grade_claims
+from evidence.services.verdicts import summary_of
 from evidence.webui import data
 
 Change = Callable[..., str]
@@ -47,8 +47,8 @@ def attempt(change: Change, user: SignedIn, **values: Any) -> tuple[bool, str]:
 
 
 def _now(session: Session, claim_id: str) -> str:
-    grade = grade_claims(session, [get_claim(session, claim_id)])[claim_id]
-    return f"Now: {grade.certainty.symbols} {grade.explanation}"
+    now = summary_of(session, claim_id)
+    return f"Now: {now['certainty_symbols']} {now['explanation']}"
 
 
 def new_claim(

@@ -2,8 +2,9 @@
 
 The engine is a cached resource per database URL; every run reads the data version (one
 small query) and the cached views are keyed on it, so a change made from the CLI shows up
-on the next rerun while unchanged data is never recomputed. The graded ledger is not
-recomputed either: it is brought up to date claim by claim (see live_ledger.py).
+on the next rerun while unchanged data is never read twice. Nothing here grades: the
+verdicts are the store's (see store/verdicts.py), and the overview's search, filters and
+pages are SQL queries that read what a page shows (services/claim_listing.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from typing import Any
 import streamlit as st
 
 from evidence import settings
+from evidence.services import claim_listing
 from evidence.services.chains import chain
 from evidence.services.claim_detail import claim_detail
 from evidence.services.claim_index import claim_statements, source_titles
+from evidence.services.claim_listing import Filters  # noqa: F401 (the pages take it from here)
 from evidence.services.history import data_version, list_history
 from evidence.store.engine import Store
 from evidence.store.migrate import ensure_current
-from evidence.webui.filtering import Ledger
-from evidence.webui.live_ledger import LiveLedger
 
 _VERSION = "data_version_this_run"
+NO_FILTERS = Filters()
 
 
 @st.cache_resource(show_spinner=False, on_release=Store.close)
@@ -51,18 +53,24 @@ def _read_version() -> tuple[int, int]:
         return data_version(session)
 
 
-@st.cache_resource(show_spinner=False)
-def _live(url: str) -> LiveLedger:
-    return LiveLedger(_store(url))
+@st.cache_data(show_spinner=False, max_entries=64)
+def _counts(url: str, version: tuple[int, int], filters: Filters) -> dict[str, int]:
+    with _store(url).reading() as session:
+        return dict(claim_listing.verdict_counts(session, filters))
 
 
-# Callers treat what they get as read-only: it is shared by every session.
-def _claims(url: str, version: tuple[int, int]) -> list[dict[str, Any]]:
-    return _live(url).at(version).claims
+@st.cache_data(show_spinner=False, max_entries=256)
+def _page(
+    url: str, version: tuple[int, int], filters: Filters, band: str | None, page: int, size: int
+) -> list[dict[str, Any]]:
+    with _store(url).reading() as session:
+        return claim_listing.claims_page(session, filters, band=band, page=page, size=size)
 
 
-def _ledger(url: str, version: tuple[int, int]) -> Ledger:
-    return _live(url).at(version).ledger
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tags(url: str, version: tuple[int, int]) -> list[str]:
+    with _store(url).reading() as session:
+        return claim_listing.tags(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -74,8 +82,26 @@ def _claim(url: str, version: tuple[int, int], claim_id: str) -> dict[str, Any]:
         return detail
 
 
-def claims() -> list[dict[str, Any]]:
-    return _claims(settings.get().database_url, version())
+def verdict_counts(filters: Filters = NO_FILTERS) -> dict[str, int]:
+    """How many claims pass ``filters``, per verdict."""
+    return _counts(settings.get().database_url, version(), filters)
+
+
+def claims_page(
+    filters: Filters, *, band: str | None, page: int, size: int
+) -> list[dict[str, Any]]:
+    """One page of the claims passing ``filters`` (in ``band``), strongest first."""
+    return _page(settings.get().database_url, version(), filters, band, page, size)
+
+
+def matching_claims(filters: Filters, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every claim passing ``filters`` (for a download: read when asked for, not cached)."""
+    with store().reading() as session:
+        return list(claim_listing.matching_claims(session, filters, limit=limit))
+
+
+def tags() -> list[str]:
+    return _tags(settings.get().database_url, version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -98,11 +124,6 @@ def statements() -> dict[str, str]:
 def sources() -> dict[str, str]:
     """Every source's title by key."""
     return _sources(settings.get().database_url, version())
-
-
-def ledger() -> Ledger:
-    """Every claim with what the overview searches and filters on."""
-    return _ledger(settings.get().database_url, version())
 
 
 def claim(claim_id: str) -> dict[str, Any]:

@@ -82,13 +82,16 @@ def evidence_csv(detail: dict[str, Any]) -> str:
     return table_csv(LINK_COLUMNS, rows)
 
 
-def summary_maker(store: Store, claim_ids: Sequence[str], title: str) -> Callable[[], str]:
-    """A function that writes the Markdown summary when the download is asked for."""
-    chosen = list(claim_ids[:MARKDOWN_LIMIT])
+def summary_maker(
+    store: Store, claim_ids: Sequence[str] | Callable[[], Sequence[str]], title: str
+) -> Callable[[], str]:
+    """A function that writes the Markdown summary when the download is asked for (the ids
+    too may be a function, read then)."""
 
     def make() -> str:
+        ids = claim_ids() if callable(claim_ids) else claim_ids
         with store.reading() as session:
-            return "".join(markdown_summary(session, chosen, title=title))
+            return "".join(markdown_summary(session, list(ids[:MARKDOWN_LIMIT]), title=title))
 
     return make
 

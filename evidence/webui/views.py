@@ -1,8 +1,8 @@
 """Cached reads for the chains, sources and evidence map pages, and what they list.
 
 Same pattern as data.py: keyed on the database URL and the data version, so a change made
-anywhere shows on the next rerun. Nothing here grades a claim again: the verdicts come from
-data's cached list of every claim.
+anywhere shows on the next rerun. Nothing here grades a claim: the verdicts are the
+store's, read for the claims a page shows or counted in SQL.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from typing import Any
 import streamlit as st
 
 from evidence import settings
-from evidence.services import evidence_map
+from evidence.services import claim_listing, evidence_map
 from evidence.services.chains import all_chains
+from evidence.services.claim_listing import Filters
 from evidence.services.exporting import table_csv
 from evidence.services.scorecards import scorecards
+from evidence.services.verdicts import summaries_of
 from evidence.webui import data, downloads
 from evidence.webui.render import (
     DESIGN_LABELS,
@@ -36,22 +38,42 @@ def _url() -> str:
     return settings.get().database_url
 
 
-def _by_id(url: str, version: tuple[int, int]) -> dict[str, dict[str, Any]]:
-    return {c["id"]: c for c in data._claims(url, version)}
-
-
 @st.cache_data(show_spinner=False, max_entries=4)
 def _chains(url: str, version: tuple[int, int]) -> dict[str, Any]:
-    claims = _by_id(url, version)
     with data._store(url).reading() as session:
-        return all_chains(session, claims=claims)
+        return all_chains(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _source_cards(url: str, version: tuple[int, int]) -> list[dict[str, Any]]:
-    verdicts = {c["id"]: c["verdict"] for c in data._claims(url, version)}
     with data._store(url).reading() as session:
-        return scorecards(session, verdicts)
+        return scorecards(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _claim_cells(url: str, version: tuple[int, int]) -> list[dict[str, Any]]:
+    with data._store(url).reading() as session:
+        return evidence_map.claim_cells(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _claims_in_cell(
+    url: str, version: tuple[int, int], verdict: str, certainty: str
+) -> list[dict[str, Any]]:
+    filters = Filters(
+        verdicts=() if verdict == ANY else (verdict,),
+        certainties=() if certainty == ANY else (certainty,),
+    )
+    with data._store(url).reading() as session:
+        # in id order, as every list of claims here is
+        return sorted(claim_listing.matching_claims(session, filters), key=lambda c: c["id"])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _summaries(url: str, version: tuple[int, int], ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    with data._store(url).reading() as session:
+        found = summaries_of(session, ids)
+    return [found[i] for i in ids if i in found]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -79,11 +101,11 @@ def source_cards() -> list[dict[str, Any]]:
 
 
 def claim_cells() -> list[dict[str, Any]]:
-    return evidence_map.claim_cells(data.claims())
+    return _claim_cells(_url(), data.version())
 
 
 def claims_in_cell(verdict: str = ANY, certainty: str = ANY) -> list[dict[str, Any]]:
-    return evidence_map.claims_in_cell(data.claims(), verdict=verdict, certainty=certainty)
+    return _claims_in_cell(_url(), data.version(), verdict, certainty)
 
 
 def evidence_cells() -> list[dict[str, Any]]:
@@ -93,14 +115,11 @@ def evidence_cells() -> list[dict[str, Any]]:
 def claims_with_evidence(year: int | str | None = ANY, group: str = ANY) -> list[dict[str, Any]]:
     """The claims with evidence from papers of that year and group, in id order."""
     url, version = _url(), data.version()
-    ids = _claims_with_evidence(url, version, year, group)
-    by_id = data.ledger().by_id
-    return [by_id[i] for i in ids if i in by_id]
+    return _summaries(url, version, tuple(_claims_with_evidence(url, version, year, group)))
 
 
 def claims_by_ids(ids: Sequence[str]) -> list[dict[str, Any]]:
-    by_id = data.ledger().by_id
-    return [by_id[i] for i in ids if i in by_id]
+    return _summaries(_url(), data.version(), tuple(ids))
 
 
 # --- what the pages list -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 
 from evidence import settings
 from evidence.domain.models import metadata
+from evidence.store.search import OUTSIDE_MODELS
 
 config = context.config
 
@@ -17,6 +18,8 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        # the full-text search parts are the migrations' own, not the models'
+        include_name=lambda name, kind, parent: name not in OUTSIDE_MODELS,
     )
     with context.begin_transaction():
         context.run_migrations()

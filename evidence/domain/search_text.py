@@ -1,0 +1,37 @@
+"""The words full-text search matches: one folding for the stored text and for the query.
+
+Both databases are handed text already folded here (lower case, accents dropped, every run
+of characters that is not a letter or digit made one space), so SQLite's FTS5 and
+PostgreSQL's text search see the same words and a query matches the same claims on both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_SEPARATORS = re.compile(r"[\W_]+")
+MAX_QUERY_WORDS = 12  # beyond this a search narrows nothing a person would notice
+
+
+def words(text: str) -> list[str]:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return [w for w in _SEPARATORS.split(plain) if w]
+
+
+def document(parts: Iterable[str | None]) -> str:
+    """The stored text of a claim: its parts' words, space-separated."""
+    return " ".join(w for part in parts if part for w in words(part))
+
+
+def query_terms(query: str) -> list[list[str]]:
+    """What a typed search asks for: each whitespace-separated term as its folded words.
+
+    Every term must match; a term's words must follow one another (``plantar-fasciitis``
+    finds "plantar fasciitis"), and its last word may be the start of a longer one
+    (``fasci`` finds "fasciitis").
+    """
+    terms = [words(term) for term in query.split()]
+    return [t for t in terms if t][:MAX_QUERY_WORDS]

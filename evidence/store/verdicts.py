@@ -1,0 +1,440 @@
+"""Stored verdicts: what the grading computed, kept current in the transaction that moves it.
+
+A service that changes something grading reads (a claim's type or text, an evidence link, a
+paper's design, review_of, retraction or title, an override, a search) calls
+:func:`mark_claims` or :func:`mark_papers` before its first write. That takes the ledger's
+grading lock (PostgreSQL; SQLite lets one writer in at a time anyway) and notes what to
+regrade; :meth:`Store.transaction` calls :func:`apply_pending` just before it commits, which
+regrades those claims and writes their rows: ``claim_verdict``, ``claim_tag`` and each
+link's certainties on ``evidence``. Nothing is read from the history to find out what
+changed, and nothing is graded that was not touched.
+
+Why a lock: on PostgreSQL two writers see each other's changes only once committed. A
+paper retracted while another writer links it to a claim would leave that claim graded
+with the paper unretracted, whichever commits last. Writers that change grading inputs
+take turns instead (from their first such write to their commit), so every regrade reads
+every change committed before it.
+
+The grading itself stays the pure functions of :mod:`evidence.domain.grading`; this module
+reads their inputs in a few queries per 500 claims and keeps their results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Text, bindparam, delete, func, insert, select, text, type_coerce, update
+from sqlmodel import Session
+
+from evidence.domain.grading import (
+    RULES_VERSION,
+    ClaimGrade,
+    LinkInput,
+    OverrideInput,
+    SearchInput,
+    grade_claim,
+    rank,
+)
+from evidence.domain.models import (
+    Claim,
+    ClaimTag,
+    ClaimVerdict,
+    Evidence,
+    EvidenceSearch,
+    Override,
+    Reference,
+)
+from evidence.domain.search_text import document
+from evidence.domain.vocab import (
+    ClaimType,
+    Design,
+    Downgrade,
+    Retraction,
+    ReviewOf,
+    Stance,
+    Upgrade,
+    Verdict,
+)
+
+BATCH = 500  # claims regraded per round of queries: IN lists stay short on both databases
+LOCK_KEY = 0x65766964656E6365 % (1 << 62)  # "evidence": the grading lock's advisory key
+_PENDING = "evidence.pending_verdicts"
+_LOCKED = "evidence.grading_lock_held"
+
+_VERDICT = ClaimVerdict.__table__
+_EVIDENCE = Evidence.__table__
+_TAG = ClaimTag.__table__
+VERDICT_FIELDS = tuple(c.name for c in _VERDICT.columns if c.name != "id")
+
+
+class GradingLockMissing(RuntimeError):
+    """A service changed grading inputs without mark_claims/mark_papers first (a bug)."""
+
+
+@dataclass
+class _Pending:
+    claims: set[str] = field(default_factory=set)
+    papers: set[int] = field(default_factory=set)
+    everything: bool = False
+
+
+def lock(session: Session) -> None:
+    """Take the grading lock for the rest of this transaction (PostgreSQL; idempotent)."""
+    if session.info.get(_LOCKED):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    session.info[_LOCKED] = True
+
+
+def _pending(session: Session) -> _Pending:
+    lock(session)
+    return session.info.setdefault(_PENDING, _Pending())
+
+
+def mark_claims(session: Session, claim_ids: Iterable[str]) -> None:
+    """These claims' grading inputs are about to change: regrade them before commit."""
+    _pending(session).claims.update(claim_ids)
+
+
+def mark_papers(session: Session, reference_ids: Iterable[int]) -> None:
+    """These papers are about to change: regrade every claim citing them before commit
+    (which claims those are is read then, once every link of this transaction is in)."""
+    _pending(session).papers.update(reference_ids)
+
+
+def mark_everything(session: Session) -> None:
+    """A bulk load (restore, demo data): regrade the whole ledger before commit."""
+    _pending(session).everything = True
+
+
+Progress = Callable[[int], None]
+
+
+def apply_pending(session: Session, progress: Progress | None = None) -> None:
+    """Regrade what this transaction marked. Store.transaction calls it before committing."""
+    pending: _Pending | None = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    if not session.info.get(_LOCKED):
+        raise GradingLockMissing("grading inputs changed without the grading lock")
+    session.flush()
+    if pending.everything:
+        regrade_all(session, progress=progress)
+        return
+    ids = set(pending.claims)
+    for batch in _chunks(sorted(pending.papers)):
+        ids.update(
+            session.scalars(select(Evidence.claim_id).where(Evidence.reference_id.in_(batch)))
+        )
+    for batch in _chunks(sorted(ids)):
+        _sync(session, batch, write=True)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A claim whose stored rows differ from a fresh grading: which fields, and how."""
+
+    claim_id: str
+    fields: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"claim": self.claim_id, "fields": list(self.fields)}
+
+
+@dataclass
+class Regrade:
+    claims: int = 0
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return len(self.differences)
+
+
+def regrade_all(
+    session: Session, *, write: bool = True, progress: Progress | None = None
+) -> Regrade:
+    """Grade every claim afresh, a batch at a time; with ``write``, store what differs.
+
+    Without ``write`` it only compares (``evidence regrade --check``): the differences are
+    the claims whose stored verdict, counts, texts, tags or link certainties are not what
+    the rules compute now.
+    """
+    if write:
+        lock(session)
+        session.flush()
+    report = Regrade()
+    last: str | None = None
+    while True:
+        query = select(Claim.id).order_by(Claim.id).limit(BATCH)
+        if last is not None:
+            query = query.where(Claim.id > last)
+        batch = list(session.scalars(query))
+        if not batch:
+            break
+        report.differences += _sync(session, batch, write=write)
+        report.claims += len(batch)
+        last = batch[-1]
+        if progress is not None:
+            progress(len(batch))
+    return report
+
+
+def claim_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Claim)) or 0
+
+
+def needs_regrade(session: Session) -> bool:
+    """A claim has no stored verdict, or one graded by other rules than these."""
+    claims = claim_count(session)
+    stored = session.scalar(select(func.count()).select_from(_VERDICT)) or 0
+    if claims != stored:
+        return True
+    other = select(_VERDICT.c.id).where(_VERDICT.c.rules_version != RULES_VERSION).limit(1)
+    return session.scalar(other) is not None
+
+
+# --- one batch ------------------------------------------------------------------------------
+
+
+class _LinkReader:
+    """Link inputs from bare columns. The same few stance / judgement / design combinations
+    recur across a ledger, so each is parsed into vocabulary members once."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple, tuple] = {}
+
+    def __call__(
+        self,
+        reference: str,
+        stance: str,
+        downgrades: Any,
+        upgrades: Any,
+        design: str | None,
+        review_of: str | None,
+        retraction: str | None,
+    ) -> LinkInput:
+        key = (stance, _hashable(downgrades), _hashable(upgrades), design, review_of, retraction)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = self._parsed[key] = (
+                Stance(stance),
+                Design(design) if design else None,
+                ReviewOf(review_of) if review_of else None,
+                tuple(Downgrade(d) for d in _names(downgrades)),
+                tuple(Upgrade(u) for u in _names(upgrades)),
+                Retraction(retraction) if retraction else None,
+            )
+        return LinkInput(reference, *parsed)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _names(value: Any) -> list[str]:
+    # the JSON columns are read as text where the driver leaves them so (SQLite)
+    return json.loads(value) if isinstance(value, str) else list(value or ())
+
+
+@dataclass
+class _Claim:
+    type: ClaimType
+    texts: list[str]
+    tags: list[str]
+    links: list[LinkInput] = field(default_factory=list)
+    link_ids: list[int] = field(default_factory=list)
+    searches: list[SearchInput] = field(default_factory=list)
+    override: OverrideInput | None = None
+
+
+def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim]:
+    claims: dict[str, _Claim] = {}
+    rows = session.execute(
+        select(Claim.id, Claim.type, Claim.statement, Claim.tags).where(Claim.id.in_(claim_ids))
+    )
+    for claim_id, claim_type, statement, tags in rows:
+        tags = list(tags or ())
+        claims[claim_id] = _Claim(ClaimType(claim_type), [claim_id, statement, *tags], tags)
+    read = _LinkReader()
+    links = session.execute(
+        select(
+            Evidence.claim_id,
+            Evidence.id,
+            Reference.title,
+            Reference.key,
+            Evidence.stance,
+            type_coerce(Evidence.downgrades, Text),
+            type_coerce(Evidence.upgrades, Text),
+            func.coalesce(Reference.design, Reference.suggested_design),
+            Reference.review_of,
+            Reference.retraction,
+        )
+        .join(Reference, Reference.id == Evidence.reference_id)
+        .where(Evidence.claim_id.in_(claim_ids))
+        .order_by(Evidence.claim_id, Evidence.id)
+    )
+    for claim_id, link_id, title, *row in links:
+        claim = claims.get(claim_id)
+        if claim is not None:
+            claim.links.append(read(*row))
+            claim.link_ids.append(link_id)
+            if title:
+                claim.texts.append(title)
+    searches = session.execute(
+        select(
+            EvidenceSearch.claim_id,
+            EvidenceSearch.database,
+            EvidenceSearch.searched_on,
+            EvidenceSearch.hits,
+        )
+        .where(EvidenceSearch.claim_id.in_(claim_ids))
+        .order_by(EvidenceSearch.id)
+    )
+    for claim_id, database, day, hits in searches:
+        if claim_id in claims:
+            claims[claim_id].searches.append(SearchInput(database, day, hits))
+    overrides = session.execute(
+        select(Override.claim_id, Override.verdict, Override.reason, Override.curator).where(
+            Override.claim_id.in_(claim_ids)
+        )
+    )
+    for claim_id, verdict, reason, curator in overrides:
+        if claim_id in claims:
+            claims[claim_id].override = OverrideInput(Verdict(verdict), reason, curator)
+    return claims
+
+
+def verdict_row(claim_id: str, grade: ClaimGrade, search_text: str) -> dict[str, Any]:
+    """The claim_verdict row of a graded claim."""
+    return {
+        "claim_id": claim_id,
+        "rules_version": RULES_VERSION,
+        "verdict": grade.verdict.value,
+        "band": grade.band.value,
+        "certainty": int(grade.certainty),
+        "rank": rank(grade.strength),
+        "computed_verdict": grade.computed_verdict.value,
+        "overridden": grade.override is not None,
+        "supporting": grade.supporting,
+        "refuting": grade.refuting,
+        "mixed": grade.mixed,
+        "insufficient": grade.insufficient,
+        "retracted": grade.retracted,
+        "unproven_reason": grade.unproven_reason,
+        "explanation": grade.explanation,
+        "computed_explanation": grade.computed_explanation,
+        "why_not_higher": list(grade.limits),
+        "search_text": search_text,
+    }
+
+
+def _sync(session: Session, claim_ids: Sequence[str], *, write: bool) -> list[Difference]:
+    """Grade these claims and compare with what is stored; with ``write``, store it."""
+    inputs = _read_inputs(session, claim_ids)
+    stored = {
+        row["claim_id"]: row
+        for row in session.execute(select(_VERDICT).where(_VERDICT.c.claim_id.in_(claim_ids)))
+        .mappings()
+        .all()
+    }
+    stored_links = dict(
+        ((link_id, (start, certainty)))
+        for link_id, start, certainty in session.execute(
+            select(_EVIDENCE.c.id, _EVIDENCE.c.start_certainty, _EVIDENCE.c.certainty).where(
+                _EVIDENCE.c.claim_id.in_(claim_ids)
+            )
+        )
+    )
+    stored_tags: dict[str, set[str]] = defaultdict(set)
+    for claim_id, tag in session.execute(
+        select(_TAG.c.claim_id, _TAG.c.tag).where(_TAG.c.claim_id.in_(claim_ids))
+    ):
+        stored_tags[claim_id].add(tag)
+
+    differences: list[Difference] = []
+    inserts: list[dict[str, Any]] = []
+    updates: dict[bool, list[dict[str, Any]]] = {True: [], False: []}  # by search text moved
+    link_updates: list[dict[str, Any]] = []
+    tags_gone: list[dict[str, Any]] = []
+    tags_new: list[dict[str, Any]] = []
+    for claim_id in claim_ids:
+        claim = inputs.get(claim_id)
+        if claim is None:
+            continue  # removed: its rows went with it (foreign keys cascade)
+        grade = grade_claim(claim.type, claim.links, claim.searches, claim.override)
+        row = verdict_row(claim_id, grade, document(claim.texts))
+        moved: list[str] = []
+        old = stored.get(claim_id)
+        if old is None:
+            moved.append("verdict row")
+            inserts.append(row)
+        else:
+            changed = [name for name in VERDICT_FIELDS if old[name] != row[name]]
+            if changed:
+                moved += changed
+                updates["search_text" in changed].append(row | {"_id": old["id"]})
+        for link_id, graded in zip(claim.link_ids, grade.links, strict=True):
+            now = (int(graded.start), int(graded.certainty))
+            if stored_links.get(link_id) != now:
+                link_updates.append({"_id": link_id, "_start": now[0], "_certainty": now[1]})
+                if "link certainty" not in moved:
+                    moved.append("link certainty")
+        have, want = stored_tags.get(claim_id, set()), set(claim.tags)
+        if have != want:
+            moved.append("tags")
+            tags_gone += [{"_claim": claim_id, "_tag": t} for t in sorted(have - want)]
+            tags_new += [{"claim_id": claim_id, "tag": t} for t in sorted(want - have)]
+        if moved:
+            differences.append(Difference(claim_id, tuple(moved)))
+    if write:
+        _write(session, inserts, updates, link_updates, tags_gone, tags_new)
+    return differences
+
+
+def _write(
+    session: Session,
+    inserts: list[dict[str, Any]],
+    updates: dict[bool, list[dict[str, Any]]],
+    link_updates: list[dict[str, Any]],
+    tags_gone: list[dict[str, Any]],
+    tags_new: list[dict[str, Any]],
+) -> None:
+    if inserts:
+        session.execute(insert(_VERDICT), inserts)
+    for with_text, rows in updates.items():
+        if rows:
+            # leaving search_text out of the SET list spares SQLite's index trigger
+            names = [n for n in VERDICT_FIELDS if with_text or n != "search_text"]
+            statement = (
+                update(_VERDICT)
+                .where(_VERDICT.c.id == bindparam("_id"))
+                .values({n: bindparam(n) for n in names})
+            )
+            session.execute(statement, [{k: r[k] for k in ("_id", *names)} for r in rows])
+    if link_updates:
+        session.execute(
+            update(_EVIDENCE)
+            .where(_EVIDENCE.c.id == bindparam("_id"))
+            .values(start_certainty=bindparam("_start"), certainty=bindparam("_certainty")),
+            link_updates,
+        )
+    if tags_gone:
+        session.execute(
+            delete(_TAG).where(
+                _TAG.c.claim_id == bindparam("_claim"), _TAG.c.tag == bindparam("_tag")
+            ),
+            tags_gone,
+        )
+    if tags_new:
+        session.execute(insert(_TAG), tags_new)
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
