@@ -364,3 +364,25 @@ def test_a_paper_with_an_awkward_doi_links_out_safely() -> None:
     assert links_out({"pmid": "12345678", "doi": "10.5555/x"}) == (
         "[PubMed](https://pubmed.ncbi.nlm.nih.gov/12345678/) · [doi.org](https://doi.org/10.5555/x)"
     )
+
+
+def test_in_a_large_ledger_the_picker_offers_what_a_search_finds(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence.webui import picker
+
+    monkeypatch.setattr(picker, "FULL_LIST", 10)  # the 40 starter claims count as many
+    open_claim(app, "lumbar-nerve-root-tethering")
+    assert not app.exception
+    assert app.sidebar.selectbox(key="claim_choice").value == "lumbar-nerve-root-tethering"
+    app.sidebar.text_input(key="claim_choice_find").input("orthoses").run()
+    box = app.sidebar.selectbox(key="claim_choice")
+    # the claim on screen first, then the two claims the search finds
+    assert len(box.options) == 3 and box.value == "lumbar-nerve-root-tethering"
+    box.select_index(2).run()
+    # one says so, a paper of the other is titled so (as the overview's search finds them)
+    assert app.query_params["id"] in {
+        "foot-orthoses-reduce-back-pain",
+        "healing-sole-rocker-sandal-relief",
+    }
+    assert app.sidebar.selectbox(key="claim_choice").value == app.query_params["id"]

@@ -55,3 +55,22 @@ def test_the_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
     assert "pytest" in commands[1]
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci
+
+
+def test_the_claims_list_fields_are_the_ones_the_readme_lists(seeded_store) -> None:  # noqa: ANN001
+    from evidence.services.verdicts import list_claims
+
+    said = README.split("`claims list --json` prints a list of objects with", 1)[1]
+    said = said.split("written as it is read", 1)[0]
+    with seeded_store.reading() as s:
+        fields = set(list_claims(s)[0])
+    assert set(re.findall(r"`(\w+)`", said)) == fields
+
+
+def test_the_readme_names_the_current_rules_version_and_regrade() -> None:
+    from evidence.domain.grading import RULES_VERSION
+
+    assert (
+        f"rules version\n{RULES_VERSION}**" in README or f"rules version {RULES_VERSION}" in README
+    )
+    assert "evidence regrade --check" in README

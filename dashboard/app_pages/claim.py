@@ -23,13 +23,11 @@ from evidence.webui.render import (
 STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
 
 user = auth.user()
-statements = data.statements()
-if not statements:
+if not data.claim_count():
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
 claim = chosen_claim(
-    statements,
     key="claim_choice",
     none_chosen="Choose a claim in the sidebar, or open one from the Overview.",
     link=("app_pages/overview.py", "Back to the overview", ":material/arrow_back:"),
@@ -58,6 +56,12 @@ def claim_link(
         icon=":material/arrow_forward:",
     )
 
+
+# the statements of the claims this page links to, and no others
+statements = data.statements_of(
+    [x for link in claim["claim_links"] for x in (link["from"], link["to"])]
+    + [step["id"] for path in claim["chain"]["paths"] for step in path["steps"]]
+)
 
 st.header(md_text(claim["statement"]), anchor=False)
 cols = st.columns([2, 2, 5], vertical_alignment="center")

@@ -20,7 +20,7 @@ from evidence.domain.vocab import (
     Verdict,
 )
 from evidence.webui import auth, curation, data
-from evidence.webui.picker import chosen_claim
+from evidence.webui.picker import chosen_claim, claim_options
 from evidence.webui.render import (
     DESIGN_LABELS,
     VERDICT_COLOURS,
@@ -63,16 +63,14 @@ def write(change: curation.Change, **values: object) -> None:
         )
 
 
-statements = data.statements()
 st.title("Curate a claim")
 if curation.FLASH in st.session_state:
     st.success(md_text(st.session_state.pop(curation.FLASH)), icon=":material/check_circle:")
-if not statements:
+if not data.claim_count():
     st.info("The ledger has no claims yet.")
     st.page_link("app_pages/new_claim.py", label="Add a claim", icon=":material/add_circle:")
     st.stop()
 claim = chosen_claim(
-    statements,
     key="curate_choice",
     none_chosen="Choose the claim to curate in the sidebar.",
     link=("app_pages/new_claim.py", "Or add a claim", ":material/add_circle:"),
@@ -349,6 +347,9 @@ with override_tab:
             )
 
 with links_tab:
+    statements = data.statements_of(
+        [x for link in claim["claim_links"] for x in (link["from"], link["to"])]
+    )
     for link in claim["claim_links"]:
         a, b = st.columns([5, 1], vertical_alignment="center")
         a.markdown(
@@ -370,6 +371,12 @@ with links_tab:
                     relation=link["relation"],
                     reason=why or None,
                 )
+    # outside the form: in a large ledger, typing here narrows the claims offered below
+    others = {
+        i: s
+        for i, s in claim_options(st, key=K("link_other"), label="Find the other claim").items()
+        if i != claim["id"]
+    }
     with st.form(K("link_claims")):
         a, b = st.columns([1, 3])
         direction = a.radio(
@@ -383,13 +390,9 @@ with links_tab:
         )
         other = b.selectbox(
             "The other claim",
-            [
-                i
-                for i in sorted(statements, key=lambda i: statements[i].lower())
-                if i != claim["id"]
-            ],
+            list(others),
             index=None,
-            format_func=lambda i: option(statements[i], i, 100),
+            format_func=lambda i: option(others[i], i, 100),
             placeholder="Choose a claim",
             key=K("link_other"),
         )

@@ -119,22 +119,24 @@ downloads.offer(
 
 
 def claim_card(claim: dict) -> None:
+    # Four elements a card: sixty cards a page make the browser's work, so the verdict badge,
+    # certainty, type and counts share one line of Markdown (st.badge is Markdown too).
     with st.container(border=True, key=f"claim-{claim['id']}"):
         # the statement wraps in full: a clinician must be able to read what is judged
         st.markdown(f"**{md_text(claim['statement'])}**")
-        cols = st.columns([3, 4, 2, 6], gap="small", vertical_alignment="center")
-        with cols[0]:
-            label = verdict_label(claim["verdict"])
-            st.badge(
-                label + (" · override" if claim["overridden"] else ""),
-                color=VERDICT_COLOURS[claim["verdict"]],
-            )
-        cols[1].markdown(certainty_text(claim), help="GRADE certainty of the evidence")
-        cols[2].caption(claim["type"])
-        with cols[3]:
-            st.caption(counts_text(claim))
-            if claim["retracted"]:
-                st.badge("Cites retracted evidence", color="red", icon=":material/warning:")
+        label = verdict_label(claim["verdict"]) + (" · override" if claim["overridden"] else "")
+        line = [
+            f":{VERDICT_COLOURS[claim['verdict']]}-badge[{label}]",
+            certainty_text(claim),
+            claim["type"],
+            counts_text(claim),
+        ]
+        if claim["retracted"]:
+            line.append(":red-badge[:material/warning: Cites retracted evidence]")
+        st.markdown(
+            " · ".join(line),
+            help="Verdict · GRADE certainty of the evidence · kind of claim · papers counted",
+        )
         st.caption(md_text(claim["explanation"]))
         st.page_link(
             "app_pages/claim.py",

@@ -10,20 +10,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\W_]+")
 MAX_QUERY_WORDS = 12  # beyond this a search narrows nothing a person would notice
 
 
+@lru_cache(maxsize=65536)  # a paper's title recurs for every claim it bears on
+def fold(text: str) -> str:
+    """``text`` as its words, space-separated: lower case, accents dropped."""
+    plain = text.casefold()
+    if not plain.isascii():
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SEPARATORS.sub(" ", plain).strip()
+
+
 def words(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return [w for w in _SEPARATORS.split(plain) if w]
+    return fold(text).split()
 
 
 def document(parts: Iterable[str | None]) -> str:
     """The stored text of a claim: its parts' words, space-separated."""
-    return " ".join(w for part in parts if part for w in words(part))
+    return " ".join(folded for part in parts if part and (folded := fold(part)))
 
 
 def query_terms(query: str) -> list[list[str]]:

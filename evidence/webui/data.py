@@ -9,6 +9,7 @@ pages are SQL queries that read what a page shows (services/claim_listing.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -117,8 +118,35 @@ def _sources(url: str, version: tuple[int, int]) -> dict[str, str]:
 
 
 def statements() -> dict[str, str]:
-    """Every claim's statement by id, without grading anything (for pickers and links)."""
+    """Every claim's statement by id (for the pickers of a small ledger: see picker.py)."""
     return _statements(settings.get().database_url, version())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _statements_of(url: str, version: tuple[int, int], ids: tuple[str, ...]) -> dict[str, str]:
+    with _store(url).reading() as session:
+        return claim_statements(session, ids)
+
+
+def statements_of(ids: Iterable[str]) -> dict[str, str]:
+    """The statements of these claims (those that exist), by id."""
+    return _statements_of(settings.get().database_url, version(), tuple(sorted(set(ids))))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _found(url: str, version: tuple[int, int], query: str, limit: int) -> dict[str, str]:
+    with _store(url).reading() as session:
+        found = claim_listing.matching_claims(session, Filters(query=query), limit=limit)
+        return {c["id"]: c["statement"] for c in found}
+
+
+def find_claims(query: str, *, limit: int = 50) -> dict[str, str]:
+    """The first ``limit`` claims the search finds (strongest first): id -> statement."""
+    return _found(settings.get().database_url, version(), query, limit)
+
+
+def claim_count() -> int:
+    return sum(verdict_counts().values())
 
 
 def sources() -> dict[str, str]:
