@@ -238,9 +238,7 @@ def test_evidence_a_curator_removed_stays_removed(seeded_url: str) -> None:
             report = load_seeds(s, folder=paths.seeds_dir(), actor="again")
         with store.reading() as s:
             claim = next(
-                c
-                for c in list_claims(s)
-                if c["id"] == "calf-contracture-near-universal-chronic-pf"
+                c for c in list_claims(s) if c["id"] == "calf-contracture-near-universal-chronic-pf"
             )
     finally:
         store.close()

@@ -25,6 +25,7 @@ from evidence.services.claim_listing import Filters
 from evidence.services.claims import add_claim, edit_claim
 from evidence.services.dump import read_dump, restore, write_dump
 from evidence.services.evidence import link_evidence, unlink_evidence
+from evidence.services.history import data_version, list_history
 from evidence.services.overrides import clear_override, set_override
 from evidence.services.references import add_references, edit_reference
 from evidence.services.resolving import apply_metadata
@@ -304,8 +305,18 @@ def test_regrade_check_finds_a_verdict_changed_behind_its_back_and_regrade_mends
         {"claim": "c-diag", "fields": ["tags"]},
         {"claim": "c-mech", "fields": ["verdict"]},
     ]
+    with small.reading() as s:
+        seen = data_version(s)
     result = cli("regrade")
     assert result.exit_code == 0 and "2 stored verdicts rewritten" in result.stdout
+    with small.reading() as s:  # in the history, so every dashboard's caches move on
+        assert data_version(s) != seen
+        (row,) = [h for h in list_history(s, limit=1)]
+        assert (row["entity"], row["actor"], row["after"]["claims_regraded"]) == (
+            "verdicts",
+            "tester",
+            2,
+        )
     result = cli("regrade", "--check")
     assert result.exit_code == 0 and "all current" in result.stdout
 

@@ -29,7 +29,7 @@ def init(ctx: typer.Context) -> None:
     before, after = upgrade(store)
     state = "already up to date" if before == after else f"migrated from {before or 'empty'}"
     say(f"Database {store.display_url}: schema {after} ({state}).")
-    graded = grade_stored(store)
+    graded = grade_stored(store, app.actor)
     if graded is not None:
         say(
             f"Graded {graded.claims:,} claims with rules version {RULES_VERSION}: "
@@ -37,10 +37,10 @@ def init(ctx: typer.Context) -> None:
         )
 
 
-def grade_stored(store: Store) -> Regrade | None:
+def grade_stored(store: Store, actor: str) -> Regrade | None:
     """Grade the claims whose stored verdicts are missing or stale, with a progress bar."""
     with progress_bar("Grading claims") as (set_total, advance):
-        return grade_if_needed(store, started=set_total, progress=advance)
+        return grade_if_needed(store, started=set_total, progress=advance, actor=actor)
 
 
 def regrade(
@@ -67,7 +67,7 @@ def regrade(
         else:
             with store.transaction() as session:
                 total(claim_count(session))
-                report = regrade_all(session, progress=advance)
+                report = regrade_all(session, progress=advance, actor=app.actor)
     if as_json:
         print_json(
             {
@@ -125,7 +125,7 @@ def dashboard(
     # new database filled with the starter content.
     store = app.store(create=app.settings.uses_default_database, check_schema=False)
     upgrade(store)
-    grade_stored(store)
+    grade_stored(store, app.actor)
     with store.transaction() as session:
         report = seed_if_empty(session, folder=paths.seeds_dir(), actor=app.actor)
     if report is not None:

@@ -74,6 +74,7 @@ def grade_if_needed(
     *,
     started: Callable[[int], None] | None = None,
     progress: verdicts.Progress | None = None,
+    actor: str | None = None,
 ) -> verdicts.Regrade | None:
     """Grade every claim again, in one transaction, when a claim has no stored verdict or
     one graded by other rules (after the migration that added them, or an upgrade of the
@@ -84,4 +85,4 @@ def grade_if_needed(
     with store.transaction() as session:
         if started is not None:
             started(verdicts.claim_count(session))
-        return verdicts.regrade_all(session, progress=progress)
+        return verdicts.regrade_all(session, progress=progress, actor=actor)

@@ -27,9 +27,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, bindparam, delete, func, insert, select, text, type_coerce, update
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, text, update
 from sqlmodel import Session
 
+from evidence import clock
 from evidence.domain.grading import (
     RULES_VERSION,
     ClaimGrade,
@@ -45,6 +46,7 @@ from evidence.domain.models import (
     ClaimVerdict,
     Evidence,
     EvidenceSearch,
+    History,
     Override,
     Reference,
 )
@@ -157,13 +159,18 @@ class Regrade:
 
 
 def regrade_all(
-    session: Session, *, write: bool = True, progress: Progress | None = None
+    session: Session,
+    *,
+    write: bool = True,
+    progress: Progress | None = None,
+    actor: str | None = None,
 ) -> Regrade:
     """Grade every claim afresh, a batch at a time; with ``write``, store what differs.
 
     Without ``write`` it only compares (``evidence regrade --check``): the differences are
     the claims whose stored verdict, counts, texts, tags or link certainties are not what
-    the rules compute now.
+    the rules compute now. With an ``actor``, verdicts rewritten are recorded in the history
+    (which also tells every dashboard's caches that the ledger changed).
     """
     if write:
         lock(session)
@@ -182,6 +189,20 @@ def regrade_all(
         last = batch[-1]
         if progress is not None:
             progress(len(batch))
+    if write and actor and report.changed:
+        session.add(
+            History(
+                entity="verdicts",
+                entity_key="all claims",
+                claim_id=None,
+                action="update",
+                actor=actor,
+                at=clock.now(),
+                before=None,
+                after={"rules_version": RULES_VERSION, "claims_regraded": report.changed},
+                reason=f"{report.changed} stored verdicts differed from a fresh grading",
+            )
+        )
     return report
 
 
@@ -269,8 +290,10 @@ def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim
             Reference.title,
             Reference.key,
             Evidence.stance,
-            type_coerce(Evidence.downgrades, Text),
-            type_coerce(Evidence.upgrades, Text),
+            # as text: the few distinct lists are parsed once each (see _LinkReader), not by
+            # the driver for every row
+            cast(Evidence.downgrades, Text),
+            cast(Evidence.upgrades, Text),
             func.coalesce(Reference.design, Reference.suggested_design),
             Reference.review_of,
             Reference.retraction,
@@ -397,6 +420,17 @@ def _sync(session: Session, claim_ids: Sequence[str], *, write: bool) -> list[Di
     return differences
 
 
+_FEW = 20  # rows past which one statement for all beats one statement each
+
+# PostgreSQL: a batch of link certainties in one statement (three arrays, unnested)
+_LINKS_FROM_ARRAYS = text(
+    "UPDATE evidence SET start_certainty = graded.start, certainty = graded.certainty "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:starts AS integer[]), "
+    "CAST(:certainties AS integer[])) AS graded(id, start, certainty) "
+    "WHERE evidence.id = graded.id"
+)
+
+
 def _write(
     session: Session,
     inserts: list[dict[str, Any]],
@@ -405,19 +439,34 @@ def _write(
     tags_gone: list[dict[str, Any]],
     tags_new: list[dict[str, Any]],
 ) -> None:
+    changed = updates[True] + updates[False]
+    if len(changed) > _FEW:
+        # a regrade of many: the rows out and in again (SQLite's triggers move the index too)
+        session.execute(delete(_VERDICT).where(_VERDICT.c.id.in_([r["_id"] for r in changed])))
+        inserts = inserts + [{k: v for k, v in r.items() if k != "_id"} for r in changed]
+    else:
+        for with_text, rows in updates.items():
+            if rows:
+                # leaving search_text out of the SET list spares SQLite's index trigger
+                names = [n for n in VERDICT_FIELDS if with_text or n != "search_text"]
+                statement = (
+                    update(_VERDICT)
+                    .where(_VERDICT.c.id == bindparam("_id"))
+                    .values({n: bindparam(n) for n in names})
+                )
+                session.execute(statement, [{k: r[k] for k in ("_id", *names)} for r in rows])
     if inserts:
         session.execute(insert(_VERDICT), inserts)
-    for with_text, rows in updates.items():
-        if rows:
-            # leaving search_text out of the SET list spares SQLite's index trigger
-            names = [n for n in VERDICT_FIELDS if with_text or n != "search_text"]
-            statement = (
-                update(_VERDICT)
-                .where(_VERDICT.c.id == bindparam("_id"))
-                .values({n: bindparam(n) for n in names})
-            )
-            session.execute(statement, [{k: r[k] for k in ("_id", *names)} for r in rows])
-    if link_updates:
+    if len(link_updates) > _FEW and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            _LINKS_FROM_ARRAYS,
+            {
+                "ids": [r["_id"] for r in link_updates],
+                "starts": [r["_start"] for r in link_updates],
+                "certainties": [r["_certainty"] for r in link_updates],
+            },
+        )
+    elif link_updates:
         session.execute(
             update(_EVIDENCE)
             .where(_EVIDENCE.c.id == bindparam("_id"))
