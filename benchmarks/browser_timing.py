@@ -69,6 +69,30 @@ _READY_JS = """
 }
 """
 
+# Installed in every page before its own scripts: when (ms since navigation began) the app's
+# root first said a script was running, and then that it was not. Only that attribute is
+# observed, so the page's drawing does not pay for the bookkeeping.
+_PHASES_JS = """
+(() => {
+  const seen = (window.__benchScriptStates = {});
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const state = r.target.getAttribute("data-test-script-state");
+      if (state === "running" && !("running" in seen)) seen.running = performance.now();
+      if (state === "notRunning" && "running" in seen && !("notRunning" in seen))
+        seen.notRunning = performance.now();
+    }
+  }).observe(document, {subtree: true, attributes: true,
+                        attributeFilter: ["data-test-script-state"]});
+})();
+"""
+_READ_PHASES_JS = """
+() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  return {loaded: nav ? nav.domContentLoadedEventEnd : null, ...window.__benchScriptStates};
+}
+"""
+
 
 @dataclass(frozen=True)
 class Ready:
@@ -90,6 +114,11 @@ class Visit:
     seconds: float | None
     error: str | None = None
     later_seconds: float | None = None  # from goto until Ready.later was on the page
+    # where the time went, as the page saw it (seconds since navigation began): the
+    # document and Streamlit's JavaScript loaded (DOMContentLoaded), and the script's run
+    # from the root saying "running" to it saying "notRunning"
+    loaded_seconds: float | None = None
+    run_seconds: float | None = None
 
 
 def free_port() -> int:
@@ -209,6 +238,7 @@ class Chromium:
     def visit(self, url: str, ready: Ready, *, name: str) -> Visit:
         """Time one visit; on a failure, a screenshot named ``name`` goes to the artifacts."""
         context = self._browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+        context.add_init_script(_PHASES_JS)
         page = context.new_page()
         try:
             started = time.perf_counter()
@@ -223,6 +253,11 @@ class Chromium:
                 self._keep_evidence(page, name)
                 return Visit(seconds, f"the page shows an exception: {outcome['error']}")
             visit = Visit(seconds)
+            phases = page.evaluate(_READ_PHASES_JS)
+            if phases.get("loaded"):
+                visit.loaded_seconds = phases["loaded"] / 1000
+            if "running" in phases and "notRunning" in phases:
+                visit.run_seconds = (phases["notRunning"] - phases["running"]) / 1000
             if ready.later:
                 try:
                     page.wait_for_selector(ready.later, state="attached", timeout=self.timeout_ms)

@@ -61,7 +61,7 @@ def test_the_claims_list_fields_are_the_ones_the_readme_lists(seeded_store) -> N
     from evidence.services.verdicts import list_claims
 
     said = README.split("`claims list --json` prints a list of objects with", 1)[1]
-    said = said.split("written as it is read", 1)[0]
+    said = said.split("one claim to a line", 1)[0]
     with seeded_store.reading() as s:
         fields = set(list_claims(s)[0])
     assert set(re.findall(r"`(\w+)`", said)) == fields

@@ -408,7 +408,8 @@ def test_claims_list_json_is_streamed_and_the_same_as_one_list(cli: Any, small: 
     listed = json.loads(result.stdout)
     with small.reading() as s:
         assert listed == list_claims(s)
-    assert result.stdout == json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
+    lines = result.stdout.splitlines()  # one claim to a line, between the brackets
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == len(CLAIMS) + 2
     empty = cli("claims", "list", "--band", "disputed", "--json")
     assert empty.stdout == "[]\n"
     assert io.StringIO(empty.stdout).read() == "[]\n"
