@@ -94,7 +94,7 @@ FLOOR_RATIO = 1.5  # largest size against the floor, per visit kind
 SMALL_RATIO = 1.25  # largest size against the smallest, per page and visit kind
 RSS_RATIO = 1.5  # the server's peak RSS, largest size against the smallest
 KINDS = ("first", "again")
-EVIDENCE_ROWS = "[data-testid='stTable'] tbody tr"  # the claim page's evidence table, drawn
+EVIDENCE_ROWS = "[data-testid='stTable'] tbody tr"  # the claim page's evidence table (st.table)
 
 
 @dataclass
@@ -261,7 +261,10 @@ def visit_server(
 ) -> PageVisits:
     """A fresh server, its first visit to ``path``, ``again`` more, then its peak memory."""
     port = browser_timing.free_port()
-    server = start(port)
+    try:
+        server = start(port)
+    except RuntimeError as exc:  # reported with the figures: the other sizes still run
+        return PageVisits(first=Visit(None, str(exc).splitlines()[0]))
     visits = PageVisits(start_seconds=server.start_seconds)
     try:
         url = server.url + path
@@ -396,8 +399,8 @@ def print_browser(run: Run, sizes: list[int], again: int) -> None:
         "\nWhere a visit's time goes, as the page saw it (s; first/again): loaded = "
         "DOMContentLoaded (the document and Streamlit's JavaScript, no cache); run = from the "
         "app saying its script runs to it saying it is idle (the server's run and the drawing "
-        "of what it streams); table = until the claim page's evidence table has rows (drawn "
-        "after the script is idle; no target)"
+        "of what it streams); table = from goto until the claim page's evidence table has rows "
+        "(drawn after the script is idle; no target)"
     )
     print(f"{'page':<9} {'claims':>9} {'loaded':>12} {'run':>12} {'table':>12}")
     for page, size, v in _browser_rows(run, sizes):

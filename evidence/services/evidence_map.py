@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from evidence.domain.models import ClaimVerdict, Evidence, Reference
@@ -56,15 +56,17 @@ def evidence_cells(session: Session) -> list[dict[str, Any]]:
     ``links`` counts evidence links (a paper cited for two claims counts twice), ``papers``
     the distinct papers behind them. ``year`` is None where the paper's year is not recorded.
     """
+    # links counted per paper first (from the reference_id index alone), then the papers
+    # grouped: each paper's row is read once, not once per link citing it
+    per_paper = (
+        select(Evidence.reference_id, func.count().label("links"))
+        .group_by(Evidence.reference_id)
+        .subquery()
+    )
     group = _group().label("group")
     query = (
-        select(
-            Reference.year,
-            group,
-            func.count(Evidence.id),
-            func.count(distinct(Reference.id)),
-        )
-        .join(Reference, Reference.id == Evidence.reference_id)
+        select(Reference.year, group, func.sum(per_paper.c.links), func.count())
+        .join(per_paper, per_paper.c.reference_id == Reference.id)
         .group_by(Reference.year, group)
     )
     rows = [

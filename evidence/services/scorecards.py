@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -14,28 +13,21 @@ from evidence.domain.scorecard import scorecard
 from evidence.domain.vocab import Band, Verdict
 
 
-def scorecards(session: Session, verdicts: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """Each source with how many of its claims fall in each verdict, and which claims.
-
-    ``verdicts`` maps claim ids to verdict values when the caller has them already; without
-    it the stored verdicts of the asserted claims are read here.
-    """
-    if verdicts is None:
-        verdicts = dict(
-            session.execute(
-                select(ClaimVerdict.claim_id, ClaimVerdict.verdict).where(
-                    ClaimVerdict.claim_id.in_(select(Assertion.claim_id))
-                )
-            ).all()
-        )
+def scorecards(session: Session) -> list[dict[str, Any]]:
+    """Each source with how many of its claims fall in each verdict, and which claims: one
+    query for every assertion with its claim's stored verdict."""
     sources = sorted(session.scalars(select(Source)), key=lambda s: s.key)
-    pairs = [
-        (key, claim_id)
-        for key, claim_id in session.execute(
-            select(Source.key, Assertion.claim_id).join(Assertion, Assertion.source_id == Source.id)
-        )
-    ]
-    cards = scorecard(pairs, {c: Verdict(v) for c, v in verdicts.items()})
+    triples = session.connection().execute(
+        select(Source.key, Assertion.claim_id, ClaimVerdict.verdict)
+        .join(Assertion, Assertion.source_id == Source.id)
+        .join(ClaimVerdict, ClaimVerdict.claim_id == Assertion.claim_id)
+    )
+    pairs, verdicts = [], {}
+    for key, claim_id, verdict in triples:
+        pairs.append((key, claim_id))
+        verdicts[claim_id] = verdict
+    members = {v.value: v for v in Verdict}
+    cards = scorecard(pairs, {c: members[v] for c, v in verdicts.items()})
     claims_of: dict[str, set[str]] = {}
     for key, claim_id in pairs:
         claims_of.setdefault(key, set()).add(claim_id)
