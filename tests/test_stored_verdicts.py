@@ -461,3 +461,61 @@ def test_racing_writers_leave_every_stored_verdict_right(postgres_factory: Any) 
         assert {(c["verdict"], c["retracted"]) for c in rows} <= {("unproven", 1), ("unproven", 0)}
     finally:
         store.close()
+
+
+def test_a_database_made_before_stored_verdicts_is_graded_by_its_upgrade(
+    new_db: Callable[..., str],
+) -> None:
+    """A ledger at schema 0004 (no stored verdicts), written as that version wrote it:
+    `evidence init` migrates it and grades every claim, links included."""
+    from alembic import command
+
+    from evidence.store.migrate import alembic_config, current_revision, head_revision
+
+    url = new_db(migrated=False)
+    store = Store.open(url, create=True)
+    try:
+        config = alembic_config(store)
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0004")
+        stamp = "2026-11-30 12:00:00+00:00"
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO claim (id, statement, type, tags, version, created_at, "
+                    "updated_at) VALUES ('old-claim', 'Written before stored verdicts.', "
+                    "'treatment', '[\"heel\"]', 1, :at, :at)"
+                ),
+                {"at": stamp},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO reference (key, doi, authors, publication_types, keywords, "
+                    "design, retraction_notices, seen_at) VALUES ('doi:10.5555/old.1', "
+                    "'10.5555/old.1', '[]', '[]', '[]', 'rct', '[]', '[]')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO evidence (claim_id, reference_id, stance, downgrades, upgrades,"
+                    " rationale, curator, version, created_at, updated_at) SELECT 'old-claim', "
+                    "id, 'supports', '[\"imprecision\"]', '[]', 'A trial.', 'ann', 1, :at, :at "
+                    "FROM reference"
+                ),
+                {"at": stamp},
+            )
+        runner = CliRunner()
+        result = runner.invoke(app, ["--db", url, "init"], env={"EVIDENCE_USER": "tester"})
+        assert result.exit_code == 0, result.output
+        assert "migrated from 0004" in result.stdout and "Graded 1 claims" in result.stdout
+        assert current_revision(store) == head_revision()
+        with store.reading() as s:
+            (claim,) = list_claims(s)
+            assert (claim["verdict"], claim["certainty"]) == ("supported", "moderate")
+            detail = claim_detail(s, "old-claim")
+            assert detail["evidence"][0]["starting_certainty"] == "high"
+            assert claim_listing.tags(s) == ["heel"]
+        assert fresh_differences(store) == []
+    finally:
+        store.close()
