@@ -199,6 +199,25 @@ def sign_in(page, name: str) -> None:  # noqa: ANN001
     expect(page.get_by_text(f"Signed in as {name}").first).to_be_visible()
 
 
+def attach_a_trial(page, pmid: str) -> None:  # noqa: ANN001
+    """As a signed-in curator: pick CLAIM on the curation page and attach an RCT to it."""
+    page.get_by_role("link", name="Curate a claim").first.click()
+    settle(page)
+    picker = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
+    picker.fill("A 2023 case series from a Berlin")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/curate?id={CLAIM}")
+    settle(page)
+    page.get_by_label("DOI, PMID, PMCID or link").fill(pmid)
+    page.locator("[data-testid='stSelectbox']", has_text="Study design").locator("input").fill(
+        "rct"
+    )
+    page.keyboard.press("Enter")
+    page.get_by_label("Rationale").first.fill("A synthetic trial supports it.")
+    page.get_by_role("button", name="Attach").click()
+    settle(page)
+
+
 def test_a_curator_attaches_evidence_and_the_verdict_changes(dashboard: str, page) -> None:  # noqa: ANN001
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(dashboard)
@@ -213,21 +232,7 @@ def test_a_curator_attaches_evidence_and_the_verdict_changes(dashboard: str, pag
 
     sign_in(page, "cleo")
     page.screenshot(path=ARTIFACTS / "signed-in.png")
-    page.get_by_role("link", name="Curate a claim").first.click()
-    settle(page)
-    picker = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
-    picker.fill("A 2023 case series from a Berlin")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"**/curate?id={CLAIM}")
-    settle(page)
-    page.get_by_label("DOI, PMID, PMCID or link").fill("PMID 90000123")
-    page.locator("[data-testid='stSelectbox']", has_text="Study design").locator("input").fill(
-        "rct"
-    )
-    page.keyboard.press("Enter")
-    page.get_by_label("Rationale").first.fill("A synthetic trial supports it.")
-    page.get_by_role("button", name="Attach").click()
-    settle(page)
+    attach_a_trial(page, "PMID 90000123")
     flash = page.locator("[data-testid='stAlertContentSuccess']")
     expect(flash).to_contain_text("Linked pmid:90000123 (new paper)")
     expect(flash).to_contain_text("Supported")

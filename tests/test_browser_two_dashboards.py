@@ -18,7 +18,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.postgres import free_port
-from tests.test_browser import ARTIFACTS, CLAIM, PASSWORD, page, settle, sign_in
+from tests.test_browser import (
+    ARTIFACTS,
+    CLAIM,
+    PASSWORD,
+    attach_a_trial,
+    page,
+    settle,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 __all__ = ["page"]  # the browser fixture, shared with test_browser.py
@@ -100,21 +108,7 @@ def test_a_change_through_one_dashboard_is_on_the_others_next_page(
     page.goto(f"{a}/claim?id={CLAIM}")
     settle(page)
     sign_in(page, "cleo")
-    page.get_by_role("link", name="Curate a claim").first.click()
-    settle(page)
-    picker = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
-    picker.fill("A 2023 case series from a Berlin")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"**/curate?id={CLAIM}")
-    settle(page)
-    page.get_by_label("DOI, PMID, PMCID or link").fill("PMID 90000124")
-    page.locator("[data-testid='stSelectbox']", has_text="Study design").locator("input").fill(
-        "rct"
-    )
-    page.keyboard.press("Enter")
-    page.get_by_label("Rationale").first.fill("A synthetic trial supports it.")
-    page.get_by_role("button", name="Attach").click()
-    settle(page)
+    attach_a_trial(page, "PMID 90000124")
     expect(page.locator("[data-testid='stAlertContentSuccess']")).to_contain_text("Supported")
 
     # the other server's next pages show it: no reread timer, no restart
