@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import write_timing
+from write_timing import ACTOR
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "streamlit_app.py"
 CLAIM_PAGE = "app_pages/claim.py"
@@ -101,7 +104,7 @@ def unoverridden_claim(url: str) -> str:
 
 def change_one_claim(url: str, claim_id: str, n: int) -> None:
     """A curator's change: the ``n``-th sets an override on the claim, the next clears it.
-    (Each adds a history row, so a database kept with --keep grows by a few rows a run.)"""
+    (Each adds a history row: measure() deletes them afterwards.)"""
     from evidence.services.overrides import clear_override, set_override
     from evidence.store.engine import Store
 
@@ -110,10 +113,10 @@ def change_one_claim(url: str, claim_id: str, n: int) -> None:
         with store.transaction() as session:
             if n % 2 == 0:
                 set_override(
-                    session, claim_id=claim_id, verdict="refuted", reason="bench", actor="bench"
+                    session, claim_id=claim_id, verdict="refuted", reason="bench", actor=ACTOR
                 )
             else:
-                clear_override(session, claim_id=claim_id, reason="bench", actor="bench")
+                clear_override(session, claim_id=claim_id, reason="bench", actor=ACTOR)
     finally:
         store.close()
 
@@ -182,9 +185,11 @@ def measure(
     for _ in range(warm_runs):
         run_page(at, counter, results["overview"], cold=False)
     changed = unoverridden_claim(url)
-    for n in range(warm_runs + warm_runs % 2):  # an even number: the verdicts end as they began
-        change_one_claim(url, changed, n)
-        run_page(at, counter, results["overview"], cold=False, changed=True)
+    with write_timing.history_undone(url):
+        # an even number of changes: the verdicts end as they began
+        for n in range(warm_runs + warm_runs % 2):
+            change_one_claim(url, changed, n)
+            run_page(at, counter, results["overview"], cold=False, changed=True)
     # AppTest finds a page registered by st.navigation only after a first run (done above)
     clear_caches()
     at.switch_page(CLAIM_PAGE)

@@ -12,23 +12,25 @@ Everything runs in one process, so the ratios compare figures of one machine at 
    in DIR and a rerun reuses a file that holds N claims (any other file there is rebuilt).
 2. The floor: a bare Streamlit page writing one line, served with the command-line flags
    `evidence dashboard` gives streamlit (evidence/cli/admin.py, ``dashboard()``).
-3. The browser. For each size, ``evidence --db URL dashboard --port P`` is started as a
-   subprocess and waited for (``/_stcore/health`` answering "ok"; the wall time to get there
-   is the "start" column). One Chromium serves the whole run, with a new context per visit so
-   nothing is cached client-side. A visit is timed from ``page.goto`` until the page shows its
-   content and the app's root says the script is idle (``data-test-script-state`` is
-   "notRunning"): the overview (``/``) shows the "Supported" band's header and a claim card's
-   "Evidence and details" link; a claim page (``/claim?id=...``, a claim with about 10 links)
-   shows the claim's statement; the floor shows its line. "first" is the first visit to a
-   freshly started server (a new server for the overview and another for the claim page),
-   "again" the median of 3 (``--again``) further visits to the same server. After the visits
+3. The browser, in two rounds: the floor and the overview (``/``) at every size, then the
+   claim page (``/claim?id=...``, a claim with about 10 links) at every size. A round starts
+   fresh servers, one per page and size, each ``evidence --db URL dashboard --port P`` as a
+   subprocess, waited for until ``/_stcore/health`` answers "ok" (that wait is the "start"
+   column). One Chromium serves the whole run (warmed up on a throwaway floor server), with a
+   new context per visit so nothing is cached client-side. A visit is timed from
+   ``page.goto`` until the page shows its content and the app's root says the script is idle
+   (``data-test-script-state`` is "notRunning"): the overview shows the "Supported" band's
+   header and a claim card's "Evidence and details" link, a claim page its statement, the
+   floor its line. "first" is each server's first visit; "again" the median of 3
+   (``--again``) further visits, made to the servers in turn (so a change in the machine's
+   load falls on every size alike, not on whichever was being measured). After the visits
    each server's peak resident memory is read (VmHWM in /proc/PID/status: `evidence
-   dashboard` execs streamlit, so the PID spawned is the server's); the larger counts. Where
-   a visit's time goes is printed too, as the page saw it (no targets): DOMContentLoaded (the
-   document and Streamlit's JavaScript, fetched afresh by every new context), the script's
-   run (from the root saying "running" to "notRunning": the server's run and the drawing of
-   what it streams), and, on the claim page, when its evidence table's rows appear (st.table
-   is drawn after the script is idle).
+   dashboard` execs streamlit, so the PID spawned is the server's); the larger of a size's
+   two servers counts. Where a visit's time goes is printed too, as the page saw it (no
+   targets): DOMContentLoaded (the document and Streamlit's JavaScript, fetched afresh by
+   every new context), the script's run (from the root saying "running" to "notRunning": the
+   server's run and the drawing of what it streams), and, on the claim page, when its
+   evidence table's rows appear (st.table is drawn after the script is idle).
 4. Writes, in this process, through the services, each change in its own
    ``Store.transaction()`` and undone afterwards (benchmarks/write_timing.py; the history rows
    the benchmark wrote are then deleted, so the database is left as built): (a) revising one
@@ -94,6 +96,7 @@ FLOOR_RATIO = 1.5  # largest size against the floor, per visit kind
 SMALL_RATIO = 1.25  # largest size against the smallest, per page and visit kind
 RSS_RATIO = 1.5  # the server's peak RSS, largest size against the smallest
 KINDS = ("first", "again")
+Key = tuple[str, int]  # (page, claims) of one server in a round; the floor's is ("floor", 0)
 EVIDENCE_ROWS = "[data-testid='stTable'] tbody tr"  # the claim page's evidence table (st.table)
 
 
@@ -250,72 +253,109 @@ def pick_claim(ledger: Ledger) -> None:
 # --- the browser ---------------------------------------------------------------------------
 
 
-def visit_server(
-    start: Callable[[int], Server],
-    chromium: Chromium,
-    path: str,
-    ready: Ready,
-    *,
-    again: int,
-    name: str,
-) -> PageVisits:
-    """A fresh server, its first visit to ``path``, ``again`` more, then its peak memory."""
-    port = browser_timing.free_port()
+@dataclass(frozen=True)
+class Target:
+    """A page to visit on a server of its own."""
+
+    name: str  # for logs and screenshots
+    start: Callable[[int], Server]  # starts the server on a port
+    path: str
+    ready: Ready
+
+
+def visit_round(
+    chromium: Chromium, targets: dict[Key, Target], *, again: int
+) -> dict[Key, PageVisits]:
+    """Fresh servers for all ``targets`` at once; each server's first visit, then ``again``
+    visits to each in turn (so a change in the machine's load falls on every size alike, not
+    on whichever was measured then); then each server's peak memory. Idle, the servers
+    waiting their turn cost nothing measurable."""
+    servers: dict[Key, Server] = {}
+    out: dict[Key, PageVisits] = {}
     try:
-        server = start(port)
-    except RuntimeError as exc:  # reported with the figures: the other sizes still run
-        return PageVisits(first=Visit(None, str(exc).splitlines()[0]))
-    visits = PageVisits(start_seconds=server.start_seconds)
-    try:
-        url = server.url + path
-        visits.first = chromium.visit(url, ready, name=f"{name}-first")
+        for key, target in targets.items():
+            try:
+                servers[key] = target.start(browser_timing.free_port())
+            except RuntimeError as exc:  # reported with the figures; the others still run
+                out[key] = PageVisits(first=Visit(None, str(exc).splitlines()[0]))
+                continue
+            out[key] = PageVisits(start_seconds=servers[key].start_seconds)
+        live = list(servers)
+        for key in live:
+            target = targets[key]
+            url = servers[key].url + target.path
+            out[key].first = chromium.visit(url, target.ready, name=f"{target.name}-first")
         for n in range(again):
-            visits.again.append(chromium.visit(url, ready, name=f"{name}-again-{n + 1}"))
-        visits.rss_mib = server.peak_rss_mib()
+            for key in live[n % len(live) :] + live[: n % len(live)]:  # a different one first
+                target = targets[key]
+                url = servers[key].url + target.path
+                name = f"{target.name}-again-{n + 1}"
+                out[key].again.append(chromium.visit(url, target.ready, name=name))
+        for key in live:
+            out[key].rss_mib = servers[key].peak_rss_mib()
     finally:
-        server.stop()
-    return visits
+        for server in servers.values():
+            server.stop()
+    return out
 
 
-def floor_visits(chromium: Chromium, work: Path, *, again: int, timeout: float) -> PageVisits:
+def floor_target(work: Path, timeout: float) -> Target:
     script = work / "floor_app.py"
     script.write_text(f"import streamlit as st\n\nst.write({FLOOR_LINE!r})\n")
     log = work / "logs" / "floor-server.log"
-    return visit_server(
-        lambda port: Server(
-            browser_timing.floor_command(script, port), log, port=port, timeout=timeout
-        ),
-        chromium,
-        "/",
-        Ready(texts=(FLOOR_LINE,)),
-        again=again,
-        name="floor",
+
+    def start(port: int) -> Server:
+        return Server(browser_timing.floor_command(script, port), log, port=port, timeout=timeout)
+
+    return Target("floor", start, "/", Ready(texts=(FLOOR_LINE,)))
+
+
+def dashboard_target(ledger: Ledger, page: str, work: Path, timeout: float) -> Target:
+    log = work / "logs" / f"dashboard-{ledger.size}-{page}.log"
+
+    def start(port: int) -> Server:
+        command = browser_timing.dashboard_command(ledger.url, port)
+        return Server(command, log, port=port, timeout=timeout)
+
+    if page == "overview":
+        return Target(
+            f"overview-{ledger.size}",
+            start,
+            "/",
+            Ready(heading="Supported", link="Evidence and details"),
+        )
+    return Target(
+        f"claim-{ledger.size}",
+        start,
+        f"/claim?id={ledger.claim_id}",
+        Ready(texts=(ledger.statement,), later=EVIDENCE_ROWS),
     )
 
 
-def dashboard_visits(
-    chromium: Chromium, ledger: Ledger, work: Path, *, again: int, timeout: float
-) -> dict[str, PageVisits]:
-    """The overview and the claim page, each on a server of its own (so each has a first)."""
-    pages = {
-        "overview": ("/", Ready(heading="Supported", link="Evidence and details")),
-        "claim": (
-            f"/claim?id={ledger.claim_id}",
-            Ready(texts=(ledger.statement,), later=EVIDENCE_ROWS),
-        ),
-    }
-    out: dict[str, PageVisits] = {}
-    for page, (path, ready) in pages.items():
-        log = work / "logs" / f"dashboard-{ledger.size}-{page}.log"
-
-        def start(port: int, log: Path = log) -> Server:
-            command = browser_timing.dashboard_command(ledger.url, port)
-            return Server(command, log, port=port, timeout=timeout)
-
-        out[page] = visit_server(
-            start, chromium, path, ready, again=again, name=f"{page}-{ledger.size}"
-        )
-    return out
+def measure_browser(run: Run, sizes: list[int], work: Path, *, again: int, timeout: float) -> None:
+    """The floor and the overview at every size in one round, the claim page in another:
+    each round's servers start fresh, so every page has a first visit."""
+    chromium = Chromium(timeout=timeout, artifacts=work / "logs")
+    try:
+        # Chromium's own first page (its renderer, V8, the network service) is nobody's cost
+        warm_up = floor_target(work, timeout)
+        visit_round(chromium, {("floor", 0): warm_up}, again=0)
+        for page in ("overview", "claim"):
+            targets: dict[Key, Target] = {}
+            if page == "overview":
+                targets[("floor", 0)] = floor_target(work, timeout)
+            for size in sizes:
+                targets[(page, size)] = dashboard_target(run.ledgers[size], page, work, timeout)
+            with run.part(f"browser: {page}"):
+                measured = visit_round(chromium, targets, again=again)
+            for (name, size), visits in measured.items():
+                if name == "floor":
+                    run.floor = visits
+                else:
+                    run.pages.setdefault(size, {})[name] = visits
+            print(f"browser: {page} measured", flush=True)
+    finally:
+        chromium.close()
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -453,6 +493,7 @@ def print_writes(run: Run, sizes: list[int]) -> None:
             f"{_s(w.setup_seconds, 1):>8}  {_s(w.cli_seconds, 2):>7} "
             f"{'-' if w.cli_claims is None else f'{w.cli_claims:,}':>8}"
         )
+        print(f"{'':>9} (link {w.link_claim} <- {w.link_paper or '-'}; retracted {w.paper or '-'})")
         for error in dict.fromkeys(w.errors):
             print(f"{'':>9} PROBLEM: {error}")
 
@@ -630,19 +671,7 @@ def main() -> int:
             flush=True,
         )
 
-    chromium = Chromium(timeout=args.timeout, artifacts=work / "logs")
-    try:
-        with run.part("browser: floor"):
-            run.floor = floor_visits(chromium, work, again=args.again, timeout=args.timeout)
-        print(f"floor measured ({_s(run.floor.seconds('first'))} s first)", flush=True)
-        for size in sizes:
-            with run.part(f"browser {size:,}"):
-                run.pages[size] = dashboard_visits(
-                    chromium, run.ledgers[size], work, again=args.again, timeout=args.timeout
-                )
-            print(f"{size:,} claims: browser visits measured", flush=True)
-    finally:
-        chromium.close()
+    measure_browser(run, sizes, work, again=args.again, timeout=args.timeout)
 
     for size in sizes:
         ledger = run.ledgers[size]

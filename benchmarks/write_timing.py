@@ -49,11 +49,11 @@ class WriteFigures:
         """What the regrade adds to one link change, in ms (median against median)."""
         if not self.link_committed or not self.link_skipped:
             return None
-        return (median(self.link_committed) - median(self.link_skipped)) * 1000
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
+        committed, skipped = (
+            statistics.median(self.link_committed),
+            statistics.median(self.link_skipped),
+        )
+        return (committed - skipped) * 1000
 
 
 @contextmanager
@@ -94,33 +94,46 @@ def _seconds(run: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
-def measure(url: str, claim_id: str) -> WriteFigures:
-    """Both service timings (a link's stance revised; a paper cited by 1,000 claims retracted),
-    then the history they wrote removed, whatever happened."""
+@contextmanager
+def history_undone(url: str) -> Iterator[None]:
+    """The history rows the benchmark (ACTOR) writes meanwhile are deleted afterwards,
+    whatever happened: with them gone the dashboard's data version (the row count and the
+    newest id) is as built, and so is every claim's history."""
     from sqlalchemy import delete, func, select
 
     from evidence.domain.models import History
     from evidence.store.engine import Store
 
-    figures = WriteFigures()
     store = Store.open(url)
     try:
         with store.reading() as session:
-            last_history = session.scalar(select(func.max(History.id))) or 0
+            last = session.scalar(select(func.max(History.id))) or 0
+        try:
+            yield
+        finally:
+            # plain SQL, no service: these rows are the benchmark's own, and nothing grades
+            # from the history
+            with store.transaction() as session:
+                session.execute(delete(History).where(History.id > last, History.actor == ACTOR))
+    finally:
+        store.close()
+
+
+def measure(url: str, claim_id: str) -> WriteFigures:
+    """Both service timings (a link's stance revised; a paper cited by 1,000 claims retracted),
+    then the history they wrote removed."""
+    from evidence.store.engine import Store
+
+    figures = WriteFigures()
+    with history_undone(url):
+        store = Store.open(url)
         try:
             _link_change(store, claim_id, figures)
             _retraction(store, claim_id, figures)
-        except Exception as exc:  # report it with the other figures, and still clean up
+        except Exception as exc:  # reported with the other figures
             figures.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
         finally:
-            # plain SQL, no service: these rows are the benchmark's own, and nothing grades
-            # from history; with them gone the dashboard's data version is as built
-            with store.transaction() as session:
-                session.execute(
-                    delete(History).where(History.id > last_history, History.actor == ACTOR)
-                )
-    finally:
-        store.close()
+            store.close()
     return figures
 
 
@@ -179,10 +192,19 @@ def _retraction(store: Any, claim_id: str, figures: WriteFigures) -> None:
             .where(Evidence.reference_id == Reference.id)
             .scalar_subquery()
         )
-        # an unretracted paper cited by few claims: nearly all its claims are the setup's
+        # an unretracted paper cited by few claims (nearly all its claims are then the
+        # setup's), among the first thousand: counting every paper's links would take longer
+        # than the measurement at a million papers
+        candidates = (
+            select(Reference.id)
+            .where(Reference.retraction.is_(None))
+            .order_by(Reference.id)
+            .limit(1_000)
+            .scalar_subquery()
+        )
         paper_id, key = session.execute(
             select(Reference.id, Reference.key)
-            .where(Reference.retraction.is_(None))
+            .where(Reference.id.in_(candidates))
             .order_by(cited, Reference.id)
             .limit(1)
         ).one()

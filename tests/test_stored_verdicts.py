@@ -519,3 +519,14 @@ def test_a_database_made_before_stored_verdicts_is_graded_by_its_upgrade(
         assert fresh_differences(store) == []
     finally:
         store.close()
+
+
+def test_regrade_mends_verdict_rows_removed_in_sql_whatever_else_is_left(
+    cli: Any, small: Store
+) -> None:
+    with small.transaction() as s:
+        s.execute(text("DELETE FROM claim_verdict"))  # the tags stay
+    assert cli("regrade", "--check").exit_code == 1
+    result = cli("regrade")
+    assert result.exit_code == 0, result.output
+    assert fresh_differences(small) == []

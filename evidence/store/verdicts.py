@@ -67,6 +67,8 @@ LOCK_KEY = 0x65766964656E6365 % (1 << 62)  # "evidence": the grading lock's advi
 _PENDING = "evidence.pending_verdicts"
 _LOCKED = "evidence.grading_lock_held"
 
+# what grading reads, for ANALYZE after a bulk load (see regrade_all)
+_INPUT_TABLES = ("claim", "evidence", "reference", "evidence_search", "override")
 _VERDICT = ClaimVerdict.__table__
 _EVIDENCE = Evidence.__table__
 _TAG = ClaimTag.__table__
@@ -172,9 +174,18 @@ def regrade_all(
     the rules compute now. With an ``actor``, verdicts rewritten are recorded in the history
     (which also tells every dashboard's caches that the ledger changed).
     """
+    fresh = False
     if write:
         lock(session)
         session.flush()
+        # nothing stored yet (a restore, demo data, a first grading): nothing to compare with
+        fresh = all(
+            session.scalar(select(t.c.claim_id).limit(1)) is None for t in (_VERDICT, _TAG)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            # A bulk load in this same transaction leaves the planner believing its tables
+            # empty, and it would scan them whole for every batch; ANALYZE counts them.
+            session.execute(text("ANALYZE " + ", ".join(_INPUT_TABLES)))
     report = Regrade()
     last: str | None = None
     while True:
@@ -184,7 +195,7 @@ def regrade_all(
         batch = list(session.scalars(query))
         if not batch:
             break
-        report.differences += _sync(session, batch, write=write)
+        report.differences += _sync(session, batch, write=write, fresh=fresh)
         report.claims += len(batch)
         last = batch[-1]
         if progress is not None:
@@ -269,7 +280,8 @@ class _Claim:
     texts: list[str]
     tags: list[str]
     links: list[LinkInput] = field(default_factory=list)
-    link_ids: list[int] = field(default_factory=list)
+    link_ids: list[tuple[int, tuple[int | None, int | None]]] = field(default_factory=list)
+    # (evidence id, its stored (start, certainty)), in the order of links
     searches: list[SearchInput] = field(default_factory=list)
     override: OverrideInput | None = None
 
@@ -297,16 +309,18 @@ def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim
             func.coalesce(Reference.design, Reference.suggested_design),
             Reference.review_of,
             Reference.retraction,
+            Evidence.start_certainty,
+            Evidence.certainty,
         )
         .join(Reference, Reference.id == Evidence.reference_id)
         .where(Evidence.claim_id.in_(claim_ids))
         .order_by(Evidence.claim_id, Evidence.id)
     )
-    for claim_id, link_id, title, *row in links:
+    for claim_id, link_id, title, *row, start, certainty in links:
         claim = claims.get(claim_id)
         if claim is not None:
             claim.links.append(read(*row))
-            claim.link_ids.append(link_id)
+            claim.link_ids.append((link_id, (start, certainty)))
             if title:
                 claim.texts.append(title)
     searches = session.execute(
@@ -357,28 +371,25 @@ def verdict_row(claim_id: str, grade: ClaimGrade, search_text: str) -> dict[str,
     }
 
 
-def _sync(session: Session, claim_ids: Sequence[str], *, write: bool) -> list[Difference]:
-    """Grade these claims and compare with what is stored; with ``write``, store it."""
+def _sync(
+    session: Session, claim_ids: Sequence[str], *, write: bool, fresh: bool = False
+) -> list[Difference]:
+    """Grade these claims and compare with what is stored; with ``write``, store it.
+    ``fresh`` says nothing is stored yet, so there is nothing to read back."""
     inputs = _read_inputs(session, claim_ids)
-    stored = {
-        row["claim_id"]: row
-        for row in session.execute(select(_VERDICT).where(_VERDICT.c.claim_id.in_(claim_ids)))
-        .mappings()
-        .all()
-    }
-    stored_links = dict(
-        ((link_id, (start, certainty)))
-        for link_id, start, certainty in session.execute(
-            select(_EVIDENCE.c.id, _EVIDENCE.c.start_certainty, _EVIDENCE.c.certainty).where(
-                _EVIDENCE.c.claim_id.in_(claim_ids)
-            )
-        )
-    )
+    stored: dict[str, Any] = {}
     stored_tags: dict[str, set[str]] = defaultdict(set)
-    for claim_id, tag in session.execute(
-        select(_TAG.c.claim_id, _TAG.c.tag).where(_TAG.c.claim_id.in_(claim_ids))
-    ):
-        stored_tags[claim_id].add(tag)
+    if not fresh:
+        stored = {
+            row["claim_id"]: row
+            for row in session.execute(select(_VERDICT).where(_VERDICT.c.claim_id.in_(claim_ids)))
+            .mappings()
+            .all()
+        }
+        for claim_id, tag in session.execute(
+            select(_TAG.c.claim_id, _TAG.c.tag).where(_TAG.c.claim_id.in_(claim_ids))
+        ):
+            stored_tags[claim_id].add(tag)
 
     differences: list[Difference] = []
     inserts: list[dict[str, Any]] = []
@@ -402,9 +413,9 @@ def _sync(session: Session, claim_ids: Sequence[str], *, write: bool) -> list[Di
             if changed:
                 moved += changed
                 updates["search_text" in changed].append(row | {"_id": old["id"]})
-        for link_id, graded in zip(claim.link_ids, grade.links, strict=True):
+        for (link_id, was), graded in zip(claim.link_ids, grade.links, strict=True):
             now = (int(graded.start), int(graded.certainty))
-            if stored_links.get(link_id) != now:
+            if was != now:
                 link_updates.append({"_id": link_id, "_start": now[0], "_certainty": now[1]})
                 if "link certainty" not in moved:
                     moved.append("link certainty")
