@@ -49,14 +49,18 @@ ADDRESS = "127.0.0.1"
 VIEWPORT = {"width": 1400, "height": 1000}
 
 # Polled in the page until it returns something truthy: the app's root says no script is
-# running, and what the visit waits for is on screen; or the page shows an exception. The
-# root reads "initial" until a first run has started, so "notRunning" means a run finished;
-# the content is checked too because Streamlit streams elements while the script runs.
+# running, and what the visit waits for is on screen; or the page shows an exception or an
+# st.error (the dashboard's way of saying a database or a claim cannot be used). The root
+# reads "initial" until a first run has started, so "notRunning" means a run finished; the
+# content is checked too because Streamlit streams elements while the script runs.
 _READY_JS = """
 (want) => {
+  // right after goto's "commit" the document may have no body yet
   const main = document.querySelector("[data-testid='stMain']") || document.body;
-  const failed = main.querySelector("[data-testid='stException']");
-  if (failed) return {error: (failed.textContent || "an exception").trim().slice(0, 300)};
+  if (!main) return false;
+  const failed = main.querySelector(
+    "[data-testid='stException'], [data-testid='stAlertContentError']");
+  if (failed) return {error: (failed.textContent || "an error").trim().slice(0, 300)};
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
   const text = main.textContent || "";
@@ -251,7 +255,7 @@ class Chromium:
             seconds = time.perf_counter() - started
             if isinstance(outcome, dict) and outcome.get("error"):
                 self._keep_evidence(page, name)
-                return Visit(seconds, f"the page shows an exception: {outcome['error']}")
+                return Visit(seconds, f"the page shows an error: {outcome['error']}")
             visit = Visit(seconds)
             phases = page.evaluate(_READ_PHASES_JS)
             if phases.get("loaded"):

@@ -4,6 +4,7 @@ the stored verdicts current costs a writer, and the dashboard's pages through Ap
 
     python benchmarks/dashboard.py [--sizes 100 20000 200000] [--keep DIR] [--no-apptest]
                                    [--again 3] [--warm-runs 5] [--timeout 600]
+                                   [--visit-timeout 120]
 
 Everything runs in one process, so the ratios compare figures of one machine at one time:
 
@@ -49,8 +50,9 @@ Everything runs in one process, so the ratios compare figures of one machine at 
    (median of 5 reruns, ``--warm-runs``), and the overview's first run after a curator's change
    (median), with the SQL statements each run issues.
 
-Targets (PASS/FAIL each; exit 1 if any fails, if a page showed an exception or a visit timed
-out, or if a claim page did not keep showing its claim). At the largest size:
+Targets (PASS/FAIL each; exit 1 if any fails, if a page showed an exception or an error, a
+visit timed out, a server did not start, a write failed, or a claim page did not keep showing
+its claim). At the largest size:
 
 - every overview and claim-page visit, first and again, within 1.5x the floor's visit of the
   same kind, and within 1.25x the same visit at the smallest size;
@@ -332,10 +334,12 @@ def dashboard_target(ledger: Ledger, page: str, work: Path, timeout: float) -> T
     )
 
 
-def measure_browser(run: Run, sizes: list[int], work: Path, *, again: int, timeout: float) -> None:
+def measure_browser(
+    run: Run, sizes: list[int], work: Path, *, again: int, timeout: float, visit_timeout: float
+) -> None:
     """The floor and the overview at every size in one round, the claim page in another:
     each round's servers start fresh, so every page has a first visit."""
-    chromium = Chromium(timeout=timeout, artifacts=work / "logs")
+    chromium = Chromium(timeout=visit_timeout, artifacts=work / "logs")
     try:
         # Chromium's own first page (its renderer, V8, the network service) is nobody's cost
         warm_up = floor_target(work, timeout)
@@ -645,7 +649,10 @@ def main() -> int:
         "--timeout",
         type=float,
         default=600,
-        help="Seconds a server may take to start, a visit or an AppTest run may take.",
+        help="Seconds a server may take to start, or an AppTest run.",
+    )
+    parser.add_argument(
+        "--visit-timeout", type=float, default=120, help="Seconds one browser visit may take."
     )
     args = parser.parse_args()
     sizes = sorted(set(args.sizes))
@@ -671,7 +678,9 @@ def main() -> int:
             flush=True,
         )
 
-    measure_browser(run, sizes, work, again=args.again, timeout=args.timeout)
+    measure_browser(
+        run, sizes, work, again=args.again, timeout=args.timeout, visit_timeout=args.visit_timeout
+    )
 
     for size in sizes:
         ledger = run.ledgers[size]

@@ -33,6 +33,14 @@ def test_migrations_build_exactly_the_models(store: Store) -> None:
     assert current_revision(store) == head_revision()
 
 
+def test_the_schema_head_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from evidence.store.migrate import alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == head_revision()
+
+
 def test_upgrade_is_safe_to_run_twice(new_db: Callable[..., str]) -> None:
     store = Store.open(new_db(migrated=False), create=True)
     try:

@@ -119,25 +119,26 @@ downloads.offer(
 
 
 def claim_card(claim: dict) -> None:
-    # Four elements a card: sixty cards a page make the browser's work, so the verdict badge,
-    # certainty, type and counts share one line of Markdown (st.badge is Markdown too).
+    # Three elements a card: sixty cards make most of the browser's work on this page, so
+    # the statement, the verdict line and the explanation are one block of Markdown (the
+    # badges are Markdown too).
+    label = verdict_label(claim["verdict"]) + (" · override" if claim["overridden"] else "")
+    line = [
+        f":{VERDICT_COLOURS[claim['verdict']]}-badge[{label}]",
+        certainty_text(claim),
+        claim["type"],
+        counts_text(claim),
+    ]
+    if claim["retracted"]:
+        line.append(":red-badge[:material/warning: Cites retracted evidence]")
     with st.container(border=True, key=f"claim-{claim['id']}"):
         # the statement wraps in full: a clinician must be able to read what is judged
-        st.markdown(f"**{md_text(claim['statement'])}**")
-        label = verdict_label(claim["verdict"]) + (" · override" if claim["overridden"] else "")
-        line = [
-            f":{VERDICT_COLOURS[claim['verdict']]}-badge[{label}]",
-            certainty_text(claim),
-            claim["type"],
-            counts_text(claim),
-        ]
-        if claim["retracted"]:
-            line.append(":red-badge[:material/warning: Cites retracted evidence]")
         st.markdown(
-            " · ".join(line),
+            f"**{md_text(claim['statement'])}**\n\n"
+            + " · ".join(line)
+            + f"\n\n:small[:gray[{md_text(claim['explanation'])}]]",
             help="Verdict · GRADE certainty of the evidence · kind of claim · papers counted",
         )
-        st.caption(md_text(claim["explanation"]))
         st.page_link(
             "app_pages/claim.py",
             label="Evidence and details",

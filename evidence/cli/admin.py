@@ -138,7 +138,7 @@ def dashboard(
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "evidence.webui.serve",  # Streamlit, with the dashboard's modules imported first
         "run",
         str(paths.dashboard_script()),
         "--server.headless",

@@ -1,15 +1,16 @@
-"""Alembic migrations, applied programmatically by `evidence init` (safe to run twice)."""
+"""Alembic migrations, applied programmatically by `evidence init` (safe to run twice).
+
+Alembic itself is imported only to migrate: every other command merely checks the schema's
+revision, which is one query, and a quarter of a second of imports saved on each.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 
 from evidence.domain.grading import RULES_VERSION
 from evidence.domain.models import ClaimVerdict
@@ -17,10 +18,17 @@ from evidence.errors import SchemaOutOfDate, VerdictsOutOfDate
 from evidence.store import verdicts
 from evidence.store.engine import Store
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest migration's revision (tests/test_store.py checks it is alembic's head).
+HEAD = "0005"
 
 
 def alembic_config(store: Store | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if store is not None:
@@ -29,18 +37,21 @@ def alembic_config(store: Store | None = None) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return HEAD
 
 
 def current_revision(store: Store) -> str | None:
+    """The revision alembic recorded in the database (None before the first migration)."""
     with store.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(store: Store) -> tuple[str | None, str]:
     """Bring the schema to the newest revision; returns (before, after)."""
+    from alembic import command
+
     before = current_revision(store)
     config = alembic_config(store)
     with store.engine.begin() as conn:

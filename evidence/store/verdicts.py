@@ -179,9 +179,7 @@ def regrade_all(
         lock(session)
         session.flush()
         # nothing stored yet (a restore, demo data, a first grading): nothing to compare with
-        fresh = all(
-            session.scalar(select(t.c.claim_id).limit(1)) is None for t in (_VERDICT, _TAG)
-        )
+        fresh = all(session.scalar(select(t.c.claim_id).limit(1)) is None for t in (_VERDICT, _TAG))
         if session.get_bind().dialect.name == "postgresql":
             # A bulk load in this same transaction leaves the planner believing its tables
             # empty, and it would scan them whole for every batch; ANALYZE counts them.
