@@ -25,9 +25,20 @@ WARM = (
 
 def main() -> None:
     import importlib
+    import logging
 
-    for name in WARM:
-        importlib.import_module(name)
+    import streamlit  # noqa: F401 (its loggers are set up on import: quieten one after)
+
+    # Decorating a cached function before the server runs makes Streamlit warn that it
+    # found no runtime; the caches themselves are made later, inside it, so say nothing.
+    quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        for name in WARM:
+            importlib.import_module(name)
+    finally:
+        quiet.setLevel(level)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", *sys.argv[1:]]
