@@ -277,11 +277,11 @@ def _claim_key(unique: bool = False) -> Column:
 class ClaimVerdict(Base, table=True):
     """A claim's computed verdict as the readers show it, kept current by store/verdicts.py.
 
-        One row per claim. ``verdict`` is the one shown (a curator's override wins) and
-        ``computed_verdict`` the grading's own; ``rank`` orders claims, 0 the strongest (see
-    grading.rank);
-        ``search_text`` is what the overview's full-text search matches (the claim's id,
-        statement and tags and its papers' titles, folded to plain words).
+    One row per claim. ``verdict`` is the one shown (a curator's override wins) and
+    ``computed_verdict`` the grading's own; ``rank`` orders claims, 0 the strongest (see
+    grading.rank); ``search_text`` is what the overview's full-text search matches (the
+    claim's id, statement and tags and its papers' titles, folded to plain words). On
+    PostgreSQL a generated column, search_vector, holds its words indexed (migration 0005).
     """
 
     __tablename__ = "claim_verdict"

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\W_]+")
-MAX_QUERY_WORDS = 12  # beyond this a search narrows nothing a person would notice
+MAX_QUERY_WORDS = 24  # words in all: beyond this a search narrows nothing a person would see
 
 
 @lru_cache(maxsize=65536)  # a paper's title recurs for every claim it bears on
@@ -42,5 +42,13 @@ def query_terms(query: str) -> list[list[str]]:
     finds "plantar fasciitis"), and its last word may be the start of a longer one
     (``fasci`` finds "fasciitis").
     """
-    terms = [words(term) for term in query.split()]
-    return [t for t in terms if t][:MAX_QUERY_WORDS]
+    kept: list[list[str]] = []
+    room = MAX_QUERY_WORDS
+    for term in query.split():
+        found = words(term)[:room]
+        if found:
+            kept.append(found)
+            room -= len(found)
+        if room <= 0:
+            break
+    return kept

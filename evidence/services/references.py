@@ -149,6 +149,7 @@ def edit_reference(
 ) -> Reference:
     """Set curated fields of a paper (design, review_of, title, year, journal, identifiers,
     retraction). A design set here is a curator's and wins over any suggested one."""
+    verdicts.lock(session)  # before reading: the paper read is then the latest committed
     reference = find_reference(session, ref)
     verdicts.mark_papers(session, [reference.id])
     before = reference_snapshot(reference)

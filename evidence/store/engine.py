@@ -22,6 +22,9 @@ from evidence.errors import DatabaseUnavailable, EvidenceError, InvalidValue, Wr
 from evidence.store import verdicts
 
 _SUPPORTED = ("sqlite", "postgresql")
+# PostgreSQL's deadlock_detected and serialization_failure: a race with another writer,
+# nothing wrong with the database; trying again is the remedy
+_RACES = frozenset({"40P01", "40001"})
 
 
 def parse_url(url: str) -> URL:
@@ -139,6 +142,8 @@ class Store:
         if isinstance(exc, DataError):
             return InvalidValue("value", _first_line(exc.orig), "a value the database can store")
         if isinstance(exc, OperationalError):
+            if getattr(exc.orig, "sqlstate", None) in _RACES:
+                return WriteConflict(_first_line(exc.orig) + ": another writer got there first")
             return DatabaseUnavailable(self.display_url, _first_line(exc.orig))
         return None
 

@@ -2,7 +2,8 @@
 
 The text is ``claim_verdict.search_text`` (folded by domain.search_text, so both databases
 see the same words). SQLite matches it through the FTS5 table ``claim_search`` that its
-triggers keep in step; PostgreSQL through a GIN index on ``to_tsvector('simple', ...)``.
+triggers keep in step; PostgreSQL through a GIN index on the generated column
+``search_vector`` (``to_tsvector('simple', search_text)``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ OUTSIDE_MODELS = frozenset(
         "claim_search_config",
         "claim_search_content",
         "ix_claim_verdict_search",
+        "search_vector",
     }
 )
 
@@ -43,7 +45,7 @@ def matches(dialect: str, terms: Sequence[Sequence[str]]) -> ColumnElement[bool]
     """A condition on claim_verdict: its text has every term. ``terms`` come from
     domain.search_text.query_terms, so they hold letters and digits only."""
     if dialect == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'::regconfig"), ClaimVerdict.search_text)
+        vector = literal_column("claim_verdict.search_vector")
         wanted = func.to_tsquery(
             literal_column("'simple'::regconfig"), bindparam("search_terms", postgres_query(terms))
         )

@@ -22,6 +22,7 @@ from evidence.services.overrides import clear_override, set_override
 from evidence.services.references import add_references, edit_reference
 from evidence.services.searches import log_search
 from evidence.services.verdicts import summary_of
+from evidence.store import verdicts
 from evidence.webui import data
 
 Change = Callable[..., str]
@@ -37,6 +38,9 @@ def attempt(change: Change, user: SignedIn, **values: Any) -> tuple[bool, str]:
     """Make one change in one transaction: (True, what was done) or (False, why not)."""
     try:
         with data.store().transaction() as session:
+            # before any write: a change that writes first and waits for the lock after
+            # could deadlock with a writer holding it (an import adding the same paper)
+            verdicts.lock(session)
             role = find_role(session, user.username)
             # a single sign-on user without a local account is a viewer, so never gets here
             if role is None or not SignedIn(user.username, role).may(Role.curator):

@@ -10,7 +10,7 @@ per claim (the verdict shown and the computed one, certainty, counts, explanatio
 text the overview searches), claim_tag rows (claim.tags as rows, for filtering in SQL) and
 each link's starting and final certainty on evidence. Full-text search is FTS5 on SQLite
 (an external-content table over claim_verdict.search_text, kept in step by triggers) and a
-GIN index over to_tsvector('simple', search_text) on PostgreSQL.
+GIN index over a generated column, to_tsvector('simple', search_text), on PostgreSQL.
 
 The rows are filled by `evidence init` right after this migration (store.migrate.upgrade
 grades every claim whose row is missing or was graded by other rules), so an existing
@@ -44,9 +44,12 @@ SQLITE_SEARCH = [
     "VALUES ('delete', old.id, old.search_text); "
     "INSERT INTO claim_search(rowid, search_text) VALUES (new.id, new.search_text); END",
 ]
+# PostgreSQL: the words stored (a generated column) and indexed, so a match on a common
+# word reads the index's answers without computing each row's words again
 POSTGRES_SEARCH = [
-    "CREATE INDEX ix_claim_verdict_search ON claim_verdict "
-    "USING gin (to_tsvector('simple', search_text))",
+    "ALTER TABLE claim_verdict ADD COLUMN search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED",
+    "CREATE INDEX ix_claim_verdict_search ON claim_verdict USING gin (search_vector)",
 ]
 
 
