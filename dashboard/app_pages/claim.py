@@ -100,7 +100,7 @@ actions = st.columns([1, 1, 1, 3])
 downloads.offer(
     actions[0],
     "Evidence CSV",
-    downloads.evidence_csv(claim),
+    lambda: downloads.evidence_csv(claim),  # made when clicked, not on every visit
     file_name=f"{claim['id']}-evidence.csv",
     key="claim_csv",
     help="This claim's evidence table, one row per paper.",
