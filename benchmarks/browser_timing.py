@@ -23,6 +23,9 @@ from typing import Any
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+# what `evidence dashboard` passes to streamlit: the floor is served the same way
+from evidence.cli.admin import STREAMLIT_FLAGS
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -33,18 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# what `evidence dashboard` (evidence/cli/admin.py, dashboard()) passes to streamlit, so the
-# floor runs under the same server settings as the real dashboard
-STREAMLIT_FLAGS = [
-    "--server.headless",
-    "true",
-    "--browser.gatherUsageStats",
-    "false",
-    "--client.toolbarMode",
-    "viewer",
-    "--server.fileWatcherType",
-    "none",
-]
+
 ADDRESS = "127.0.0.1"
 VIEWPORT = {"width": 1400, "height": 1000}
 

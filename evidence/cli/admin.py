@@ -20,6 +20,19 @@ from evidence.store.engine import Store
 from evidence.store.migrate import ensure_schema, grade_if_needed, upgrade
 from evidence.store.verdicts import Regrade, claim_count, regrade_all
 
+# How the dashboard's Streamlit server runs: headless, no usage statistics, no developer
+# toolbar, no file watching (benchmarks/ serve their floor page the same way).
+STREAMLIT_FLAGS = (
+    "--server.headless",
+    "true",
+    "--browser.gatherUsageStats",
+    "false",
+    "--client.toolbarMode",
+    "viewer",
+    "--server.fileWatcherType",
+    "none",
+)
+
 
 def init(ctx: typer.Context) -> None:
     """Create the database (or bring its schema up to date), and grade every claim again if
@@ -141,14 +154,7 @@ def dashboard(
         "evidence.webui.serve",  # Streamlit, with the dashboard's modules imported first
         "run",
         str(paths.dashboard_script()),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "viewer",
-        "--server.fileWatcherType",
-        "none",
+        *STREAMLIT_FLAGS,
         "--server.port",
         str(port),
         "--server.address",
