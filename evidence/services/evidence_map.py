@@ -7,8 +7,7 @@ verdicts, so nothing here grades.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlmodel import Session
@@ -22,7 +21,6 @@ NOT_RECORDED = "not_recorded"  # no design recorded or suggested
 GROUPS = [*(d.value for d in Design), NOT_RECORDED, RETRACTED]
 CERTAINTIES = [c.label for c in sorted(Certainty, reverse=True)]
 ANY = "any"  # a filter that takes every value
-C = TypeVar("C", bound=Mapping[str, Any])
 
 
 def claim_cells(session: Session) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ def summary_query() -> Select:
 
 
 _CERTAINTIES = {c.value: (c.label, c.symbols) for c in Certainty}
-_STRENGTHS: dict[int, tuple[int, int]] = {}
+_strength = lru_cache(maxsize=64)(strength_of)  # a few dozen ranks recur on every row
 
 
 @lru_cache(maxsize=4096)
@@ -82,7 +82,6 @@ def summary(row: Any) -> dict[str, Any]:
         rank,
     ) = row
     label, symbols = _CERTAINTIES[certainty]
-    strength = _STRENGTHS.get(rank) or _STRENGTHS.setdefault(rank, strength_of(rank))
     return {
         "id": claim_id,
         "statement": statement,
@@ -104,7 +103,7 @@ def summary(row: Any) -> dict[str, Any]:
         "retracted": retracted,
         "version": version,
         # orders claims from weakest to strongest (verdict, then certainty)
-        "strength": list(strength),
+        "strength": list(_strength(rank)),
     }
 
 
