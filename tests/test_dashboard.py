@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import lxml.html
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,7 +39,14 @@ def open_claim(app: AppTest, claim_id: str) -> AppTest:
 
 
 def texts(app: AppTest) -> str:
-    return "\n".join(str(e.value) for e in [*app.markdown, *app.caption])
+    """What the page says: its Markdown and captions as sent, and the HTML cards' text."""
+    return "\n".join(
+        [*(str(e.value) for e in [*app.markdown, *app.caption]), *map(card_text, app.html)]
+    )
+
+
+def card_text(element: object) -> str:
+    return lxml.html.fragment_fromstring(element.value, create_parent="div").text_content()
 
 
 def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store: Store) -> None:
@@ -70,7 +78,7 @@ def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store:
     body = texts(app)
     assert "Claim 21 of 21" in body  # the last page holds one
     assert "⊕⊕◯◯ low" in body
-    assert "Contested \\(moderate\\)" in body  # explanations are there, escaped as text
+    assert "Contested (moderate)" in body  # explanations are there
 
 
 def test_overview_search_narrows_the_list(app: AppTest) -> None:
@@ -135,6 +143,23 @@ def test_claim_text_is_shown_as_text_never_markup(app: AppTest, seeded_store: St
     assert not [r for r in rendered if unescaped.search(r.removeprefix("> "))]  # quote block
 
 
+def test_an_overview_card_shows_claim_text_as_text_never_markup(
+    app: AppTest, seeded_store: Store
+) -> None:
+    hostile = '<script>alert(1)</script> <img src=x onerror=alert(1)> "quoted" & **bold**'
+    with seeded_store.transaction() as s:
+        add_claim(s, claim_id="hostile-claim", statement=hostile, claim_type="causal", actor="t")
+    app.run()
+    app.text_input(key="overview_search").input("hostile").run()
+    assert not app.exception
+    (card,) = app.html  # the one claim found
+    # the card's HTML holds the statement escaped: shown as these characters, run as nothing
+    assert card_text(card).startswith(hostile)
+    assert "<script" not in card.value and "<img" not in card.value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;" in card.value
+    assert "&quot;quoted&quot; &amp; **bold**" in card.value
+
+
 def test_an_unusable_database_is_an_error_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -171,9 +196,9 @@ def test_overview_cards_count_mixed_links_and_mark_overrides(
     app.run()
     body = texts(app)
     assert "3 supporting · 0 refuting · 3 mixed (count on both sides)" in body
-    markdown = "\n".join(m.value for m in app.markdown)
-    assert "⊕⊕◯◯ low (computed: limited support)" in markdown
-    assert ":red-badge[Refuted · override]" in markdown  # st.badge is markdown
+    assert "⊕⊕◯◯ low (computed: limited support)" in body
+    (card,) = [c for c in app.html if "Refuted · override" in c.value]
+    assert "color: rgb(214, 45, 45)" in card.value  # the override's verdict, in its colour
 
 
 def test_one_source_quoted_twice_is_one_card(app: AppTest) -> None:
@@ -217,7 +242,7 @@ def test_a_change_made_elsewhere_shows_on_the_next_run(app: AppTest, seeded_stor
         )
     app.run()
     assert "41 claims." in texts(app)
-    assert "Added while the page was open\\." in texts(app)
+    assert "Added while the page was open." in texts(app)
 
 
 def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_store: Store) -> None:

@@ -10,10 +10,7 @@ from evidence.webui.data import Filters
 from evidence.webui.render import (
     BAND_BLURBS,
     BAND_ORDER,
-    VERDICT_COLOURS,
-    certainty_text,
-    counts_text,
-    md_text,
+    claim_card_html,
     option,
     span,
     verdict_label,
@@ -119,26 +116,9 @@ downloads.offer(
 
 
 def claim_card(claim: dict) -> None:
-    # Three elements a card: sixty cards make most of the browser's work on this page, so
-    # the statement, the verdict line and the explanation are one block of Markdown (the
-    # badges are Markdown too).
-    label = verdict_label(claim["verdict"]) + (" · override" if claim["overridden"] else "")
-    line = [
-        f":{VERDICT_COLOURS[claim['verdict']]}-badge[{label}]",
-        certainty_text(claim),
-        claim["type"],
-        counts_text(claim),
-    ]
-    if claim["retracted"]:
-        line.append(":red-badge[:material/warning: Cites retracted evidence]")
     with st.container(border=True, key=f"claim-{claim['id']}"):
         # the statement wraps in full: a clinician must be able to read what is judged
-        st.markdown(
-            f"**{md_text(claim['statement'])}**\n\n"
-            + " · ".join(line)
-            + f"\n\n:small[:gray[{md_text(claim['explanation'])}]]",
-            help="Verdict · GRADE certainty of the evidence · kind of claim · papers counted",
-        )
+        st.html(claim_card_html(claim))
         st.page_link(
             "app_pages/claim.py",
             label="Evidence and details",

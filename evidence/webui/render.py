@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import quote
 
@@ -159,4 +160,52 @@ def notice_text(notices: list[dict]) -> str:
         f"{SERVICE_NAMES.get(n['service'], n['service'])}: {n['detail']}"
         + (f" ({n['notice']})" if n.get("notice") else "")
         for n in notices
+    )
+
+
+# A badge's colour: the text in a mid tone and a faint fill of it, readable on the light
+# theme and the dark one alike (Streamlit's own badge colours are theme variables that
+# st.html cannot name).
+_BADGE_RGB = {
+    "green": "33, 150, 83",
+    "blue": "28, 111, 209",
+    "orange": "214, 104, 0",
+    "red": "214, 45, 45",
+    "gray": "120, 124, 134",
+}
+CARD_HELP = "Verdict · GRADE certainty of the evidence · kind of claim · papers counted"
+
+
+def _badge(text: str, colour: str) -> str:
+    rgb = _BADGE_RGB[colour]
+    return (
+        f'<span style="color: rgb({rgb}); background: rgba({rgb}, 0.12); border-radius: 0.5rem;'
+        f' padding: 0.05rem 0.4rem; font-size: 0.875rem; white-space: nowrap">'
+        f"{html.escape(text)}</span>"
+    )
+
+
+def claim_card_html(claim: dict) -> str:
+    """A claim's statement, verdict line and explanation as one block of HTML.
+
+    The overview shows sixty of these: as Markdown they were most of the browser's work on
+    the page (each is parsed and drawn as a tree of React components), where HTML made here
+    is set in one go. Every piece of ledger text is escaped.
+    """
+    label = verdict_label(claim["verdict"]) + (" · override" if claim["overridden"] else "")
+    line = [
+        _badge(label, VERDICT_COLOURS[claim["verdict"]]),
+        html.escape(certainty_text(claim)),
+        html.escape(claim["type"]),
+        html.escape(counts_text(claim)),
+    ]
+    if claim["retracted"]:
+        line.append(_badge("⚠ Cites retracted evidence", "red"))
+    return (
+        f'<p style="margin: 0 0 0.4rem; font-weight: 600">{html.escape(claim["statement"])}</p>'
+        f'<p style="margin: 0 0 0.4rem" title="{html.escape(CARD_HELP)}">'
+        + " · ".join(line)
+        + "</p>"
+        f'<p style="margin: 0; font-size: 0.875rem; opacity: 0.7">'
+        f"{html.escape(claim['explanation'])}</p>"
     )
