@@ -202,7 +202,8 @@ def test_the_api_key_raises_pubmeds_rate(corpus: Corpus, fake, monkeypatch) -> N
 def test_the_services_limits_are_never_exceeded(corpus: Corpus, monkeypatch) -> None:
     limits = {"pubmed": (3, 1.0), "crossref_list": (3, 1.0), "crossref_single": (10, 1.0)}
     with FakeServices(corpus, latency=0.02, limits=limits) as services:
-        set_env(monkeypatch, **services.env())
+        # the polite pool: Crossref's published 3 list requests a second, as enforced here
+        set_env(monkeypatch, **services.env(), EVIDENCE_CONTACT_EMAIL="curator@example.org")
         # 12 efetch-sized chunks would be 12 requests in a burst without pacing
         monkeypatch.setattr(remote_pubmed, "EFETCH_BATCH", 20)
         monkeypatch.setattr(remote_resolver, "EFETCH_BATCH", 20)
@@ -226,6 +227,46 @@ def test_crossrefs_announced_limits_are_adopted(corpus: Corpus, monkeypatch) -> 
         # at most one, in the first window, before Crossref's first answer told us its limit
         assert services.count_429("crossref") <= 1
         assert services.requests("crossref")[-1].status == 200
+
+
+def test_a_crossref_stricter_than_it_announces_slows_us_down(monkeypatch) -> None:
+    # Crossref's list endpoint announces 10 requests a second; its polite pool enforces 3
+    big = make_corpus(6000, 0, seed=3)
+    pmids = [p.pmid for p in big.pubmed_papers()]
+    with FakeServices(
+        big,
+        latency=0.05,
+        limits={"crossref_list": (3, 1.0)},
+        announce={"crossref_list": (10, 1.0)},
+    ) as services:
+        set_env(monkeypatch, **services.env(), EVIDENCE_CONTACT_EMAIL="curator@example.org")
+        started = time.monotonic()
+        report = lookup(pmids, settings.get())
+        took = time.monotonic() - started
+        listed = [r for r in services.requests("crossref") if not r.path.startswith("/works/")]
+    assert all(r.status == "found" for r in report.resolutions)
+    answered = sum(r.status == 200 for r in listed)
+    floor = answered / 3  # the list requests the batches need, at the enforced rate
+    refused = sum(r.status == 429 for r in listed)
+    assert refused <= 3, f"{refused} of {len(listed)} list requests refused"
+    assert took <= 1.25 * floor + 2, f"{took:.1f} s against a floor of {floor:.1f} s"
+
+
+def test_a_lane_slowed_by_the_service_is_told_in_the_summary(corpus: Corpus, monkeypatch) -> None:
+    # a service that refuses below even our assumed pace: the lane is slowed, and says so
+    with FakeServices(
+        corpus, limits={"crossref_list": (1, 1.0)}, announce={"crossref_list": (3, 1.0)}
+    ) as services:
+        set_env(monkeypatch, **services.env(), EVIDENCE_CONTACT_EMAIL="curator@example.org")
+        monkeypatch.setattr(remote_resolver, "EFETCH_BATCH", 25)
+        pmids = [p.pmid for p in corpus.pubmed_papers()[:300]]
+        result = Cli(None)("lookup", *pmids, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 300  # stdout holds the rows and nothing else
+    (note,) = [line for line in result.stderr.splitlines() if line.startswith("Note:")]
+    assert note.startswith("Note: Crossref (list requests) slowed")
+    lowest = float(note.split(", to ")[1].split(" a second")[0])
+    assert lowest < 3  # below the pace it started at: the polite pool's published 3
 
 
 # -- faults --------------------------------------------------------------------------------

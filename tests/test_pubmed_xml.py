@@ -125,3 +125,62 @@ def test_publication_types_suggest_the_most_specific_design(types, design) -> No
 )
 def test_retraction_status_from_types_and_notices(types, notices, status) -> None:  # noqa: ANN001
     assert retraction_status(types, notices) is status
+
+
+def _article_with_dates(journal_date: str, article_date: str = "") -> bytes:
+    """One PubmedArticle as efetch gives it, with the dates under test (a synthetic PMID)."""
+    return f"""<?xml version="1.0" ?>
+<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">
+<PubmedArticleSet>
+<PubmedArticle>
+    <MedlineCitation Status="MEDLINE" Owner="NLM">
+        <PMID Version="1">90000201</PMID>
+        <Article PubModel="Print-Electronic">
+            <Journal>
+                <ISSN IssnType="Electronic">5555-0001</ISSN>
+                <JournalIssue CitedMedium="Internet">
+                    <Volume>12</Volume><Issue>3</Issue>
+                    <PubDate>{journal_date}</PubDate>
+                </JournalIssue>
+                <Title>Journal of Synthetic Foot Research</Title>
+            </Journal>
+            <ArticleTitle>Synthetic dates (synthetic record).</ArticleTitle>
+            <Language>eng</Language>
+            <PublicationTypeList>
+                <PublicationType UI="D016428">Journal Article</PublicationType>
+            </PublicationTypeList>
+            {article_date}
+        </Article>
+    </MedlineCitation>
+    <PubmedData>
+        <PublicationStatus>ppublish</PublicationStatus>
+        <ArticleIdList><ArticleId IdType="pubmed">90000201</ArticleId></ArticleIdList>
+    </PubmedData>
+</PubmedArticle>
+</PubmedArticleSet>
+""".encode()
+
+
+ONLINE_2021 = (
+    '<ArticleDate DateType="Electronic"><Year>2021</Year><Month>11</Month>'
+    "<Day>02</Day></ArticleDate>"
+)
+
+
+@pytest.mark.parametrize(
+    ("journal_date", "article_date", "year"),
+    [
+        ("<Year>2020</Year><Month>Jul</Month>", ONLINE_2021, 2020),
+        # PubMed cites the issue: "2020 Jul-Sep", though the article was online in 2021
+        ("<MedlineDate>2020 Jul-Sep</MedlineDate>", ONLINE_2021, 2020),
+        ("<MedlineDate>1998 Dec-1999 Jan</MedlineDate>", "", 1998),
+        ("<MedlineDate>Winter 2019-2020</MedlineDate>", "", 2019),
+        ("<MedlineDate>Spring</MedlineDate>", ONLINE_2021, 2021),  # no year in the issue
+        ("<Season>Spring</Season>", ONLINE_2021, 2021),
+        ("<Season>Spring</Season>", "", None),
+    ],
+    ids=["year", "medline-range", "medline-two-years", "season-range", "no-year", "season", "none"],
+)
+def test_the_year_is_the_one_pubmed_cites(journal_date: str, article_date: str, year) -> None:
+    (record,) = read_pubmed_xml(io.BytesIO(_article_with_dates(journal_date, article_date)))
+    assert record.year == year

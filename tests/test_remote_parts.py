@@ -14,7 +14,7 @@ from evidence.domain.vocab import Design, Retraction
 from evidence.remote import crossref
 from evidence.remote.cache import Entry, ResponseCache
 from evidence.remote.http import retry_after
-from evidence.remote.limits import MARGIN, Host, Window
+from evidence.remote.limits import DECREASE, LOWEST, MARGIN, RAISE_AFTER, STEP, Host, Window
 
 
 def _starts(host: Host, n: int, lane: str = "default", hold: float = 0.0) -> list[float]:
@@ -70,10 +70,51 @@ def test_a_pause_holds_every_request_to_the_host() -> None:
 
 def test_announced_limits_are_adopted() -> None:
     host = Host("t", lanes={"list": Window(3, 1.0), "single": Window(10, 1.0)}, concurrency=3)
-    host.update("list", limit=50, interval=2.0, concurrency=7)
-    assert (host.lanes["list"].limit, host.lanes["list"].interval, host.concurrency) == (50, 2, 7)
+    # a lower limit at once
+    host.update("single", limit=4, interval=None, concurrency=7)
+    assert (host.lanes["single"].limit, host.concurrency) == (4, 7)
+    # a higher one is a ceiling to climb to, not a jump; a new interval keeps the pace
+    host.update("list", limit=50, interval=2.0, concurrency=None)
+    lane = host.lanes["list"]
+    assert (lane.limit, lane.interval, lane.ceiling, lane.per_second) == (6, 2, 50, 3)
     host.update("single", limit=None, interval=None, concurrency=0)  # nonsense is ignored
-    assert (host.lanes["single"].limit, host.concurrency) == (10, 7)
+    assert (host.lanes["single"].limit, host.concurrency) == (4, 7)
+
+
+def test_a_rate_limit_answer_lowers_the_pace_once_and_successes_raise_it_slowly() -> None:
+    lane = Window(3, 1.0)
+    lane.ceiling = 10  # announced
+    before = time.monotonic()
+    assert lane.rate_limited(time.monotonic())
+    assert lane.limit == pytest.approx(3 * DECREASE) and lane.slowed == 1
+    # the others sent before the decrease, at the old pace, say nothing new
+    assert not lane.rate_limited(before)
+    assert lane.limit == pytest.approx(3 * DECREASE) and lane.slowed == 1
+    for _ in range(RAISE_AFTER - 1):
+        assert not lane.succeeded(time.monotonic())
+    assert lane.succeeded(time.monotonic())  # the tenth in a row: one step up
+    assert lane.limit == pytest.approx(3 * DECREASE + 3 * STEP)
+    assert not lane.succeeded(before)  # an answer to a request sent before the step
+    # never above the ceiling, never below the floor
+    for _ in range(100 * RAISE_AFTER):
+        lane.succeeded(time.monotonic())
+    assert lane.limit == 10
+    for _ in range(100):
+        lane.rate_limited(time.monotonic())
+    assert lane.limit == pytest.approx(3 * LOWEST) and lane.lowest == lane.limit
+
+
+def test_a_slowed_lane_spreads_its_starts() -> None:
+    lane = Window(4, 0.4)
+    lane.rate_limited(time.monotonic())
+    limit = 4 * DECREASE  # a fraction: whole starts per a longer window, spread out
+    count, span = lane.count_and_span()
+    assert (count, span) == (int(limit), pytest.approx(0.4 * int(limit) / limit + MARGIN))
+    starts = _starts(Host("t", lanes={"default": lane}, concurrency=10), 2 * count + 1)
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.4 / limit - 0.005
+    for i in range(len(starts) - count):
+        assert starts[i + count] - starts[i] >= span - 0.005
 
 
 @pytest.mark.parametrize(

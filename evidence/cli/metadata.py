@@ -35,7 +35,10 @@ def traffic_text(traffic: Traffic) -> str:
         parts.append(f"{retries} retried")
     hits = sum(traffic.cache_hits.values())
     parts.append(f"{hits} answer{'s' * (hits != 1)} from the cache")
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    for slowed in traffic.slowed.values():
+        text += f"; {slowed.text()}"
+    return text
 
 
 def traffic_dict(traffic: Traffic) -> dict[str, Any]:
@@ -44,6 +47,14 @@ def traffic_dict(traffic: Traffic) -> dict[str, Any]:
         "rate_limited": dict(traffic.rate_limited),
         "retries": dict(traffic.retries),
         "from_cache": dict(traffic.cache_hits),
+        "slowed": {
+            name: {
+                "times": s.times,
+                "lowest_per_second": round(s.lowest_per_second, 3),
+                "final_per_second": round(s.final_per_second, 3),
+            }
+            for name, s in traffic.slowed.items()
+        },
     }
 
 
@@ -75,6 +86,9 @@ def lookup(
         for row in rows:
             for line in _describe(row):
                 say(line)
+    for slowed in report.traffic.slowed.values():
+        # on stderr: --json prints one object per input and nothing else on stdout
+        typer.echo(f"Note: {slowed.text()}.", err=True)
     raise_for_outcome(report.resolutions)
 
 

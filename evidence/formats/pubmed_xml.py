@@ -103,19 +103,29 @@ def _text(element: etree._Element | None) -> str | None:
     return text or None
 
 
-def _year(citation: etree._Element) -> int | None:
-    for path in (
-        ".//JournalIssue/PubDate/Year",
-        ".//Article/ArticleDate/Year",
-        ".//Book/PubDate/Year",
-        ".//PubDate/Year",
-    ):
-        found = citation.findtext(path)
-        if found and found.strip().isdigit():
-            return int(found.strip())
-    medline = citation.findtext(".//JournalIssue/PubDate/MedlineDate") or ""
-    match = re.search(r"\b(1[5-9]\d\d|2[01]\d\d)\b", medline)  # "1998 Dec-1999 Jan"
+_FIRST_YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")  # "1998 Dec-1999 Jan": 1998
+
+
+def _date_year(date: etree._Element | None) -> int | None:
+    """A PubDate's (or ArticleDate's) year: its Year, else its MedlineDate's first year."""
+    if date is None:
+        return None
+    found = (date.findtext("Year") or "").strip()
+    if found.isdigit():
+        return int(found)
+    match = _FIRST_YEAR.search(date.findtext("MedlineDate") or "")
     return int(match.group(1)) if match else None
+
+
+def _year(citation: etree._Element) -> int | None:
+    """The year PubMed cites: the journal issue's, then the electronic publication's (an
+    article published online in 2021 in the "2020 Jul-Sep" issue is cited as 2020), then a
+    book's."""
+    for path in (".//JournalIssue/PubDate", ".//Article/ArticleDate", ".//Book/PubDate"):
+        year = _date_year(citation.find(path))
+        if year is not None:
+            return year
+    return None
 
 
 def _authors(author_list: etree._Element | None) -> tuple[str, ...]:

@@ -1,10 +1,11 @@
 """Crossref REST API: works by DOI, many at a time through an OR-ed ``filter=doi:...``.
 
 Etiquette: the polite pool (``mailto``), and the limits Crossref announces on every answer
-(``X-Rate-Limit-Limit`` per ``X-Rate-Limit-Interval``, ``X-Concurrency-Limit``), adopted as
-they arrive. Until the first answer, today's published limits: in the polite pool 3 list
-requests a second, 10 single-record requests a second, 3 at a time; without a mailto (the
-public pool) 1, 5 and 1.
+(``X-Rate-Limit-Limit`` per ``X-Rate-Limit-Interval``, ``X-Concurrency-Limit``): a lower one
+is adopted at once, a higher one only as the most the pace may climb to (its list endpoint
+announces 10 a second where the polite pool allows 3; see remote/limits.py). The pace starts
+at today's published limits: in the polite pool 3 list requests a second, 10 single-record
+requests a second, 3 at a time; without a mailto (the public pool) 1, 5 and 1.
 """
 
 from __future__ import annotations

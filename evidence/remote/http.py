@@ -25,6 +25,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from evidence.domain.metadata import SERVICE_NAMES
 from evidence.remote.limits import Host
 from evidence.settings import Settings
 from evidence.version import VERSION
@@ -36,12 +37,15 @@ MAX_RETRY_AFTER = 120.0  # seconds; longer pauses fail the batch instead of hang
 
 
 class Retryable(Exception):
-    """An answer a later attempt may improve on."""
+    """An answer a later attempt may improve on (``limited``: the service said to slow down)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, limited: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.limited = limited
 
 
 class ServiceFailure(Exception):
@@ -62,6 +66,27 @@ class Traffic:
     retries: Counter[str] = field(default_factory=Counter)
     cache_hits: Counter[str] = field(default_factory=Counter)
     by_endpoint: Counter[str] = field(default_factory=Counter)
+    # the lanes a rate-limit answer slowed, by "host lane": their pace when the run ended
+    slowed: dict[str, Slowed] = field(default_factory=dict)
+
+
+@dataclass
+class Slowed:
+    """A lane the service slowed: how often, to what, and its pace when the run ended."""
+
+    service: str
+    lane: str
+    times: int
+    lowest_per_second: float
+    final_per_second: float
+
+    def text(self) -> str:
+        lane = "" if self.lane == "default" else f" ({self.lane} requests)"
+        return (
+            f"{SERVICE_NAMES.get(self.service, self.service)}{lane} slowed "
+            f"{self.times} time{'s' * (self.times != 1)}, to {self.lowest_per_second:.2g} "
+            f"a second at the slowest, {self.final_per_second:.2g} at the end"
+        )
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -117,7 +142,20 @@ class Http:
         if wait is not None and wait > MAX_RETRY_AFTER:
             raise ServiceFailure(host.name, f"{reason}; asked to wait {wait:.0f} s, not waiting")
         host.pause(wait if wait is not None else 1.0)
-        return Retryable(reason, wait)
+        return Retryable(reason, wait, limited=True)
+
+    def _paced(self, host: Host, lane: str, started: float, *, limited: bool) -> None:
+        """Tell the lane how its request fared; note its pace if a rate limit ever lowered it."""
+        window = host.lanes[lane]
+        changed = window.rate_limited(started) if limited else window.succeeded(started)
+        if changed and window.slowed:
+            self.traffic.slowed[f"{host.name} {lane}"] = Slowed(
+                host.name,
+                lane,
+                window.slowed,
+                window.lowest / window.interval,
+                window.per_second,
+            )
 
     async def request(
         self,
@@ -148,7 +186,7 @@ class Http:
                 with attempt:
                     if attempt.retry_state.attempt_number > 1:
                         self.traffic.retries[host.name] += 1
-                    async with host.slot(lane):
+                    async with host.slot(lane) as started:
                         self.traffic.requests[host.name] += 1
                         self.traffic.by_endpoint[f"{host.name} {endpoint}".strip()] += 1
                         try:
@@ -166,6 +204,7 @@ class Http:
                                 f"broken answer ({exc or type(exc).__name__})"
                             ) from None
                     if response.status_code == 429:
+                        self._paced(host, lane, started, limited=True)
                         raise self.rate_limited(
                             host, "rate limited (HTTP 429)", retry_after(response)
                         )
@@ -180,13 +219,19 @@ class Http:
                             host.pause(wait)
                         raise Retryable(reason, wait)
                     try:
-                        return handle(response)
-                    except (Retryable, ServiceFailure):
+                        result = handle(response)
+                    except Retryable as exc:
+                        if exc.limited:  # NCBI's rate-limit error in a 200 answer
+                            self._paced(host, lane, started, limited=True)
+                        raise
+                    except ServiceFailure:
                         raise
                     except Exception as exc:  # an answer no reader expected: this batch only
                         raise ServiceFailure(
                             host.name, f"unreadable answer ({type(exc).__name__}: {exc})"
                         ) from None
+                    self._paced(host, lane, started, limited=False)
+                    return result
         except Retryable as exc:
             last = exc.reason
         tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"

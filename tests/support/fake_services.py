@@ -1305,7 +1305,9 @@ class FakeServices:
     :data:`DEFAULT_LIMITS`, or ``"crossref"`` for both Crossref windows, values
     ``(count, interval seconds)``) and ``concurrency`` (service -> max in-flight or None)
     override them and turn enforcement on for the services they name. A request refused
-    with 429 is logged but does not count toward the window.
+    with 429 is logged but does not count toward the window. ``announce`` (same keys) makes
+    the rate-limit headers say other limits than those enforced, as Crossref's list endpoint
+    announces 10 requests a second where its polite pool allows 3.
 
     Injected faults (:meth:`inject`, :meth:`fail_always`) bypass the limits; the requests
     they answer count toward the window, except injected 429s. ``slow()`` waits, then the
@@ -1320,6 +1322,7 @@ class FakeServices:
         *,
         limits: dict[str, tuple[int, float]] | None = None,
         concurrency: dict[str, int | None] | None = None,
+        announce: dict[str, tuple[int, float]] | None = None,
     ) -> None:
         self.corpus = corpus
         self.latency = latency
@@ -1338,6 +1341,11 @@ class FakeServices:
                     raise ValueError(f"unknown limit {key!r}; known: {sorted(DEFAULT_LIMITS)}")
                 self.limits[k] = Limit(int(value[0]), float(value[1]))
                 self.enforced.add(_LIMIT_SERVICE[k])
+        self.announced: dict[str, Limit] = {}
+        for key, value in (announce or {}).items():
+            if key not in DEFAULT_LIMITS:
+                raise ValueError(f"unknown limit {key!r}; known: {sorted(DEFAULT_LIMITS)}")
+            self.announced[key] = Limit(int(value[0]), float(value[1]))
         for service, value in (concurrency or {}).items():
             if service not in SERVICES:
                 raise ValueError(f"unknown service {service!r}")
@@ -1561,7 +1569,7 @@ class FakeServices:
     def _limit_headers(
         self, service: str, record: RequestRecord, key: tuple[str, str]
     ) -> list[tuple[str, str]]:
-        limit = self.limits[key[0]]
+        limit = self.announced.get(key[0], self.limits[key[0]])
         if service == "crossref":
             interval = f"{limit.interval:g}s"
             cap = self.concurrency.get("crossref")
