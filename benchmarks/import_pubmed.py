@@ -1,6 +1,10 @@
 """Benchmark: importing a synthetic PubMed XML file (as PubMed's gzip baseline files come) of
 30,000 and of 120,000 records into an empty SQLite database.
 
+The records have the shape of a real baseline file's (sizes, element counts, MeSH headings,
+chemicals, abstracts present or not, reference lists; see REAL_SHAPE), and the run prints
+the generated file's figures beside the real ones.
+
 The floor, timed in the same run on the same file, is the least any importer can do: a bare
 lxml ``iterparse`` that pulls out the same fields, and ``sqlite3.executemany`` of the same
 rows into a table of the same columns. Each run happens in a child process of its own, so
@@ -55,62 +59,211 @@ def _sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(_WORDS) for _ in range(n)).capitalize()
 
 
+def _text_of_length(rng: random.Random, chars: int) -> str:
+    words: list[str] = []
+    size = 0
+    while size < chars:
+        word = rng.choice(_WORDS)
+        words.append(word)
+        size += len(word) + 1
+    return " ".join(words).capitalize()
+
+
+def _ymd(tag: str, year: int, rng: random.Random, attrs: str = "") -> str:
+    return (
+        f"<{tag}{attrs}><Year>{year}</Year><Month>{rng.randint(1, 12):02d}</Month>"
+        f"<Day>{rng.randint(1, 28):02d}</Day></{tag}>"
+    )
+
+
+# The shape of a real baseline file (pubmed25n-sized, 30,000 records), as measured: 5.8 KB and
+# 107 XML elements a record on average; 9.6 MeSH headings, 1.8 chemicals, 2.6 authors, 1.6
+# article ids and 1.6 publication types a record; 49% with an abstract (about 860 characters
+# when present); 11% with a reference list (up to 201 references). shape() prints the same
+# figures for a generated file.
+REAL_SHAPE = {
+    "kb": 5.8,
+    "elements": 107,
+    "mesh": 9.6,
+    "chemicals": 1.8,
+    "authors": 2.6,
+    "ids": 1.6,
+    "types": 1.6,
+    "with abstract %": 49,
+    "abstract chars": 860,
+    "with references %": 11,
+}
+_AUTHORS = (1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5)  # mean 2.5
+_CHEMICALS = (0, 0, 0, 0, 1, 1, 2, 2, 3, 4, 5, 4)  # mean 1.8
+_MESH_MINOR = ("Humans", "Female", "Male", "Adult", "Middle Aged", "Aged", "Adolescent")
+_QUALIFIERS = ("therapy", "diagnosis", "physiopathology", "etiology", "epidemiology")
+
+
 def _article(pmid: int, rng: random.Random) -> str:
-    """One PubmedArticle shaped like a baseline record: MeSH, grants, references and all."""
+    """One PubmedArticle shaped like a real baseline record (see the figures above)."""
+    year = 1990 + pmid % 35
     authors = "".join(
         f'<Author ValidYN="Y"><LastName>Synthetic{rng.randrange(9999)}</LastName>'
         f"<ForeName>Author {i}</ForeName><Initials>A{chr(65 + i)}</Initials>"
-        f"<AffiliationInfo><Affiliation>Department of Synthetic Podiatry {i}, Example "
-        f"University, Exampletown.</Affiliation></AffiliationInfo></Author>"
-        for i in range(rng.randint(2, 8))
+        + (
+            f"<AffiliationInfo><Affiliation>Department of Synthetic Podiatry and Clinical "
+            f"Biomechanics {i}, School of Health and Rehabilitation Sciences, Faculty of "
+            f"Medicine, Example University of Applied Research, 123 Example Road, Exampletown "
+            f"EX{i} 2AB, United Kingdom. synthetic.author{i}@example.org.</Affiliation>"
+            f"</AffiliationInfo>"
+            if rng.random() < 0.6
+            else ""
+        )
+        + "</Author>"
+        for i in range(rng.choice(_AUTHORS))
     )
-    abstract = "".join(
-        f'<AbstractText Label="{label}" NlmCategory="{label}">{_sentence(rng, 40)}.</AbstractText>'
-        for label in ("BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS")
-    )
+    abstract = ""
+    if rng.random() < 0.49:
+        length = int(rng.gauss(860, 250))
+        if rng.random() < 0.4:  # structured
+            abstract = "".join(
+                f'<AbstractText Label="{label}" NlmCategory="{label}">'
+                f"{_text_of_length(rng, max(40, length // 4))}.</AbstractText>"
+                for label in ("BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS")
+            )
+        else:
+            abstract = f"<AbstractText>{_text_of_length(rng, max(100, length))}.</AbstractText>"
+        abstract = f"<Abstract>{abstract}</Abstract>"
     types = "".join(
         f'<PublicationType UI="D0{rng.randrange(10000, 99999)}">{t}</PublicationType>'
-        for t in rng.choice(_TYPES)
+        for t in rng.choices(_TYPES, weights=(50, 20, 8, 12, 8, 2))[0]
     )
+    headings = rng.randint(4, 15)  # mean 9.5
     mesh = "".join(
-        f'<MeshHeading><DescriptorName UI="D0{rng.randrange(10000, 99999)}" '
-        f'MajorTopicYN="N">{rng.choice(_WORDS).title()}</DescriptorName></MeshHeading>'
-        for _ in range(8)
+        f'<MeshHeading><DescriptorName UI="D0{rng.randrange(10000, 99999)}" MajorTopicYN="'
+        f'{"Y" if h == 0 else "N"}">'
+        + (
+            _MESH_MINOR[h % len(_MESH_MINOR)]
+            if h < len(_MESH_MINOR) and h % 2
+            else rng.choice(_WORDS).title()
+        )
+        + "</DescriptorName>"
+        + "".join(
+            f'<QualifierName UI="Q0000{rng.randrange(100, 999)}" MajorTopicYN="N">'
+            f"{rng.choice(_QUALIFIERS)}</QualifierName>"
+            for _ in range(rng.choice((0, 0, 0, 1, 2)))
+        )
+        + "</MeshHeading>"
+        for h in range(headings)
     )
-    keywords = "".join(
-        f'<Keyword MajorTopicYN="N">{rng.choice(_WORDS)}</Keyword>' for _ in range(5)
+    chemicals = "".join(
+        f"<Chemical><RegistryNumber>{rng.randrange(10000, 99999)}-{rng.randrange(10, 99)}-"
+        f"{rng.randrange(10)}</RegistryNumber>"
+        f'<NameOfSubstance UI="D0{rng.randrange(10000, 99999)}">'
+        f"{rng.choice(_WORDS).title()} {rng.choice(_WORDS)}</NameOfSubstance></Chemical>"
+        for _ in range(rng.choice(_CHEMICALS))
     )
-    cited = "".join(
-        f"<Reference><Citation>Synthetic reference {j}.</Citation><ArticleIdList>"
-        f'<ArticleId IdType="pubmed">{95000000 + rng.randrange(1000000)}</ArticleId>'
-        f"</ArticleIdList></Reference>"
-        for j in range(10)
+    keywords = (
+        '<KeywordList Owner="NOTNLM">'
+        + "".join(f'<Keyword MajorTopicYN="N">{rng.choice(_WORDS)}</Keyword>' for _ in range(5))
+        + "</KeywordList>"
+        if rng.random() < 0.2
+        else ""
     )
-    year = 1990 + pmid % 35
+    cited = ""
+    if rng.random() < 0.11:
+        cited = (
+            "<ReferenceList>"
+            + "".join(
+                f"<Reference><Citation>Synthetic A, Example B, Sample C, et al. "
+                f"{_sentence(rng, 14)}. J Synth Foot Ankle Res. "
+                f"{rng.randint(1970, 2024)} Mar;{rng.randint(1, 60)}({rng.randint(1, 12)})"
+                f":{rng.randint(1, 900)}-{rng.randint(901, 999)}. J Synth "
+                f"Res. {rng.randint(1970, 2024)};{rng.randint(1, 60)}:{rng.randint(1, 900)}."
+                f'</Citation><ArticleIdList><ArticleId IdType="pubmed">'
+                f"{95000000 + rng.randrange(1000000)}</ArticleId></ArticleIdList></Reference>"
+                for _ in range(min(201, int(rng.expovariate(1 / 22)) + 5))
+            )
+            + "</ReferenceList>"
+        )
+    pub_date = (
+        f"<MedlineDate>{year} Jul-Sep</MedlineDate>"
+        if rng.random() < 0.05
+        else f"<Year>{year}</Year><Month>Mar</Month>"
+    )
+    history = "".join(
+        _ymd("PubMedPubDate", year, rng, f' PubStatus="{status}"')
+        for status in ("received", "accepted", "entrez", "pubmed", "medline")[
+            rng.choice((2, 2, 3)) * -1 :
+        ]
+    )
+    ids = f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
+    if rng.random() < 0.5:
+        ids += f'<ArticleId IdType="doi">10.5555/synthetic.{pmid}</ArticleId>'
+    if rng.random() < 0.1:
+        ids += f'<ArticleId IdType="pmc">PMC{pmid}</ArticleId>'
     return (
-        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM" IndexingMethod="Manual">'
         f'<PMID Version="1">{pmid}</PMID>'
-        f'<Article PubModel="Print"><Journal><ISSN IssnType="Print">0000-0000</ISSN>'
+        + _ymd("DateCompleted", year, rng)
+        + _ymd("DateRevised", min(2025, year + 2), rng)
+        + f'<Article PubModel="Print"><Journal><ISSN IssnType="Print">0000-0000</ISSN>'
         f'<JournalIssue CitedMedium="Print"><Volume>{pmid % 60}</Volume><Issue>3</Issue>'
-        f"<PubDate><Year>{year}</Year><Month>Mar</Month></PubDate></JournalIssue>"
-        f"<Title>Journal of Synthetic Foot Studies {pmid % 97}</Title>"
+        f"<PubDate>{pub_date}</PubDate></JournalIssue>"
+        f"<Title>Journal of Synthetic Foot and Ankle Studies {pmid % 97}: official publication "
+        f"of the Example Society of Podiatric Medicine</Title>"
         f"<ISOAbbreviation>J Synth Foot Stud</ISOAbbreviation></Journal>"
-        f"<ArticleTitle>{_sentence(rng, 14)} (synthetic record {pmid}).</ArticleTitle>"
-        f"<Pagination><MedlinePgn>100-110</MedlinePgn></Pagination>"
-        f"<Abstract>{abstract}</Abstract>"
-        f'<AuthorList CompleteYN="Y">{authors}</AuthorList><Language>eng</Language>'
+        f"<ArticleTitle>{_sentence(rng, 16)} (synthetic record {pmid}).</ArticleTitle>"
+        f"<Pagination><MedlinePgn>100-10</MedlinePgn></Pagination>"
+        f"{abstract}"
+        + (f'<AuthorList CompleteYN="Y">{authors}</AuthorList>' if authors else "")
+        + f"<Language>eng</Language>"
         f"<PublicationTypeList>{types}</PublicationTypeList></Article>"
         f"<MedlineJournalInfo><Country>England</Country><MedlineTA>J Synth Foot Stud</MedlineTA>"
-        f"</MedlineJournalInfo><MeshHeadingList>{mesh}</MeshHeadingList>"
-        f'<KeywordList Owner="NOTNLM">{keywords}</KeywordList></MedlineCitation>'
-        f'<PubmedData><History><PubMedPubDate PubStatus="pubmed"><Year>{year}</Year>'
-        f"<Month>4</Month><Day>1</Day></PubMedPubDate></History>"
-        f"<PublicationStatus>ppublish</PublicationStatus><ArticleIdList>"
-        f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
-        f'<ArticleId IdType="doi">10.5555/synthetic.{pmid}</ArticleId>'
-        + (f'<ArticleId IdType="pmc">PMC{pmid}</ArticleId>' if pmid % 3 == 0 else "")
-        + f"</ArticleIdList><ReferenceList>{cited}</ReferenceList></PubmedData></PubmedArticle>"
+        f"<NlmUniqueID>{pmid % 9000000}</NlmUniqueID><ISSNLinking>0000-0000</ISSNLinking>"
+        f"</MedlineJournalInfo>"
+        + (f"<ChemicalList>{chemicals}</ChemicalList>" if chemicals else "")
+        + "<CitationSubset>IM</CitationSubset>"
+        f"<MeshHeadingList>{mesh}</MeshHeadingList>{keywords}</MedlineCitation>"
+        f"<PubmedData><History>{history}</History>"
+        f"<PublicationStatus>ppublish</PublicationStatus><ArticleIdList>{ids}</ArticleIdList>"
+        f"{cited}</PubmedData></PubmedArticle>"
     )
+
+
+def shape(path: Path, sample: int = 5000) -> dict[str, float]:
+    """The per-record figures of a file's first ``sample`` records (to set beside the real
+    file's): size, elements, MeSH headings, chemicals, authors, ids, types, abstracts and
+    reference lists."""
+    from lxml import etree
+
+    n = size = elements = mesh = chemicals = authors = ids = types = 0
+    abstracts = abstract_chars = with_refs = 0
+    with gzip.open(path, "rb") as stream:
+        for _, record in etree.iterparse(stream, events=("end",), tag="PubmedArticle"):
+            n += 1
+            size += len(etree.tostring(record))
+            elements += sum(1 for _ in record.iter())
+            mesh += len(record.findall(".//MeshHeading"))
+            chemicals += len(record.findall(".//Chemical"))
+            authors += len(record.findall(".//AuthorList/Author"))
+            ids += len(record.findall("PubmedData/ArticleIdList/ArticleId"))
+            types += len(record.findall(".//PublicationType"))
+            text = " ".join(t.text or "" for t in record.iterfind(".//Abstract/AbstractText"))
+            if text:
+                abstracts += 1
+                abstract_chars += len(text)
+            with_refs += record.find("PubmedData/ReferenceList") is not None
+            record.clear()
+            if n >= sample:
+                break
+    return {
+        "kb": size / n / 1024,
+        "elements": elements / n,
+        "mesh": mesh / n,
+        "chemicals": chemicals / n,
+        "authors": authors / n,
+        "ids": ids / n,
+        "types": types / n,
+        "with abstract %": 100 * abstracts / n,
+        "abstract chars": abstract_chars / max(1, abstracts),
+        "with references %": 100 * with_refs / n,
+    }
 
 
 def generate(path: Path, records: int, seed: int = 7) -> None:
@@ -147,6 +300,13 @@ def child_import(xml: Path, db: Path) -> dict:
     seconds = time.perf_counter() - started
     store.close()
     return {"seconds": seconds, "records": report.counts["imported"]}
+
+
+def _floor_year(article) -> int | None:  # type: ignore[no-untyped-def]
+    year = article.findtext("Journal/JournalIssue/PubDate/Year")
+    if year is None:  # "2020 Jul-Sep"
+        year = (article.findtext("Journal/JournalIssue/PubDate/MedlineDate") or "")[:4]
+    return int(year) if year.isdigit() else None
 
 
 def child_floor(xml: Path, db: Path) -> dict:
@@ -191,7 +351,7 @@ def child_floor(xml: Path, db: Path) -> dict:
                     text(article.find("ArticleTitle")),
                     json.dumps(authors),
                     text(article.find("Journal/Title")),
-                    int(article.findtext("Journal/JournalIssue/PubDate/Year")),
+                    _floor_year(article),
                     abstract,
                     json.dumps(
                         [text(t) for t in article.iterfind("PublicationTypeList/PublicationType")]
@@ -252,6 +412,14 @@ def main() -> int:
                 f"in {time.perf_counter() - started:.1f} s",
                 flush=True,
             )
+        figures = shape(xml)
+        print(
+            f"{size:>7,} records  shape (first 5,000; a real baseline file in brackets): "
+            + ", ".join(
+                f"{name} {figures[name]:.1f} ({REAL_SHAPE[name]:g})" for name in REAL_SHAPE
+            ),
+            flush=True,
+        )
         runs = {}
         for kind in ("floor", "import"):
             db = work / f"{kind}-{size}.sqlite"

@@ -121,7 +121,7 @@ def _year(citation: etree._Element) -> int | None:
     """The year PubMed cites: the journal issue's, then the electronic publication's (an
     article published online in 2021 in the "2020 Jul-Sep" issue is cited as 2020), then a
     book's."""
-    for path in (".//JournalIssue/PubDate", ".//Article/ArticleDate", ".//Book/PubDate"):
+    for path in ("Article/Journal/JournalIssue/PubDate", "Article/ArticleDate", "Book/PubDate"):
         year = _date_year(citation.find(path))
         if year is not None:
             return year
@@ -133,9 +133,13 @@ def _authors(author_list: etree._Element | None) -> tuple[str, ...]:
     for author in author_list if author_list is not None else ():
         if author.tag != "Author":
             continue
-        collective = _text(author.find("CollectiveName"))
-        last = _text(author.find("LastName"))
-        initials = _text(author.find("Initials")) or _text(author.find("ForeName"))
+        # one pass over the author's few children, not a search for each part
+        parts: dict[str, etree._Element] = {}
+        for part in author:
+            parts.setdefault(part.tag, part)
+        collective = _text(parts.get("CollectiveName"))
+        last = _text(parts.get("LastName"))
+        initials = _text(parts.get("Initials")) or _text(parts.get("ForeName"))
         name = collective or " ".join(p for p in (last, initials) if p)
         if name:
             names.append(name)
@@ -146,7 +150,7 @@ def _abstract(abstract: etree._Element | None) -> str | None:
     if abstract is None:
         return None
     parts = []
-    for piece in abstract.findall("AbstractText"):
+    for piece in abstract.iterchildren("AbstractText"):
         text = _text(piece)
         if text:
             label = piece.get("Label")
@@ -154,53 +158,83 @@ def _abstract(abstract: etree._Element | None) -> str | None:
     return "\n".join(parts) or None
 
 
+_NORMALIZERS = {"pubmed": normalize_pmid, "doi": normalize_doi, "pmc": normalize_pmcid}
+
+
 def _own_ids(id_list: etree._Element | None) -> dict[str, str]:
     """The article's identifiers, normalised; malformed ones are left out, not guessed at."""
     found: dict[str, str] = {}
-    normalizers = {"pubmed": normalize_pmid, "doi": normalize_doi, "pmc": normalize_pmcid}
-    for article_id in id_list.findall("ArticleId") if id_list is not None else ():
+    for article_id in id_list.iterchildren("ArticleId") if id_list is not None else ():
         kind = article_id.get("IdType")
         value = (article_id.text or "").strip()
-        if kind in normalizers and value and kind not in found:
+        if kind in _NORMALIZERS and value and kind not in found:
             try:
-                found[kind] = normalizers[kind](value)
+                found[kind] = _NORMALIZERS[kind](value)
             except InvalidIdentifier:
                 continue
     return found
+
+
+def _texts(elements: Iterable[etree._Element]) -> tuple[str, ...]:
+    return tuple(t for t in map(_text, elements) if t)
 
 
 def _article(element: etree._Element, position: int) -> PubmedRecord:
     citation = element.find("MedlineCitation")
     if citation is None:
         raise InvalidRecord("PubMed XML", f"#{position}", "PubmedArticle without MedlineCitation")
-    article = citation.find("Article")
+    # A record is mostly what a Reference does not keep (MeSH headings, chemicals, dates,
+    # reference lists): one pass over the children picks out the parts that are kept, where
+    # a search per field would walk past the rest each time.
+    pmid_text = None
+    article = None
+    keywords: list[etree._Element] = []
+    notices = []
+    for child in citation:
+        tag = child.tag
+        if tag == "Article":
+            article = child if article is None else article
+        elif tag == "PMID":
+            pmid_text = child.text if pmid_text is None else pmid_text
+        elif tag == "KeywordList":
+            keywords.extend(child.iterchildren("Keyword"))
+        elif tag == "CommentsCorrectionsList":
+            notices.extend(
+                (c.get("RefType", ""), _pmid(c.findtext("PMID")))
+                for c in child.iterchildren("CommentsCorrections")
+                if c.get("RefType", "") in NOTICE_REF_TYPES
+            )
+    parts: dict[str, etree._Element] = {}
+    for child in article if article is not None else ():
+        parts.setdefault(child.tag, child)
+    journal = parts.get("Journal")
     ids = _own_ids(element.find("PubmedData/ArticleIdList"))
-    pmid = ids.get("pubmed") or _pmid(citation.findtext("PMID"))
-    types = tuple(
-        t
-        for t in (_text(x) for x in citation.findall("Article/PublicationTypeList/PublicationType"))
-        if t
-    )
-    notices = tuple(
-        (c.get("RefType", ""), _pmid(c.findtext("PMID")))
-        for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")
-        if c.get("RefType", "") in NOTICE_REF_TYPES
-    )
+    pmid = ids.get("pubmed") or _pmid(pmid_text)
+    type_list = parts.get("PublicationTypeList")
+    types = _texts(type_list.iterchildren("PublicationType")) if type_list is not None else ()
+    year = None
+    for date in (
+        journal.find("JournalIssue/PubDate") if journal is not None else None,
+        parts.get("ArticleDate"),
+    ):
+        year = _date_year(date)
+        if year is not None:
+            break
     return PubmedRecord(
         position=position,
         pmid=pmid,
         doi=ids.get("doi"),
         pmcid=ids.get("pmc"),
-        title=_text(article.find("ArticleTitle")) if article is not None else None,
-        authors=_authors(article.find("AuthorList") if article is not None else None),
-        journal=_text(article.find("Journal/Title")) if article is not None else None,
-        year=_year(citation),
-        abstract=_abstract(article.find("Abstract") if article is not None else None),
+        title=_text(parts.get("ArticleTitle")),
+        authors=_authors(parts.get("AuthorList")),
+        journal=_text(journal.find("Title")) if journal is not None else None,
+        year=year,
+        abstract=_abstract(parts.get("Abstract")),
         publication_types=types,
-        keywords=tuple(k for k in (_text(x) for x in citation.findall("KeywordList/Keyword")) if k),
+        keywords=_texts(keywords),
         retraction=retraction_status(types, [ref_type for ref_type, _ in notices]),
         suggested_design=suggest_design(types),
-        notices=notices,
+        notices=tuple(notices),
     )
 
 
@@ -209,7 +243,7 @@ def _book(element: etree._Element, position: int) -> PubmedRecord:
     if document is None:
         raise InvalidRecord("PubMed XML", f"#{position}", "PubmedBookArticle without BookDocument")
     ids = _own_ids(element.find("PubmedBookData/ArticleIdList"))
-    types = tuple(t for t in (_text(x) for x in document.findall("PublicationType")) if t)
+    types = _texts(document.iterchildren("PublicationType"))
     title = _text(document.find("ArticleTitle")) or _text(document.find("Book/BookTitle"))
     return PubmedRecord(
         position=position,
@@ -222,7 +256,7 @@ def _book(element: etree._Element, position: int) -> PubmedRecord:
         year=_year(document),
         abstract=_abstract(document.find("Abstract")),
         publication_types=types,
-        keywords=tuple(k for k in (_text(x) for x in document.findall("KeywordList/Keyword")) if k),
+        keywords=_texts(document.iterfind("KeywordList/Keyword")),
         retraction=retraction_status(types),
         suggested_design=suggest_design(types),
         is_book=True,
