@@ -35,8 +35,17 @@ def _page(name: str, title: str, icon: str, url: str, **kw: object) -> st.Page:
     return st.Page(HERE / f"{name}.py", title=title, icon=f":material/{icon}:", url_path=url, **kw)
 
 
+# Streamlit serves the default page at "/" only (its own url_path is reserved, yet answers
+# "Page not found"): "/overview" is a hidden page that leads there.
+overview = _page("overview", "Overview", "view_list", "home", default=True)
+
+
+def _to_overview() -> None:
+    st.switch_page(overview)
+
+
 reading = [
-    _page("overview", "Overview", "view_list", "overview", default=True),
+    overview,
     _page("claim", "Claim", "article", "claim"),
     _page("chains", "Chains", "account_tree", "chains"),
     _page("sources", "Sources", "menu_book", "sources"),
@@ -55,7 +64,8 @@ else:
         for _, title, _, url in CURATION
     ]
 account = [_page("sign_in", "Account" if user else "Sign in", "login", "sign-in")]
+alias = st.Page(_to_overview, title="Overview", url_path="overview", visibility="hidden")
 
-page = st.navigation({"Evidence": reading, "Curation": curation + account})
+page = st.navigation({"Evidence": [*reading, alias], "Curation": curation + account})
 auth.sidebar(user)
 page.run()

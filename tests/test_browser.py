@@ -298,3 +298,10 @@ def test_chains_sources_and_the_evidence_map_draw_and_lead_to_claims(dashboard: 
     page.wait_for_url("**/claim?id=*")
     settle(page)
     expect(page.get_by_role("heading", name="Evidence", exact=True)).to_be_visible()
+
+
+def test_the_overview_answers_at_its_own_address(dashboard: str, page) -> None:  # noqa: ANN001
+    page.goto(f"{dashboard}/overview")
+    settle(page)
+    expect(page.get_by_role("heading", name="Supported (").first).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)

@@ -400,3 +400,76 @@ def test_the_installed_console_script_reports_errors_with_exit_codes(seeded_url:
     assert bad.returncode == 3
     assert bad.stderr.strip() == "error: unknown claim 'nope' (see `evidence claims list`)"
     assert "Traceback" not in bad.stderr
+
+
+def test_global_options_may_follow_the_command(cli: Cli, seeded_url: str, tmp_path: Path) -> None:
+    dump = tmp_path / "ledger.json"
+    assert cli("export", "--format", "json", "-o", str(dump)).exit_code == 0
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    # as the README writes them, and after the command's own arguments
+    restored = Cli(None)("restore", str(dump), "--db", target, "--as", "restorer")
+    assert restored.exit_code == 0, restored.stderr
+    listed = Cli(None)("claims", "list", "--json", f"--db={target}")
+    assert listed.exit_code == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 40
+    claim = json.loads(listed.stdout)[0]["id"]
+    overridden = Cli(None)(
+        "override", claim, "unproven", "--reason", "A test.", "--as", "overrider", "--db", target
+    )
+    assert overridden.exit_code == 0, overridden.stderr
+    history = Cli(None)("history", claim, "--db", target, "--json", "--limit", "1")
+    assert history.exit_code == 0, history.stderr
+    assert [h["actor"] for h in json.loads(history.stdout)] == ["overrider"]
+    # after `--` nothing is an option of ours
+    literal = Cli(None)("claims", "list", "--db", target, "--", "--db")
+    assert literal.exit_code == 2 and "--db" in literal.stderr
+
+
+def test_global_options_first_moves_only_our_options() -> None:
+    from evidence.cli.app import global_options_first
+
+    assert global_options_first(["restore", "d.json", "--db", "sqlite:///x.db"]) == [
+        "--db",
+        "sqlite:///x.db",
+        "restore",
+        "d.json",
+    ]
+    assert global_options_first(["ref", "edit", "k", "--as=ana", "--title", "T"]) == [
+        "--as=ana",
+        "ref",
+        "edit",
+        "k",
+        "--title",
+        "T",
+    ]
+    assert global_options_first(["claims", "list", "--", "--db", "x"]) == [
+        "claims",
+        "list",
+        "--",
+        "--db",
+        "x",
+    ]
+
+
+def test_a_links_quote_from_the_paper_is_shown_everywhere(cli: Cli, tmp_path: Path) -> None:
+    ok(cli("ref", "add", "10.5555/quoted.1"))
+    quote = "Heel pain fell by half at six weeks."
+    ok(
+        cli(
+            "link",
+            ORTHOSES,
+            "doi:10.5555/quoted.1",
+            "--stance",
+            "supports",
+            "--rationale",
+            "A synthetic trial.",
+            "--quote",
+            quote,
+        )
+    )
+    assert f"From the paper: \u201c{quote}\u201d" in ok(cli("claim", "show", ORTHOSES))
+    shown = json.loads(ok(cli("claim", "show", ORTHOSES, "--json")))
+    assert [e["quote"] for e in shown["evidence"] if e["quote"]] == [quote]
+    summary = tmp_path / "summary.md"
+    ok(cli("export", "--format", "markdown", "--claim", ORTHOSES, "-o", str(summary)))
+    assert f"From the paper: “{quote}”" in summary.read_text()

@@ -108,6 +108,9 @@ def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> No
     assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
     chain_steps = [b.label for b in app.button if "weakest step" in b.label]
     assert chain_steps, "the weakest step of each chain is marked"
+    steps = [b for b in app.button if (b.key or "").startswith("chain-")]
+    assert steps and all(b.proto.icon == ":material/arrow_forward:" for b in steps)
+    assert not [b.label for b in steps if "→" in b.label]  # one arrow a step: the icon
 
 
 def test_claim_page_tells_searched_from_not_assessed(app: AppTest) -> None:
@@ -411,3 +414,35 @@ def test_in_a_large_ledger_the_picker_offers_what_a_search_finds(
         "healing-sole-rocker-sandal-relief",
     }
     assert app.sidebar.selectbox(key="claim_choice").value == app.query_params["id"]
+
+
+def test_a_links_quote_is_on_the_claim_page_and_in_its_csv(
+    app: AppTest, seeded_store: Store
+) -> None:
+    from evidence.services.evidence import link_evidence
+    from evidence.services.references import add_references
+    from evidence.webui import downloads
+
+    quote = "Heel pain fell by half at six weeks."
+    with seeded_store.transaction() as s:
+        add_references(s, identifiers=["10.5555/quoted.1"], actor="t")
+        link_evidence(
+            s,
+            claim_id="lumbar-nerve-root-tethering",
+            ref="doi:10.5555/quoted.1",
+            actor="t",
+            stance="supports",
+            rationale="Synthetic.",
+            quote=quote,
+        )
+    open_claim(app, "lumbar-nerve-root-tethering")
+    (table,) = app.table
+    # escaped as text, like every cell of the table
+    assert (
+        "“Heel pain fell by half at six weeks\\.”" in table.value["Quote from the paper"].tolist()
+    )
+    with seeded_store.reading() as s:
+        from evidence.services.claim_detail import claim_detail
+
+        csv_text = downloads.evidence_csv(claim_detail(s, "lumbar-nerve-root-tethering"))
+    assert quote in csv_text and csv_text.splitlines()[0].endswith(",rationale,quote,curator")

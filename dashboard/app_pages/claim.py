@@ -143,6 +143,7 @@ if claim["evidence"]:
                     or "none"
                 ),
                 "Rationale": md_text(e["rationale"]),
+                "Quote from the paper": f"“{md_text(e['quote'])}”" if e["quote"] else "",
                 "Links": links_out(ref) or "no identifier",
             }
         )
@@ -214,7 +215,8 @@ if paths:
                     step["id"],
                     key=f"chain-{n}-{i}",
                     verdict=step["verdict"],
-                    prefix=("→ " if i else "") + ("(this claim) " if here else ""),
+                    # each step's button has an arrow for its icon already
+                    prefix="(this claim) " if here else "",
                     suffix=suffix,
                     limit=80,
                 )

@@ -26,8 +26,43 @@ _CLICK = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
 ClickException, UsageError = _CLICK["ClickException"], _CLICK["UsageError"]
 
 
+GLOBAL_OPTIONS = ("--db", "--as")
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """``--db`` and ``--as`` moved before the command wherever they are given.
+
+    They are the root's options, which click only reads before the command's name; people
+    type them at the end too (``evidence restore DUMP --db URL``). Nothing after ``--`` is
+    touched: it is the command's own arguments, whatever it looks like.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and "=" in arg:
+            front.append(arg)
+        elif arg in GLOBAL_OPTIONS and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class _Group(TyperGroup):
     """Every error, ours or a usage error, ends as one line on stderr and an exit code."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if ctx.parent is None:  # the root: `evidence ...`
+            args = global_options_first(list(args))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         try:

@@ -138,6 +138,8 @@ def show(
             year = f", {ref['year']}" if ref["year"] else ""
             say(f"  [{e['stance']}] {weight} — {e['design_label']}{year} — {ref['key']}")
             say(f"      {e['rationale']}")
+            if e["quote"]:
+                say(f"      From the paper: \u201c{e['quote']}\u201d")
     for s in detail["sources"]:
         say(f"Asserted by {s['key']} ({s['kind']}): \u201c{s['quote']}\u201d")
     for s in detail["searches"]:

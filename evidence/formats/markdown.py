@@ -79,7 +79,8 @@ def _evidence_table(rows: list[dict[str, Any]]) -> Iterator[str]:
             text(row["stance"]),
             certainty,
             text(", ".join(judgements)) or "none",
-            text(row.get("rationale")),
+            text(row.get("rationale"))
+            + (f" From the paper: “{text(row['quote'])}”" if row.get("quote") else ""),
         ]
         yield "| " + " | ".join(cells) + " |\n"
 

@@ -64,6 +64,7 @@ LINK_COLUMNS = (
     "status",
     "retraction",
     "rationale",
+    "quote",
     "curator",
 )
 
@@ -77,7 +78,7 @@ def evidence_csv(detail: dict[str, Any]) -> str:
             [ref["key"], ref["title"], ref["year"], ref["doi"], ref["pmid"], e["design_label"]]
             + [e["stance"], e["starting_certainty"], "; ".join(e["downgrades"])]
             + ["; ".join(e["upgrades"]), e["certainty"], e["status"], ref["retraction"]]
-            + [e["rationale"], e["curator"]]
+            + [e["rationale"], e["quote"] or "", e["curator"]]
         )
     return table_csv(LINK_COLUMNS, rows)
 
