@@ -38,6 +38,23 @@ def open_claim(app: AppTest, claim_id: str) -> AppTest:
     return app.run()
 
 
+def link_new_paper(session: object, claim_id: str, identifier: str, **link: str) -> None:
+    """Store a synthetic paper and link it in support of the claim."""
+    from evidence.services.evidence import link_evidence
+    from evidence.services.references import add_references
+
+    add_references(session, identifiers=[identifier.split(":", 1)[1]], actor="t")
+    link_evidence(
+        session,
+        claim_id=claim_id,
+        ref=identifier,
+        actor="t",
+        stance="supports",
+        rationale="Synthetic.",
+        **link,
+    )
+
+
 def texts(app: AppTest) -> str:
     """What the page says: its Markdown and captions as sent, and the HTML cards' text."""
     return "\n".join(
@@ -252,7 +269,6 @@ def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_sto
     from evidence.domain.metadata import Notice, PaperMetadata
     from evidence.domain.models import Reference
     from evidence.domain.vocab import Retraction
-    from evidence.services.evidence import link_evidence
     from evidence.services.references import add_references
     from evidence.services.resolving import apply_metadata
 
@@ -260,15 +276,7 @@ def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_sto
         add_claim(
             s, claim_id="noticed", statement="A synthetic claim.", claim_type="causal", actor="t"
         )
-        add_references(s, identifiers=["90000077"], actor="t")
-        link_evidence(
-            s,
-            claim_id="noticed",
-            ref="pmid:90000077",
-            actor="t",
-            stance="supports",
-            rationale="Synthetic.",
-        )
+        link_new_paper(s, "noticed", "pmid:90000077")
         meta = PaperMetadata(
             "pubmed",
             pmid="90000077",
@@ -419,22 +427,11 @@ def test_in_a_large_ledger_the_picker_offers_what_a_search_finds(
 def test_a_links_quote_is_on_the_claim_page_and_in_its_csv(
     app: AppTest, seeded_store: Store
 ) -> None:
-    from evidence.services.evidence import link_evidence
-    from evidence.services.references import add_references
     from evidence.webui import downloads
 
     quote = "Heel pain fell by half at six weeks."
     with seeded_store.transaction() as s:
-        add_references(s, identifiers=["10.5555/quoted.1"], actor="t")
-        link_evidence(
-            s,
-            claim_id="lumbar-nerve-root-tethering",
-            ref="doi:10.5555/quoted.1",
-            actor="t",
-            stance="supports",
-            rationale="Synthetic.",
-            quote=quote,
-        )
+        link_new_paper(s, "lumbar-nerve-root-tethering", "doi:10.5555/quoted.1", quote=quote)
     open_claim(app, "lumbar-nerve-root-tethering")
     (table,) = app.table
     # escaped as text, like every cell of the table
