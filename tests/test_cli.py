@@ -473,3 +473,11 @@ def test_a_links_quote_from_the_paper_is_shown_everywhere(cli: Cli, tmp_path: Pa
     summary = tmp_path / "summary.md"
     ok(cli("export", "--format", "markdown", "--claim", ORTHOSES, "-o", str(summary)))
     assert f"From the paper: “{quote}”" in summary.read_text()
+
+
+def test_history_says_what_changed_on_a_paper(cli: Cli) -> None:
+    ok(cli("ref", "add", "10.5555/history.1"))
+    ok(cli("ref", "edit", "doi:10.5555/history.1", "--design", "cohort", "--title", "A cohort"))
+    (line,) = ok(cli("history", "--limit", "1")).splitlines()
+    assert "changed design (none → cohort), title of paper" in line
+    assert "“A cohort”" in line and "update reference" not in line

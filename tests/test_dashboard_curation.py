@@ -384,7 +384,9 @@ def test_an_override_made_meanwhile_and_a_paper_linked_already_are_refused(
         widget(app, "text_input", "attach_identifier").input("PMID 90000124")
         widget(app, "text_area", "attach_rationale").input("A synthetic paper.")
         submit(app, "Attach")
-    assert "already exists\\: revise it under Linked papers" in app.error[0].value
+    message = app.error[0].value.replace("\\", "")  # the markdown escapes
+    assert f"paper 'pmid:90000124' is already linked to claim '{EMPTY_CLAIM}'" in message
+    assert "revise that link under Linked papers" in message and "<-" not in message
 
 
 def test_single_sign_on_with_an_unverified_address_is_not_signed_in(app: AppTest) -> None:

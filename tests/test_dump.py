@@ -144,6 +144,10 @@ def test_restore_refuses_a_database_that_holds_anything(seeded_url: str, tmp_pat
     result = cli("restore", str(tmp_path / "d.json"))
     assert result.exit_code == 2
     assert "restore needs an empty database; this one holds" in result.stderr
+    # in words: "40 claims, ... 1 override, ... history entries", not table names
+    held = result.stderr.split("this one holds ", 1)[1]
+    assert "40 claims" in held and "history entries" in held and "papers" in held
+    assert "history_entry" not in held and " reference" not in held
     assert rows(seeded_url) == before
 
 

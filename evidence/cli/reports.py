@@ -11,6 +11,7 @@ from evidence.cli.output import print_json, say
 from evidence.domain.vocab import SourceKind, Verdict
 from evidence.services.chains import chain as chain_of
 from evidence.services.history import list_history
+from evidence.services.history_text import describe_change
 from evidence.services.scorecards import scorecards
 from evidence.services.sources import add_source
 
@@ -104,4 +105,4 @@ def history(
         return
     for r in rows:
         why = f" — {r['reason']}" if r["reason"] else ""
-        say(f"{r['at']}  {r['actor']}  {r['action']} {r['entity']} {r['key']}{why}")
+        say(f"{r['at']}  {r['actor']}  {describe_change(r)}{why}")

@@ -85,10 +85,12 @@ def attach_paper(
     (added,) = add_references(session, identifiers=[identifier], actor=actor)
     ref = added.reference
     if is_linked(session, claim_id=link["claim_id"], reference_id=ref.id):
+        title = f"\u201c{ref.title}\u201d " if ref.title else ""
         raise AlreadyExists(
-            "evidence link",
-            f"{link['claim_id']}<-{ref.key}",
-            "already exists: revise it under Linked papers",
+            "paper",
+            ref.key,
+            f"{title}is already linked to claim {link['claim_id']!r}: revise that link under "
+            "Linked papers",
         )
     if design:
         edit_reference(session, ref=ref.key, actor=actor, design=design)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from evidence.domain.identifiers import Identifier, IdKind
 from evidence.domain.metadata import SERVICE_NAMES
 from evidence.domain.vocab import Band, Design, Verdict
+from evidence.services.history_text import describe_change  # noqa: F401 (the pages take it from here)
 
 VERDICT_COLOURS = {
     Verdict.supported.value: "green",
@@ -115,35 +116,6 @@ def counts_text(claim: dict) -> str:
     if claim["retracted"]:
         parts.append(f"{claim['retracted']} retracted (excluded)")
     return " · ".join(parts)
-
-
-def describe_change(change: dict) -> str:
-    """One line for a history row: what changed, not just which record."""
-    before, after = change.get("before") or {}, change.get("after") or {}
-    if change["action"] == "update":
-        fields = [
-            k
-            for k in sorted(set(before) | set(after))
-            if k != "version" and before.get(k) != after.get(k)
-        ]
-        what = "changed " + ", ".join(f.replace("_", " ") for f in fields) if fields else "updated"
-    elif change["action"] == "delete":
-        what = "removed"
-    else:
-        what = "added"
-    detail = {
-        "assertion": lambda: (
-            f"quote from {after.get('source')}: \u201c{short(after.get('quote', ''), 60)}\u201d"
-        ),
-        "evidence": lambda: (
-            f"{(after or before).get('reference')} ({(after or before).get('stance')})"
-        ),
-        "override": lambda: f"{(after or before).get('verdict')}",
-        "search": lambda: f"{after.get('database')}: {short(after.get('query', ''), 60)}",
-    }.get(change["entity"])
-    label = change["entity"].replace("_", " ")
-    text = f"{what} {label}" + (f" — {detail()}" if detail else f" {change['key']}")
-    return text
 
 
 NOTICE_LABELS = {
