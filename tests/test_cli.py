@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -481,3 +482,20 @@ def test_history_says_what_changed_on_a_paper(cli: Cli) -> None:
     (line,) = ok(cli("history", "--limit", "1")).splitlines()
     assert "changed design (none → cohort), title of paper" in line
     assert "“A cohort”" in line and "update reference" not in line
+
+
+def test_ref_add_resolve_gives_up_at_once_when_no_server_name_resolves(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # .invalid never resolves (RFC 6761): what an offline machine sees for every service
+    for service in ("PUBMED", "CROSSREF", "OPENALEX"):
+        monkeypatch.setenv(f"EVIDENCE_{service}_URL", f"http://{service.lower()}.invalid")
+    started = time.monotonic()
+    result = cli("ref", "add", "10.5555/offline.1", "--resolve")
+    took = time.monotonic() - started
+    assert took < 3, f"{took:.1f} s: retried a name that cannot resolve"
+    assert result.exit_code == 7
+    assert "10.5555/offline.1 -> doi:10.5555/offline.1 (added)" in result.stdout
+    assert "The papers are stored as given" in result.stdout
+    assert "cannot find the server crossref.invalid" in result.stdout + result.stderr
+    assert "doi:10.5555/offline.1" in ok(cli("refs", "list"))

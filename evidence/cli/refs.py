@@ -67,6 +67,11 @@ def add(
             print_json({"added": rows, **resolution_dict(summary)})
             raise_if_failed(summary)
         else:
+            if summary.failures:
+                say(
+                    "The papers are stored as given; `evidence resolve` fills them in once "
+                    "the services can be reached."
+                )
             report_resolution(summary, as_json=False)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -105,6 +106,23 @@ def retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _unresolvable(exc: BaseException) -> bool:
+    """Whether a failed connection failed on the name lookup (httpx wraps httpcore, which
+    wraps the resolver's socket.gaierror)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def response_host(url: str) -> str:
+    return httpx.URL(url).host or url
+
+
 def user_agent(settings: Settings) -> str:
     contact = f"; mailto:{settings.contact_email}" if settings.contact_email else ""
     return f"evidence/{VERSION} (https://github.com/evidence-tracker/evidence{contact})"
@@ -196,6 +214,12 @@ class Http:
                         except httpx.TimeoutException:
                             raise Retryable(f"no answer within {self.timeout:g} s") from None
                         except httpx.TransportError as exc:
+                            if _unresolvable(exc):  # no retry brings a name back
+                                raise ServiceFailure(
+                                    host.name,
+                                    f"cannot find the server {response_host(url)} "
+                                    "(the name does not resolve: offline, or a wrong address?)",
+                                ) from None
                             raise Retryable(
                                 f"connection failed ({exc or type(exc).__name__})"
                             ) from None
