@@ -499,3 +499,27 @@ def test_ref_add_resolve_gives_up_at_once_when_no_server_name_resolves(
     assert "The papers are stored as given" in result.stdout
     assert "cannot find the server crossref.invalid" in result.stdout + result.stderr
     assert "doi:10.5555/offline.1" in ok(cli("refs", "list"))
+
+
+def test_the_markdown_summary_is_grouped_by_band_with_contents(cli: Cli, tmp_path: Path) -> None:
+    ok(cli("override", ORTHOSES, "refuted", "--reason", "A synthetic reason."))
+    out = tmp_path / "summary.md"
+    ok(cli("export", "--format", "markdown", "-o", str(out)))
+    summary = out.read_text()
+    claims = json.loads(ok(cli("claims", "list", "--json")))
+    counts = {b: sum(c["band"] == b for c in claims) for b in ("supported", "disputed", "unproven")}
+    contents, body = summary.split("\n## Supported", 1)
+    # the contents list: each band with its count, then its claims by id
+    for band, n in counts.items():
+        assert f"- **{band.capitalize()}** ({n})" in contents
+    assert all(f"`{c['id']}`" in contents for c in claims)
+    # the bands in order, each claim's section under its own band
+    starts = [body.find(f"\n## {b.capitalize()} (") for b in ("disputed", "unproven")]
+    assert 0 < starts[0] < starts[1]
+    section = body.index("`" + ORTHOSES + "` ·")
+    assert starts[0] < section < starts[1]  # refuted by the override: disputed
+    assert body.count("\n### ") == len(claims)
+    # an override said once, the computed verdict beside it
+    mine = body[section : body.find("\n### ", section)]
+    assert mine.count("A synthetic reason.") == 1
+    assert "**Refuted (curator override)**" in mine and "> Computed: " in mine

@@ -164,7 +164,8 @@ def test_exports_filter_by_claim_and_band(seeded_url: str, tmp_path: Path) -> No
     assert len(lines) == 1 + len(keys)
     assert all(one in line for line in lines[1:])
     markdown = ok(cli("export", "--format", "markdown", "--band", "disputed"))
-    assert markdown.count("\n## ") == len(claims)
+    assert markdown.count("\n### ") == len(claims)  # one section a claim
+    assert f"\n## Disputed ({len(claims)})\n" in markdown
     assert "| Paper | Design | Year | Stance | Certainty |" in markdown
     bad = cli("export", "--format", "csv", "--band", "maybe")
     assert bad.exit_code == 2 and "band" in bad.stderr

@@ -8,7 +8,8 @@ as text in whatever renders the Markdown, never as a link, HTML or script.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -86,18 +87,22 @@ def _evidence_table(rows: list[dict[str, Any]]) -> Iterator[str]:
 
 
 def claim_section(detail: dict[str, Any]) -> Iterator[str]:
-    yield f"## {text(detail['statement'])}\n\n"
+    yield f"### {text(detail['statement'])}\n\n"
     tags = ", ".join(text(t) for t in detail.get("tags", []))
     yield f"`{detail['id']}` · {text(detail['type'])}" + (f" · tags: {tags}" if tags else "")
     yield "\n\n"
-    # the explanation opens with the verdict and certainty: "Limited support (low): ..."
-    yield f"{detail['certainty_symbols']} **{text(detail['explanation'])}**\n\n"
     override = detail.get("override")
     if override:
+        # said once: the curator's verdict and why, then what the evidence says
+        yield f"**{text(_words(override['verdict']).capitalize())} (curator override)**\n\n"
         yield (
-            f"> Overridden by {text(override['curator'])}: "
-            f"{text(override['reason'])} (computed: {text(detail['computed_explanation'])})\n\n"
+            f"> Overridden by {text(override['curator'])}: {text(override['reason'])}\n>\n"
+            f"> Computed: {detail['certainty_symbols']} {text(detail['computed_explanation'])}"
+            "\n\n"
         )
+    else:
+        # the explanation opens with the verdict and certainty: "Limited support (low): ..."
+        yield f"{detail['certainty_symbols']} **{text(detail['explanation'])}**\n\n"
     if detail.get("why_not_higher"):
         yield "Why not higher: " + "; ".join(text(w) for w in detail["why_not_higher"]) + ".\n\n"
     if detail["evidence"]:
@@ -133,7 +138,28 @@ def claim_section(detail: dict[str, Any]) -> Iterator[str]:
         yield "\n"
 
 
-def write_summary(details: Iterable[dict[str, Any]], *, title: str) -> Iterator[str]:
+@dataclass(frozen=True)
+class BandGroup:
+    """The claims of one band, in the order they are written: (id, statement) for the
+    contents, and their details (made as the section is written, so a large export streams)."""
+
+    label: str
+    claims: list[tuple[str, str]]
+    details: Callable[[], Iterable[dict[str, Any]]]
+
+
+def write_summary(groups: Sequence[BandGroup], *, title: str) -> Iterator[str]:
+    """The title, a contents list by band with counts, then each band's claims."""
     yield f"# {text(title)}\n\n"
-    for detail in details:
-        yield from claim_section(detail)
+    yield "Contents:\n\n"
+    for group in groups:
+        yield f"- **{text(group.label)}** ({len(group.claims)})\n"
+        for claim_id, statement in group.claims:
+            yield f"  - `{claim_id}` {text(statement)}\n"
+    yield "\n"
+    for group in groups:
+        yield f"## {text(group.label)} ({len(group.claims)})\n\n"
+        if not group.claims:
+            yield "No claims here.\n\n"
+        for detail in group.details():
+            yield from claim_section(detail)

@@ -7,7 +7,8 @@ silence: :data:`NOT_CARRIED` is printed by the CLI next to the file it wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from evidence.formats.citations import Citation
 from evidence.services.claim_detail import claim_detail
 from evidence.services.claims import get_claim
 from evidence.services.dump import write_dump
+from evidence.services.verdicts import summaries_of
 
 EXPORT_FORMATS = ("json", "csv", "bibtex", "ris", "csl-json", "markdown")
 
@@ -106,10 +108,23 @@ def table_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 def markdown_summary(session: Session, claim_ids: Sequence[str], *, title: str) -> Iterator[str]:
     """One section per claim (verdict, why not higher, the evidence table, sources, searches),
-    in the spirit of a GRADE summary-of-findings table."""
-    from evidence.formats.markdown import write_summary
+    in the spirit of a GRADE summary-of-findings table; grouped by band (Supported, Disputed,
+    Unproven) after a contents list, each band's claims in the order given."""
+    from evidence.formats.markdown import BandGroup, write_summary
 
-    return write_summary((claim_detail(session, c) for c in claim_ids), title=title)
+    by_band: dict[str, list[tuple[str, str]]] = {band.value: [] for band in Band}
+    for start in range(0, len(claim_ids), 1000):  # the contents only: id, band, statement
+        batch = claim_ids[start : start + 1000]
+        found = summaries_of(session, batch)
+        for claim_id in batch:
+            if claim_id in found:
+                by_band[found[claim_id]["band"]].append((claim_id, found[claim_id]["statement"]))
+
+    def details(entries: list[tuple[str, str]]) -> Callable[[], Iterator[dict[str, Any]]]:
+        return lambda: (claim_detail(session, claim_id) for claim_id, _ in entries)
+
+    groups = [BandGroup(b.label, by_band[b.value], details(by_band[b.value])) for b in Band]
+    return write_summary(groups, title=title)
 
 
 def export(
