@@ -523,3 +523,56 @@ def test_the_markdown_summary_is_grouped_by_band_with_contents(cli: Cli, tmp_pat
     mine = body[section : body.find("\n### ", section)]
     assert mine.count("A synthetic reason.") == 1
     assert "**Refuted (curator override)**" in mine and "> Computed: " in mine
+
+
+def test_ref_edit_says_which_verdicts_it_moved(cli: Cli) -> None:
+    empty = "berlin-2023-tibial-compression-case-series"  # searched, nothing linked
+    ok(cli("ref", "add", "10.5555/moved.1"))
+    ok(cli("link", empty, "doi:10.5555/moved.1", "--stance", "supports", "--rationale", "S."))
+    before = json.loads(ok(cli("claim", "show", empty, "--json")))
+    out = ok(cli("ref", "edit", "doi:10.5555/moved.1", "--design", "lab_mechanistic"))
+    assert "No verdict changed (1 claim cites it)." in out
+    out = ok(
+        cli(
+            "ref",
+            "edit",
+            "doi:10.5555/moved.1",
+            "--design",
+            "systematic_review",
+            "--review-of",
+            "rcts",
+        )
+    )
+    after = json.loads(ok(cli("claim", "show", empty, "--json")))
+    assert (before["verdict"], before["certainty"]) != (after["verdict"], after["certainty"])
+    was = f"{before['verdict'].replace('_', ' ').capitalize()} ({before['certainty']})"
+    now = f"{after['verdict'].replace('_', ' ').capitalize()} ({after['certainty']})"
+    assert f"  {empty}: {was} -> {now}" in out
+
+
+def test_link_sets_the_papers_design_in_the_same_change(cli: Cli) -> None:
+    ok(cli("ref", "add", "10.5555/designed.1"))
+    ok(
+        cli(
+            "link",
+            ORTHOSES,
+            "doi:10.5555/designed.1",
+            "--stance",
+            "supports",
+            "--rationale",
+            "S.",
+            "--design",
+            "systematic_review",
+            "--review-of",
+            "rcts",
+        )
+    )
+    shown = json.loads(ok(cli("claim", "show", ORTHOSES, "--json")))
+    (row,) = [e for e in shown["evidence"] if e["reference"]["key"] == "doi:10.5555/designed.1"]
+    assert (row["design"], row["review_of"], row["starting_certainty"]) == (
+        "systematic_review",
+        "rcts",
+        "high",
+    )
+    bad = cli("link", ORTHOSES, "doi:10.5555/designed.1", "--design", "anecdote")
+    assert bad.exit_code == 2 and "design" in bad.stderr

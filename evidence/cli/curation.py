@@ -9,12 +9,16 @@ import typer
 from evidence import clock
 from evidence.cli.context import app_context
 from evidence.cli.output import say
-from evidence.domain.vocab import Downgrade, Relation, Stance, Upgrade, Verdict
+from evidence.domain.vocab import Design, Downgrade, Relation, ReviewOf, Stance, Upgrade, Verdict
 from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.evidence import link_evidence, unlink_evidence
 from evidence.services.overrides import clear_override, set_override
+from evidence.services.references import edit_reference
 from evidence.services.searches import log_search
 from evidence.services.verdicts import summary_of
+
+DESIGNS = ", ".join(d.value for d in Design) + " (as `ref edit --design`)."
+REVIEWED = ", ".join(r.value for r in ReviewOf) + " (as `ref edit --review-of`)."
 
 
 def _verdict_line(ctx: typer.Context, claim_id: str) -> str:
@@ -57,6 +61,10 @@ def link(
         ),
     ] = False,
     quote: Annotated[str | None, typer.Option(help="A short quote from the paper.")] = None,
+    design: Annotated[str | None, typer.Option(help="Set the paper's design: " + DESIGNS)] = None,
+    review_of: Annotated[
+        str | None, typer.Option(help="What a systematic review pooled: " + REVIEWED)
+    ] = None,
     expected_version: Annotated[
         int | None, typer.Option(help="Refuse unless the link is still at this version.")
     ] = None,
@@ -65,9 +73,19 @@ def link(
     """Link a paper to a claim with its stance and GRADE judgements, or revise the link.
 
     Revising changes only what you give: other judgements already recorded are kept.
+    With --design (and --review-of) the paper's design is set first, in the same change.
     """
     app = app_context(ctx)
     with app.store().transaction() as session:
+        if design is not None or review_of is not None:
+            edit_reference(
+                session,
+                ref=ref,
+                actor=app.actor,
+                reason=reason,
+                design=design,
+                review_of=review_of,
+            )
         _, change = link_evidence(
             session,
             claim_id=claim,

@@ -14,13 +14,16 @@ from evidence.cli.metadata import (
     resolve_stored,
 )
 from evidence.cli.output import print_json, say
-from evidence.domain.vocab import Design, Retraction, ReviewOf
+from evidence.domain.vocab import Design, Retraction, ReviewOf, Verdict
 from evidence.services.references import (
     add_references,
+    citing_claims,
     edit_reference,
+    find_reference,
     list_references,
     remove_reference,
 )
+from evidence.services.verdicts import summaries_of
 
 ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
 refs_app = typer.Typer(help="List papers.", no_args_is_help=True)
@@ -105,6 +108,8 @@ def edit(
         raise typer.BadParameter("nothing to change: give at least one field to set")
     app = app_context(ctx)
     with app.store().transaction() as session:
+        cited_by = citing_claims(session, find_reference(session, ref).id)
+        before = summaries_of(session, cited_by)
         reference = edit_reference(
             session,
             ref=ref,
@@ -120,7 +125,29 @@ def edit(
             pmcid=pmcid,
             retraction=retraction,
         )
+        after = summaries_of(session, cited_by)  # regraded in this transaction
     say(f"Updated {reference.key}.")
+    for line in verdict_changes(before, after):
+        say(line)
+
+
+def verdict_changes(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+    """A line for each claim whose verdict or certainty a change moved."""
+    lines = []
+    for claim_id, now in after.items():
+        was = before.get(claim_id)
+        if was is None or (was["verdict"], was["certainty"]) == (now["verdict"], now["certainty"]):
+            continue
+        lines.append(f"  {claim_id}: {_verdict_text(was)} -> {_verdict_text(now)}")
+    if not after:
+        return []
+    n = len(after)
+    cited = f"{n} claim cites it" if n == 1 else f"{n:,} claims cite it"
+    return lines or [f"  No verdict changed ({cited})."]
+
+
+def _verdict_text(summary: dict) -> str:
+    return f"{Verdict(summary['verdict']).label} ({summary['certainty']})"
 
 
 @ref_app.command("remove")

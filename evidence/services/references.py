@@ -139,6 +139,17 @@ def reference_snapshot(ref: Reference | dict[str, Any]) -> dict[str, Any]:
     return {name: getattr(ref, name) for name in SNAPSHOT_FIELDS}
 
 
+def citing_claims(session: Session, reference_id: int) -> list[str]:
+    """The ids of the claims that cite the paper, in id order."""
+    return list(
+        session.scalars(
+            select(Evidence.claim_id)
+            .where(Evidence.reference_id == reference_id)
+            .order_by(Evidence.claim_id)
+        )
+    )
+
+
 def edit_reference(
     session: Session,
     *,
