@@ -203,6 +203,10 @@ def test_sources_page_lists_every_source_with_its_kind_and_verdict_counts(
         )
         assert f"**{card['claims']} claims:** {counts}" in body
     assert ":red-badge[Commercial marketing]" in body  # a product page, and it says so
+    # an address is shown where there is one, and nothing is said where there is none
+    addresses = [m for m in body if m.startswith("**Address:**")]
+    assert len(addresses) == sum(1 for c in cards if c["url"])
+    assert "**Address:** not recorded" not in body
     assert ":violet-badge[Educational slide deck]" in body
     # each source's claims, as links to their pages
     assert len(link_ids(app)) == sum(min(c["claims"], 20) for c in cards)

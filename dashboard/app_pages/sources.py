@@ -116,6 +116,8 @@ for card in on_page:
             ("Conflicts of interest", "conflicts_of_interest"),
             ("Credibility", "credibility_notes"),
         ):
+            if field == "url" and not card[field]:
+                continue  # most sources are documents with no address: nothing to say
             st.markdown(f"**{name}:** " + md_text(card[field] or "not recorded"))
         claims = views.claims_by_ids(card["claim_ids"])
         with st.expander(f"Its claims ({len(claims)})"):
