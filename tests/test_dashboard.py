@@ -357,7 +357,7 @@ def test_the_downloads_are_what_is_on_screen(seeded_store: Store) -> None:
     title = "Evidence summary: " + Filters(query="plantar", types=("prevalence",)).describe()
     summary = summary_maker(seeded_store, [c["id"] for c in shown], title)()
     assert summary.startswith("# Evidence summary: search “plantar”; type prevalence\n")
-    assert summary.count("\n## ") == len(shown)
+    assert summary.count("\n### ") == len(shown)  # a section a claim, under its band
     with seeded_store.reading() as s:
         from evidence.services.claim_detail import claim_detail
 
