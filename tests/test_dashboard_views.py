@@ -409,6 +409,18 @@ def test_scorecard_chart_stacks_verdicts_per_source_in_the_order_given() -> None
     assert scorecard_chart(cards, shares=True).to_dict()["encoding"]["x"]["stack"] == "normalize"
 
 
+def test_observational_designs_are_told_apart_by_colour() -> None:
+    from evidence.webui.charts import GROUP_HEX
+
+    def rgb(hex_colour: str) -> tuple[int, ...]:
+        return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    greens = [rgb(GROUP_HEX[d]) for d in ("cohort", "case_control", "cross_sectional")]
+    for i, a in enumerate(greens):
+        for b in greens[i + 1 :]:
+            assert sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5 > 90
+
+
 def test_claim_grid_and_evidence_charts_carry_their_selections() -> None:
     grid = claim_grid_chart([{"verdict": "supported", "certainty": "high", "claims": 3}]).to_dict()
     assert [p["name"] for p in grid["params"]] == [CLAIM_CELL]
@@ -420,7 +432,9 @@ def test_claim_grid_and_evidence_charts_carry_their_selections() -> None:
             {"year": 2001, "group": "cohort", "links": 5, "papers": 2},
         ]
     ).to_dict()
-    assert bars["encoding"]["x"]["sort"] == ["1999", "2001", "no year"]
+    # a real run of years: 2000 had no paper and still has its place
+    assert bars["encoding"]["x"]["sort"] == ["1999", "2000", "2001", "no year"]
+    assert bars["encoding"]["x"]["scale"]["domain"] == ["1999", "2000", "2001", "no year"]
     colour = bars["encoding"]["color"]["scale"]
     assert (
         dict(zip(colour["domain"], colour["range"], strict=True))["Retracted (excluded)"]

@@ -72,9 +72,10 @@ GROUP_HEX = {
     Design.systematic_review_meta_analysis.value: "#08306b",
     Design.systematic_review.value: "#08519c",
     Design.rct.value: "#3182bd",
-    Design.cohort.value: "#006d2c",
-    Design.case_control.value: "#31a354",
-    Design.cross_sectional.value: "#74c476",
+    # the observational designs differ in hue and in lightness, not in shade of one green
+    Design.cohort.value: "#1b7837",
+    Design.case_control.value: "#5ab4ac",
+    Design.cross_sectional.value: "#d9ef8b",
     Design.case_series.value: "#e6550d",
     Design.case_report.value: "#fdae6b",
     Design.cadaver_anatomical.value: "#756bb1",
@@ -236,16 +237,30 @@ def evidence_years_chart(rows: Iterable[Mapping[str, Any]]) -> alt.Chart:
         ],
         columns=["year", "group", "design", "rank", "links", "papers"],
     )
-    years = sorted({y for y in frame["year"] if y != NO_YEAR}) + (
-        [NO_YEAR] if NO_YEAR in set(frame["year"]) else []
-    )
+    # every year from the first to the last, those with no paper included, so the axis keeps
+    # time's proportions (a gap is a gap); papers with no year stand apart at the end
+    known = sorted(int(y) for y in set(frame["year"]) if y != NO_YEAR)
+    years = [str(y) for y in range(known[0], known[-1] + 1)] if known else []
+    years += [NO_YEAR] if NO_YEAR in set(frame["year"]) else []
     present = [g for g in DESIGN_LABELS if g in set(frame["group"])]
     pick = alt.selection_point(name=YEAR_BAR, fields=["year", "group"])
     return (
         alt.Chart(frame)
         .mark_bar(cursor="pointer")
         .encode(
-            x=alt.X("year:O", sort=years, title="Publication year"),
+            x=alt.X(
+                "year:O",
+                sort=years,
+                scale=alt.Scale(domain=years),
+                title="Publication year",
+                # a label every five years (and "no year"): all forty would overlap
+                axis=alt.Axis(
+                    labelExpr=f"datum.value == '{NO_YEAR}' || toNumber(datum.value) % 5 == 0"
+                    " ? datum.value : ''",
+                    labelOverlap=False,
+                    labelAngle=-45,
+                ),
+            ),
             y=alt.Y("links:Q", stack="zero", title="Evidence links"),
             color=alt.Color(
                 "design:N",
