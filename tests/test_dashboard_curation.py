@@ -132,7 +132,10 @@ def test_a_curator_attaches_a_paper_and_the_verdict_changes(app: AppTest, accoun
     submit(app, "Attach")
     assert not app.exception and not app.error
     (flash,) = app.success
-    assert flash.value.startswith("Linked pmid\\:90000123 \\(new paper\\)\\. Now\\: ⊕⊕⊕⊕ Supported")
+    assert flash.value.startswith(
+        "Linked pmid\\:90000123 \\(new paper\\)\\. Design\\: RCT, so the link starts at high "
+        "certainty\\. Now\\: ⊕⊕⊕⊕ Supported"
+    )
     assert app.caption[0].value.startswith("Supported \\(high\\)")
     with accounts.reading() as s:
         detail = claim_detail(s, EMPTY_CLAIM)
@@ -141,6 +144,34 @@ def test_a_curator_attaches_a_paper_and_the_verdict_changes(app: AppTest, accoun
     (link,) = detail["evidence"]
     assert (link["stance"], link["design"], link["curator"]) == ("supports", "rct", "cleo")
     assert changes[0]["actor"] == "cleo" and changes[0]["entity"] == "evidence"
+
+
+@pytest.mark.parametrize(
+    ("pooled", "start"), [("rcts", "high"), ("observational", "low"), (None, "low")]
+)
+def test_the_web_form_says_what_a_review_pooled(
+    app: AppTest, accounts: Store, pooled: str | None, start: str
+) -> None:
+    # a systematic review of RCTs is graded as `ref edit --review-of rcts` grades it, not as
+    # a mixed review
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    widget(app, "text_input", "attach_identifier").input("PMID 90000125")
+    widget(app, "selectbox", "attach_design").select("systematic_review")
+    if pooled:
+        widget(app, "selectbox", "attach_review_of").select(pooled)
+    widget(app, "text_area", "attach_rationale").input("A synthetic review.")
+    submit(app, "Attach")
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    (flash,) = app.success
+    assert f"so the link starts at {start} certainty" in flash.value.replace("\\", "")
+    with accounts.reading() as s:
+        (link,) = claim_detail(s, EMPTY_CLAIM)["evidence"]
+    assert (link["design"], link["review_of"], link["starting_certainty"]) == (
+        "systematic_review",
+        pooled,
+        start,
+    )
 
 
 def test_a_bad_identifier_is_an_error_and_nothing_is_written(app: AppTest, accounts: Store) -> None:

@@ -14,6 +14,7 @@ from evidence.domain.vocab import (
     Design,
     Downgrade,
     Relation,
+    ReviewOf,
     Role,
     Stance,
     Upgrade,
@@ -130,6 +131,16 @@ with evidence_tab:
             placeholder="keep the paper's (or leave unset)",
             key=K("attach_design"),
         )
+        pooled = st.selectbox(
+            "What the review pooled (a systematic review or meta-analysis only)",
+            [r.value for r in ReviewOf],
+            index=None,
+            format_func=words,
+            placeholder="keep the paper's (or leave unset)",
+            help="A review starts where its studies start: a review of RCTs at high certainty, "
+            "of observational studies (or of mixed designs) at low.",
+            key=K("attach_review_of"),
+        )
         a, b, c = st.columns(3)
         directness = a.radio("Directness", ["direct", "indirect"], key=K("attach_directness"))
         bias = b.radio(
@@ -153,6 +164,7 @@ with evidence_tab:
                 claim_id=claim["id"],
                 identifier=identifier,
                 design=design,
+                review_of=pooled,
                 stance=stance,
                 rationale=rationale,
                 directness=directness,
