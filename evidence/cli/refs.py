@@ -132,18 +132,18 @@ def edit(
 
 
 def verdict_changes(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
-    """A line for each claim whose verdict or certainty a change moved."""
-    lines = []
-    for claim_id, now in after.items():
-        was = before.get(claim_id)
-        if was is None or (was["verdict"], was["certainty"]) == (now["verdict"], now["certainty"]):
-            continue
-        lines.append(f"  {claim_id}: {_verdict_text(was)} -> {_verdict_text(now)}")
+    """A line for each claim whose verdict or certainty a change moved (none if no claim
+    cites the paper)."""
     if not after:
         return []
+    moved = [
+        f"  {claim_id}: {_verdict_text(before[claim_id])} -> {_verdict_text(now)}"
+        for claim_id, now in after.items()
+        if _verdict_text(before[claim_id]) != _verdict_text(now)
+    ]
     n = len(after)
     cited = f"{n} claim cites it" if n == 1 else f"{n:,} claims cite it"
-    return lines or [f"  No verdict changed ({cited})."]
+    return moved or [f"  No verdict changed ({cited})."]
 
 
 def _verdict_text(summary: dict) -> str:

@@ -117,12 +117,12 @@ def _date_year(date: etree._Element | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _year(citation: etree._Element) -> int | None:
-    """The year PubMed cites: the journal issue's, then the electronic publication's (an
-    article published online in 2021 in the "2020 Jul-Sep" issue is cited as 2020), then a
-    book's."""
-    for path in ("Article/Journal/JournalIssue/PubDate", "Article/ArticleDate", "Book/PubDate"):
-        year = _date_year(citation.find(path))
+def _first_year(*dates: etree._Element | None) -> int | None:
+    """The year PubMed cites, from the dates in the order given: for an article the journal
+    issue's, then the electronic publication's (one published online in 2021 in the "2020
+    Jul-Sep" issue is cited as 2020); for a book, the book's."""
+    for date in dates:
+        year = _date_year(date)
         if year is not None:
             return year
     return None
@@ -212,14 +212,6 @@ def _article(element: etree._Element, position: int) -> PubmedRecord:
     pmid = ids.get("pubmed") or _pmid(pmid_text)
     type_list = parts.get("PublicationTypeList")
     types = _texts(type_list.iterchildren("PublicationType")) if type_list is not None else ()
-    year = None
-    for date in (
-        journal.find("JournalIssue/PubDate") if journal is not None else None,
-        parts.get("ArticleDate"),
-    ):
-        year = _date_year(date)
-        if year is not None:
-            break
     return PubmedRecord(
         position=position,
         pmid=pmid,
@@ -228,7 +220,10 @@ def _article(element: etree._Element, position: int) -> PubmedRecord:
         title=_text(parts.get("ArticleTitle")),
         authors=_authors(parts.get("AuthorList")),
         journal=_text(journal.find("Title")) if journal is not None else None,
-        year=year,
+        year=_first_year(
+            journal.find("JournalIssue/PubDate") if journal is not None else None,
+            parts.get("ArticleDate"),
+        ),
         abstract=_abstract(parts.get("Abstract")),
         publication_types=types,
         keywords=_texts(keywords),
@@ -253,7 +248,7 @@ def _book(element: etree._Element, position: int) -> PubmedRecord:
         title=title,
         authors=_authors(document.find("AuthorList")) or _authors(document.find("Book/AuthorList")),
         journal=_text(document.find("Book/BookTitle")),
-        year=_year(document),
+        year=_first_year(document.find("Book/PubDate")),
         abstract=_abstract(document.find("Abstract")),
         publication_types=types,
         keywords=_texts(document.iterfind("KeywordList/Keyword")),

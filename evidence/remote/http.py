@@ -119,7 +119,7 @@ def _unresolvable(exc: BaseException) -> bool:
     return False
 
 
-def response_host(url: str) -> str:
+def _host_of(url: str) -> str:
     return httpx.URL(url).host or url
 
 
@@ -217,7 +217,7 @@ class Http:
                             if _unresolvable(exc):  # no retry brings a name back
                                 raise ServiceFailure(
                                     host.name,
-                                    f"cannot find the server {response_host(url)} "
+                                    f"cannot find the server {_host_of(url)} "
                                     "(the name does not resolve: offline, or a wrong address?)",
                                 ) from None
                             raise Retryable(

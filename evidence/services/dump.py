@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from evidence import clock
 from evidence.domain.models import is_derived, metadata
+from evidence.domain.record_names import count_of
 from evidence.errors import InvalidRecord
 from evidence.store import verdicts
 from evidence.store.migrate import head_revision
@@ -196,26 +197,6 @@ def stored_rows(session: Session) -> dict[str, int]:
     return {t.name: session.scalar(select(func.count()).select_from(t)) or 0 for t in tables()}
 
 
-# what a table's rows are called in a sentence (one, many)
-_ROW_NOUNS = {
-    "account": ("account", "accounts"),
-    "claim": ("claim", "claims"),
-    "history": ("history entry", "history entries"),
-    "reference": ("paper", "papers"),
-    "source": ("source", "sources"),
-    "assertion": ("assertion", "assertions"),
-    "claim_link": ("link between claims", "links between claims"),
-    "evidence": ("evidence link", "evidence links"),
-    "evidence_search": ("search", "searches"),
-    "override": ("override", "overrides"),
-}
-
-
-def _count_of(table: str, n: int) -> str:
-    one, many = _ROW_NOUNS.get(table, (table, table))
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def restore(
     session: Session, rows: dict[str, list[dict[str, Any]]], *, name: str
 ) -> dict[str, int]:
@@ -223,7 +204,7 @@ def restore(
     rows written per table."""
     present = {t: n for t, n in stored_rows(session).items() if n}
     if present:
-        held = ", ".join(_count_of(t, n) for t, n in present.items())
+        held = ", ".join(count_of(t, n) for t, n in present.items())
         raise InvalidRecord(name, None, f"restore needs an empty database; this one holds {held}")
     verdicts.mark_everything(session)  # the dump holds no verdicts: they are graded here
     for table in tables():

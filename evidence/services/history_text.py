@@ -7,19 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# what each kind of record is called in a sentence
-NOUNS = {
-    "account": "account",
-    "assertion": "assertion",
-    "claim": "claim",
-    "claim_link": "link between claims",
-    "evidence": "evidence link",
-    "evidence_search": "search",
-    "search": "search",
-    "override": "override",
-    "reference": "paper",
-    "source": "source",
-}
+from evidence.domain.record_names import noun
+
 # fields short enough to show as "old → new" (longer ones are only named)
 _SHOWN_VALUES = {
     "design",
@@ -69,7 +58,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> str:
 
 def describe_change(change: dict[str, Any]) -> str:
     before, after = change.get("before") or {}, change.get("after") or {}
-    noun = NOUNS.get(change["entity"], change["entity"].replace("_", " "))
+    kind = noun(change["entity"])
     record = after or before
     detail = {
         "assertion": lambda: (
@@ -78,13 +67,12 @@ def describe_change(change: dict[str, Any]) -> str:
         "evidence": lambda: f"{record.get('reference')} ({_value(record.get('stance'))})",
         "override": lambda: _value(record.get("verdict")),
         "search": lambda: f"{record.get('database')}: {_short(record.get('query', ''))}",
-        "evidence_search": lambda: f"{record.get('database')}: {_short(record.get('query', ''))}",
         "reference": lambda: (
             change["key"]
             + (f" \u201c{_short(record['title'])}\u201d" if record.get("title") else "")
         ),
     }.get(change["entity"], lambda: change["key"])
     if change["action"] == "update":
-        return f"{_changed(before, after)} of {noun} {detail()}"
+        return f"{_changed(before, after)} of {kind} {detail()}"
     what = "removed" if change["action"] == "delete" else "added"
-    return f"{what} {noun} {detail()}"
+    return f"{what} {kind} {detail()}"

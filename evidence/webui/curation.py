@@ -15,7 +15,7 @@ from sqlmodel import Session
 from evidence.domain.vocab import Role
 from evidence.errors import AlreadyExists, EvidenceError, InputError, InvalidValue, MissingValue
 from evidence.services.accounts import SignedIn, find_role
-from evidence.services.claim_detail import claim_detail
+from evidence.services.claim_detail import evidence_row
 from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.claims import add_assertion, add_claim, edit_claim
 from evidence.services.evidence import is_linked, link_evidence, unlink_evidence
@@ -101,19 +101,17 @@ def attach_paper(
         )
     if design or review_of:
         edit_reference(session, ref=ref.key, actor=actor, design=design, review_of=review_of)
-    link_evidence(session, ref=ref.key, actor=actor, replace_judgements=True, **link)
+    linked, _ = link_evidence(session, ref=ref.key, actor=actor, replace_judgements=True, **link)
     new = "new paper" if added.created else "paper already in the ledger"
-    row = next(
-        e
-        for e in claim_detail(session, link["claim_id"])["evidence"]
-        if e["reference"]["key"] == ref.key
-    )
+    now = _now(session, link["claim_id"])  # grades the change, this link's certainties too
+    session.refresh(linked)
+    row = evidence_row(ref, linked)
     # what the link is worth and why: a review of RCTs starts high, a mixed review low
     start, end = row["starting_certainty"], row["certainty"]
     worth = f"Design: {row['design_label']}, so the link starts at {start} certainty" + (
         f" and ends at {end} after its downgrades." if end != start else "."
     )
-    return f"Linked {ref.key} ({new}). {worth} {_now(session, link['claim_id'])}"
+    return f"Linked {ref.key} ({new}). {worth} {now}"
 
 
 def revise_link(session: Session, actor: str, *, version: int, **link: Any) -> str:
