@@ -522,7 +522,49 @@ def test_the_markdown_summary_is_grouped_by_band_with_contents(cli: Cli, tmp_pat
     # an override said once, the computed verdict beside it
     mine = body[section : body.find("\n### ", section)]
     assert mine.count("A synthetic reason.") == 1
-    assert "**Refuted (curator override)**" in mine and "> Computed: " in mine
+    assert "**Refuted (moderate; curator override)**" in mine and "> Computed: " in mine
+
+
+def test_an_override_shows_a_certainty_that_fits_it(cli: Cli, tmp_path: Path) -> None:
+    """Issue 16: `override CLAIM unproven` printed the computed "⊕⊕◯◯" beside "Unproven",
+    and the chain called the step "(unproven, low)"."""
+    step = "lordosis-loss-alters-lumbar-mechanics"  # limited support, low; in chains
+    out = ok(cli("override", step, "unproven", "--reason", "A synthetic reason."))
+    assert out.startswith("⊕◯◯◯  Unproven (very low; curator override by tester")
+    assert "Computed: Limited support (low)" in out
+    shown = json.loads(ok(cli("claim", "show", step, "--json")))
+    assert (shown["certainty"], shown["computed_certainty"]) == ("very low", "low")
+    assert shown["override"]["certainty"] is None  # fitted to the verdict, not chosen
+    for path in json.loads(ok(cli("chain", step, "--json")))["paths"]:
+        mine = next(s for s in path["steps"] if s["id"] == step)
+        assert (mine["verdict"], mine["certainty"]) == ("unproven", "very low")
+    summary = tmp_path / "summary.md"
+    ok(cli("export", "--format", "markdown", "-o", str(summary)))
+    text = summary.read_text()
+    section = text[text.index(f"`{step}` ·") :]
+    assert "⊕◯◯◯ **Unproven (very low; curator override)**" in section
+    assert "> Computed: ⊕⊕◯◯ Limited support (low)" in section
+
+    # the curator's own certainty, checked against what the verdict can have
+    out = ok(cli("override", step, "supported", "--certainty", "high", "--reason", "Panel."))
+    assert out.startswith("⊕⊕⊕⊕  Supported (high; curator override")
+    result = cli("override", step, "supported", "--certainty", "low", "--reason", "Panel.")
+    assert result.exit_code == 2
+    assert "invalid certainty 'low': expected moderate or high for the verdict Supported" in (
+        result.stderr
+    )
+    assert step in result.stderr
+    assert json.loads(ok(cli("claim", "show", step, "--json")))["certainty"] == "high"
+    result = cli("override", step, "--clear", "--certainty", "low", "--reason", "r")
+    assert result.exit_code == 2 and "--certainty goes with a VERDICT" in result.stderr
+
+    # an override that says what the grading says is kept, with a warning
+    result = cli("override", step, "limited_support", "--reason", "Same as computed.")
+    assert result.exit_code == 0
+    assert "Warning: the override of lordosis-loss-alters-lumbar-mechanics is the computed " in (
+        result.stderr
+    )
+    assert "Warning" not in ok(cli("override", step, "refuted", "--reason", "Panel."))
 
 
 def test_ref_edit_says_which_verdicts_it_moved(cli: Cli) -> None:

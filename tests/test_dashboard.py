@@ -216,7 +216,7 @@ def test_overview_cards_count_mixed_links_and_mark_overrides(
     app.run()
     body = texts(app)
     assert "3 supporting · 0 refuting · 3 mixed (count on both sides)" in body
-    assert "⊕⊕◯◯ low (computed: limited support)" in body
+    assert "⊕⊕◯◯ low (computed: limited support, ⊕⊕◯◯ low)" in body
     (card,) = [c for c in app.html if "Refuted · override" in c.value]
     assert "color: rgb(214, 45, 45)" in card.value  # the override's verdict, in its colour
 

@@ -229,6 +229,25 @@ def test_a_curator_revises_judgements_records_a_search_and_overrides(
     assert detail["searches"][-1]["hits"] == 12
     assert actors == {"cleo"}
 
+    # issue 16: the certainty an override stands at is the curator's, within what the
+    # verdict can have; an override equal to the computed verdict is kept with a warning
+    widget(app, "selectbox", "override_verdict").select("unproven")
+    widget(app, "selectbox", "override_certainty").select("moderate")
+    widget(app, "text_area", "override_reason").input("Synthetic test override.")
+    submit(app, "Save override")
+    assert "expected very low for the verdict Unproven" in app.error[0].value
+    widget(app, "selectbox", "override_verdict").select("contested")
+    widget(app, "selectbox", "override_certainty").select("high")
+    submit(app, "Save override")
+    assert "Override saved" in app.success[0].value
+    assert "it will keep that verdict" in app.success[0].value  # contested is computed too
+    with accounts.reading() as s:
+        detail = claim_detail(s, claim_id)
+    assert (detail["verdict"], detail["certainty"]) == ("contested", "high")
+    assert detail["computed_certainty"] != "high"
+    said = [w.value.replace("\\", "") for w in app.warning]
+    assert any("Contested, ⊕⊕⊕⊕ high (computed: contested, ⊕" in w for w in said), said
+
 
 def test_an_edit_made_meanwhile_is_a_conflict_not_an_overwrite(
     app: AppTest, accounts: Store

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from evidence.domain.grading import (
+    CERTAINTIES_OF,
     ClaimGrade,
     LinkInput,
     OverrideInput,
@@ -643,9 +644,60 @@ def test_override_explanation_text() -> None:
         override=OverrideInput(Verdict.refuted, "retraction notice pending", "bob"),
     )
     assert grade.explanation == (
-        "Refuted (curator override by bob: retraction notice pending). "
+        "Refuted (low; curator override by bob: retraction notice pending). "
         "Computed: Unproven: not yet assessed — no evidence linked and no search recorded."
     )
+
+
+@pytest.mark.parametrize(
+    ("links", "override_to", "shown", "computed"),
+    [
+        # issue 16: "override CLAIM unproven" showed the computed ⊕⊕⊕◯ beside "Unproven"
+        ([sup(downgrades=ONE_DOWN)], Verdict.unproven, Certainty.very_low, Certainty.moderate),
+        ([sup(downgrades=ONE_DOWN)], Verdict.limited_support, Certainty.low, Certainty.moderate),
+        ([sup(downgrades=ONE_DOWN)], Verdict.refuted, Certainty.moderate, Certainty.moderate),
+        ([sup(Design.cohort)], Verdict.supported, Certainty.moderate, Certainty.low),
+        ([], Verdict.contested, Certainty.low, Certainty.very_low),
+        ([sup()], Verdict.contested, Certainty.high, Certainty.high),
+    ],
+)
+def test_an_override_shows_a_certainty_its_verdict_can_have(
+    links: list[LinkInput], override_to: Verdict, shown: Certainty, computed: Certainty
+) -> None:
+    grade = grade_claim(
+        ClaimType.treatment, links, override=OverrideInput(override_to, "why", "carol")
+    )
+    assert grade.certainty is shown
+    assert grade.certainty in CERTAINTIES_OF[override_to]
+    assert grade.computed_certainty is computed
+    assert grade.explanation.startswith(f"{override_to.label} ({shown.label}; curator override")
+    assert grade.strength == (grade.strength[0], shown.value)
+
+
+def test_an_override_keeps_the_curators_certainty() -> None:
+    grade = grade_claim(
+        ClaimType.treatment,
+        [sup(Design.cohort)],
+        override=OverrideInput(Verdict.supported, "why", "carol", Certainty.high),
+    )
+    assert (grade.certainty, grade.computed_certainty) == (Certainty.high, Certainty.low)
+
+
+def test_every_computed_verdict_has_a_certainty_it_can_have() -> None:
+    """CERTAINTIES_OF is the grading's own rule: what grade_claim gives fits it."""
+    cases = [
+        [],
+        [sup()],
+        [sup(Design.cohort)],
+        [sup(), ref()],
+        [ref(Design.cohort)],
+        [sup(downgrades=ONE_DOWN)],
+        [sup(Design.case_report)],
+    ]
+    for links in cases:
+        grade = grade_claim(ClaimType.treatment, links)
+        assert grade.certainty in CERTAINTIES_OF[grade.verdict]
+        assert grade.computed_certainty is grade.certainty
 
 
 # --- 3. explanation -------------------------------------------------------------------------

@@ -278,17 +278,18 @@ def test_other_rules_are_refused_until_init_grades_again(
 ) -> None:
     ensure_current(small)
     assert grade_if_needed(small) is None  # nothing to do
-    monkeypatch.setattr(verdicts, "RULES_VERSION", 2)
+    newer = verdicts.RULES_VERSION + 1
+    monkeypatch.setattr(verdicts, "RULES_VERSION", newer)
     import evidence.store.migrate as migrate
 
-    monkeypatch.setattr(migrate, "RULES_VERSION", 2)
+    monkeypatch.setattr(migrate, "RULES_VERSION", newer)
     with pytest.raises(VerdictsOutOfDate, match="evidence init"):
         ensure_current(small)
     done = grade_if_needed(small)
     assert done is not None and done.claims == len(CLAIMS) and done.changed == len(CLAIMS)
     ensure_current(small)
     with small.reading() as s:
-        assert set(s.scalars(select(ClaimVerdict.rules_version))) == {2}
+        assert set(s.scalars(select(ClaimVerdict.rules_version))) == {newer}
 
 
 def test_regrade_check_finds_a_verdict_changed_behind_its_back_and_regrade_mends_it(

@@ -10,6 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from evidence.domain.vocab import (
+    Certainty,
     ClaimType,
     Design,
     Downgrade,
@@ -317,6 +318,11 @@ with search_tab:
                 notes=search_notes or None,
             )
 
+
+def _level_name(label: str | None) -> str | None:
+    return label.replace(" ", "_") if label else None
+
+
 with override_tab:
     current = claim["override"]
     st.caption(
@@ -326,7 +332,10 @@ with override_tab:
     if current:
         st.warning(
             md_text(
-                f"Overridden by {current['curator']}: {verdict_label(current['verdict'])}. "
+                f"Overridden by {current['curator']}: {verdict_label(current['verdict'])}, "
+                f"{claim['certainty_symbols']} {claim['certainty']} (computed: "
+                f"{verdict_label(claim['computed_verdict']).lower()}, "
+                f"{claim['computed_certainty_symbols']} {claim['computed_certainty']}). "
                 f"Reason: {current['reason']}"
             )
         )
@@ -340,6 +349,20 @@ with override_tab:
             format_func=verdict_label,
             key=K("override_verdict"),
         )
+        levels = [None, *(c.name for c in Certainty)]
+        level = st.selectbox(
+            "Certainty",
+            levels,
+            index=levels.index(_level_name(current.get("certainty"))) if current else 0,
+            format_func=lambda name: (
+                "As computed, brought within what the verdict can have"
+                if name is None
+                else Certainty[name].label
+            ),
+            help="Unproven is very low, limited support low, supported moderate or high; "
+            "contested and refuted low or above.",
+            key=K("override_certainty"),
+        )
         why = st.text_area("Reason (required)", key=K("override_reason"))
         set_col, clear_col = st.columns(2)
         if set_col.form_submit_button("Save override", type="primary"):
@@ -347,6 +370,7 @@ with override_tab:
                 curation.override,
                 claim_id=claim["id"],
                 verdict=verdict or "",
+                certainty=level,
                 reason=why,
                 version=override_version,
             )

@@ -8,11 +8,11 @@ import typer
 
 from evidence import clock
 from evidence.cli.context import app_context
-from evidence.cli.output import say
+from evidence.cli.output import say, warn
 from evidence.domain.vocab import Design, Downgrade, Relation, ReviewOf, Stance, Upgrade, Verdict
 from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.evidence import link_evidence, unlink_evidence
-from evidence.services.overrides import clear_override, set_override
+from evidence.services.overrides import clear_override, same_as_computed, set_override
 from evidence.services.references import edit_reference
 from evidence.services.searches import log_search
 from evidence.services.verdicts import summary_of
@@ -138,6 +138,13 @@ def override(
     reason: Annotated[
         str | None, typer.Option(help="Required: why the computed verdict is wrong.")
     ] = None,
+    certainty: Annotated[
+        str | None,
+        typer.Option(
+            help="The certainty the override stands at (very_low, low, moderate, high); "
+            "by default the computed one, brought within what the verdict can have."
+        ),
+    ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the override.")] = False,
     expected_version: Annotated[
         int | None, typer.Option(help="Refuse unless the override is still at this version.")
@@ -147,8 +154,11 @@ def override(
     app = app_context(ctx)
     if clear and verdict is not None:
         raise typer.BadParameter("give either a VERDICT or --clear, not both")
+    if clear and certainty is not None:
+        raise typer.BadParameter("--certainty goes with a VERDICT, not with --clear")
     if not clear and verdict is None:
         raise typer.BadParameter("give a VERDICT, or --clear to remove the override")
+    warning = None
     with app.store().transaction() as session:
         if clear:
             clear_override(
@@ -165,8 +175,12 @@ def override(
                 verdict=verdict or "",
                 reason=reason,
                 actor=app.actor,
+                certainty=certainty,
                 expected_version=expected_version,
             )
+            warning = same_as_computed(session, claim)
+    if warning:
+        warn(f"Warning: {warning}")
     say(_verdict_line(ctx, claim))
 
 

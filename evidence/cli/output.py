@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
+import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -44,6 +45,11 @@ def print_json_list(items: Iterable[Any]) -> None:
 
 def say(text: str) -> None:
     console.print(escape(text))
+
+
+def warn(text: str) -> None:
+    """A warning on stderr: what was done may not be what was meant, but it was done."""
+    typer.echo(text, err=True)
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from evidence.domain.vocab import (
 # The version of these rules. Stored verdicts carry the version that graded them: bump it
 # with any change here that can move a verdict, a certainty, a count or a sentence, and
 # `evidence init` regrades every claim (store/verdicts.py).
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 # Rows of DESIGN.md's table: what a design (or what a review pooled) is worth as a start.
 _RCT, _OBSERVATIONAL, _ANATOMICAL, _LAB, _ANECDOTAL = "rct", "obs", "anat", "lab", "anec"
@@ -140,6 +140,25 @@ class OverrideInput:
     verdict: Verdict
     reason: str
     curator: str
+    certainty: Certainty | None = None  # the curator's; else one that fits the verdict
+
+
+# The certainties each verdict can have, as the grading gives them (DESIGN.md "Grading"):
+# an override shows one of these, so "Unproven" never sits beside "moderate".
+CERTAINTIES_OF = {
+    Verdict.supported: (Certainty.moderate, Certainty.high),
+    Verdict.limited_support: (Certainty.low,),
+    Verdict.contested: (Certainty.low, Certainty.moderate, Certainty.high),
+    Verdict.refuted: (Certainty.low, Certainty.moderate, Certainty.high),
+    Verdict.unproven: (Certainty.very_low,),
+}
+
+
+def fitting_certainty(verdict: Verdict, computed: Certainty) -> Certainty:
+    """The certainty an overridden verdict shows when the curator gave none: the computed
+    one if the verdict can have it, else the nearest the verdict can have."""
+    allowed = CERTAINTIES_OF[verdict]
+    return min(allowed, key=lambda c: (abs(c.value - computed.value), -c.value))
 
 
 @dataclass(frozen=True)
@@ -147,7 +166,7 @@ class ClaimGrade:
     """A claim's verdict with everything needed to explain it."""
 
     verdict: Verdict  # what is shown: the override if there is one
-    certainty: Certainty
+    certainty: Certainty  # the shown verdict's: under an override, the curator's
     explanation: str
     computed_verdict: Verdict
     computed_explanation: str
@@ -155,6 +174,7 @@ class ClaimGrade:
     links: tuple[LinkGrade, ...]
     override: OverrideInput | None = None
     limits: tuple[str, ...] = field(default=())
+    computed_certainty: Certainty = Certainty.very_low  # the grading's own
 
     @property
     def band(self) -> Band:
@@ -244,15 +264,25 @@ def grade_claim(
     limits = _limits(verdict, pro, con, unproven_reason)
     if override is None:
         return ClaimGrade(
-            verdict, certainty, computed, verdict, computed, unproven_reason, grades, None, limits
+            verdict,
+            certainty,
+            computed,
+            verdict,
+            computed,
+            unproven_reason,
+            grades,
+            None,
+            limits,
+            certainty,
         )
+    fitted = override.certainty or fitting_certainty(override.verdict, certainty)
     shown = (
-        f"{override.verdict.label} (curator override by {override.curator}: {override.reason}). "
-        f"Computed: {computed}"
+        f"{override.verdict.label} ({fitted.label}; curator override by {override.curator}: "
+        f"{override.reason}). Computed: {computed}"
     )
     return ClaimGrade(
         override.verdict,
-        certainty,
+        fitted,
         shown,
         verdict,
         computed,
@@ -260,6 +290,7 @@ def grade_claim(
         grades,
         override,
         limits,
+        certainty,
     )
 
 

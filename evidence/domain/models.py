@@ -224,6 +224,8 @@ class Override(Base, table=True):
         )
     )
     verdict: str = Field(sa_column=Column(String(20), nullable=False))
+    # the curator's certainty (Certainty values); None: the one that fits the verdict
+    certainty: int | None = Field(default=None, sa_column=Column(Integer))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     curator: str = Field(sa_column=Column(String(200), nullable=False))
     version: int = Field(default=1, nullable=False)
@@ -301,6 +303,8 @@ class ClaimVerdict(Base, table=True):
     certainty: int = Field(nullable=False)
     rank: int = Field(nullable=False)
     computed_verdict: str = Field(sa_column=Column(String(20), nullable=False))
+    # the grading's own certainty, beside the shown one an override sets (migration 0006)
+    computed_certainty: int = Field(sa_column=Column(Integer, nullable=False, server_default="0"))
     overridden: bool = Field(sa_column=Column(Boolean, nullable=False))
     supporting: int = Field(nullable=False)
     refuting: int = Field(nullable=False)

@@ -94,10 +94,14 @@ def claim_section(detail: dict[str, Any]) -> Iterator[str]:
     override = detail.get("override")
     if override:
         # said once: the curator's verdict and why, then what the evidence says
-        yield f"**{text(_words(override['verdict']).capitalize())} (curator override)**\n\n"
+        yield (
+            f"{detail['certainty_symbols']} **{text(_words(override['verdict']).capitalize())} "
+            f"({text(detail['certainty'])}; curator override)**\n\n"
+        )
+        computed = detail.get("computed_certainty_symbols", detail["certainty_symbols"])
         yield (
             f"> Overridden by {text(override['curator'])}: {text(override['reason'])}\n>\n"
-            f"> Computed: {detail['certainty_symbols']} {text(detail['computed_explanation'])}"
+            f"> Computed: {computed} {text(detail['computed_explanation'])}"
             "\n\n"
         )
     else:

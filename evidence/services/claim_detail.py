@@ -104,6 +104,8 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
         if override is None
         else {
             "verdict": override.verdict,
+            # the curator's own, or None when the shown one was fitted to the verdict
+            "certainty": Certainty(override.certainty).label if override.certainty else None,
             "reason": override.reason,
             "curator": override.curator,
             "at": clock.iso(override.created_at),

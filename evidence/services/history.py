@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from evidence import clock
 from evidence.domain.models import Claim, Evidence, History, Override, Reference
+from evidence.domain.vocab import Certainty
 
 
 def record(
@@ -99,6 +100,7 @@ def evidence_snapshot(link: Evidence, reference: Reference) -> dict[str, Any]:
 def override_snapshot(override: Override) -> dict[str, Any]:
     return {
         "verdict": override.verdict,
+        "certainty": Certainty(override.certainty).label if override.certainty else None,
         "reason": override.reason,
         "curator": override.curator,
         "version": override.version,

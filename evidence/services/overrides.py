@@ -6,12 +6,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
+from evidence.domain.grading import CERTAINTIES_OF
 from evidence.domain.models import Override
-from evidence.domain.vocab import Verdict, parse
-from evidence.errors import ConflictError, MissingReason, OverrideNotFound
+from evidence.domain.vocab import Certainty, Verdict, parse
+from evidence.errors import ConflictError, InvalidValue, MissingReason, OverrideNotFound
 from evidence.services import history
 from evidence.services.claims import get_claim
 from evidence.services.locking import delete_if_unchanged, update_if_unchanged
+from evidence.services.verdicts import summary_of
 from evidence.store import verdicts
 
 
@@ -20,6 +22,26 @@ def _reason(reason: str | None, action: str) -> str:
     if not text:
         raise MissingReason(action)
     return text
+
+
+def parse_certainty(verdict: Verdict, text: str | None, claim_id: str = "") -> Certainty | None:
+    """The curator's certainty for an overridden verdict, one the verdict can have: an
+    unproven claim is of very low certainty, a supported one of moderate or high."""
+    if text is None or not str(text).strip():
+        return None
+    allowed = CERTAINTIES_OF[verdict]
+    name = str(text).strip().lower().replace("-", "_").replace(" ", "_")
+    chosen = Certainty.__members__.get(name)
+    if chosen is None:
+        raise InvalidValue("certainty", text, [c.label for c in Certainty])
+    if chosen not in allowed:
+        raise InvalidValue(
+            "certainty",
+            text,
+            f"{' or '.join(c.label for c in allowed)} for the verdict {verdict.label}"
+            + (f" (claim {claim_id})" if claim_id else ""),
+        )
+    return chosen
 
 
 def _check_version(key: str, current: Override | None, expected: int | None) -> None:
@@ -35,11 +57,17 @@ def set_override(
     verdict: str,
     reason: str | None,
     actor: str,
+    certainty: str | None = None,
     expected_version: int | None = None,
 ) -> Override:
+    """Set (or replace) a claim's override. ``certainty`` is the curator's; without it the
+    claim shows the certainty nearest the computed one that the verdict can have."""
     claim = get_claim(session, claim_id)
     text = _reason(reason, "an override")
-    value = parse(Verdict, verdict, field="verdict").value
+    chosen = parse(Verdict, verdict, field="verdict")
+    value = chosen.value
+    level = parse_certainty(chosen, certainty, claim.id)
+    stored_level = int(level) if level else None
     current = session.scalar(select(Override).where(Override.claim_id == claim.id))
     _check_version(claim.id, current, expected_version)
     before = history.override_snapshot(current) if current else None
@@ -48,6 +76,7 @@ def set_override(
         current = Override(
             claim_id=claim.id,
             verdict=value,
+            certainty=stored_level,
             reason=text,
             curator=actor,
             version=1,
@@ -56,7 +85,13 @@ def set_override(
         session.add(current)
         session.flush()
     else:
-        values = {"verdict": value, "reason": text, "curator": actor, "created_at": clock.now()}
+        values = {
+            "verdict": value,
+            "certainty": stored_level,
+            "reason": text,
+            "curator": actor,
+            "created_at": clock.now(),
+        }
         update_if_unchanged(session, current, values, kind="override", key=claim.id)
     history.record(
         session,
@@ -70,6 +105,19 @@ def set_override(
         reason=text,
     )
     return current
+
+
+def same_as_computed(session: Session, claim_id: str) -> str | None:
+    """A warning when a claim's override says what the grading already says: it changes
+    nothing but the reason shown, and it will hide a later change of the computed verdict."""
+    now = summary_of(session, claim_id)
+    if not now["overridden"] or now["verdict"] != now["computed_verdict"]:
+        return None
+    return (
+        f"the override of {claim_id} is the computed verdict "
+        f"({Verdict(now['verdict']).label.lower()}): it will keep that verdict even when "
+        "new evidence moves the computed one. Remove it if that is not meant."
+    )
 
 
 def clear_override(

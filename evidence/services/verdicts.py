@@ -37,6 +37,7 @@ def summary_query() -> Select:
         v.certainty,
         v.explanation,
         v.computed_verdict,
+        v.computed_certainty,
         v.computed_explanation,
         v.unproven_reason,
         v.overridden,
@@ -71,6 +72,7 @@ def summary(row: Any) -> dict[str, Any]:
         certainty,
         explanation,
         computed_verdict,
+        computed_certainty,
         computed_explanation,
         unproven_reason,
         overridden,
@@ -82,6 +84,7 @@ def summary(row: Any) -> dict[str, Any]:
         rank,
     ) = row
     label, symbols = _CERTAINTIES[certainty]
+    computed_label, computed_symbols = _CERTAINTIES.get(computed_certainty, (label, symbols))
     return {
         "id": claim_id,
         "statement": statement,
@@ -93,6 +96,8 @@ def summary(row: Any) -> dict[str, Any]:
         "certainty_symbols": symbols,
         "explanation": explanation,
         "computed_verdict": computed_verdict,
+        "computed_certainty": computed_label,
+        "computed_certainty_symbols": computed_symbols,
         "computed_explanation": computed_explanation,
         "unproven_reason": unproven_reason,
         "overridden": bool(overridden),

@@ -52,6 +52,7 @@ from evidence.domain.models import (
 )
 from evidence.domain.search_text import document
 from evidence.domain.vocab import (
+    Certainty,
     ClaimType,
     Design,
     Downgrade,
@@ -329,13 +330,19 @@ def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim
         if claim_id in claims:
             claims[claim_id].searches.append(SearchInput(database, day, hits))
     overrides = session.execute(
-        select(Override.claim_id, Override.verdict, Override.reason, Override.curator).where(
-            Override.claim_id.in_(claim_ids)
-        )
+        select(
+            Override.claim_id,
+            Override.verdict,
+            Override.reason,
+            Override.curator,
+            Override.certainty,
+        ).where(Override.claim_id.in_(claim_ids))
     )
-    for claim_id, verdict, reason, curator in overrides:
+    for claim_id, verdict, reason, curator, certainty in overrides:
         if claim_id in claims:
-            claims[claim_id].override = OverrideInput(Verdict(verdict), reason, curator)
+            claims[claim_id].override = OverrideInput(
+                Verdict(verdict), reason, curator, Certainty(certainty) if certainty else None
+            )
     return claims
 
 
@@ -349,6 +356,7 @@ def verdict_row(claim_id: str, grade: ClaimGrade, search_text: str) -> dict[str,
         "certainty": int(grade.certainty),
         "rank": rank(grade.strength),
         "computed_verdict": grade.computed_verdict.value,
+        "computed_certainty": int(grade.computed_certainty),
         "overridden": grade.override is not None,
         "supporting": grade.supporting,
         "refuting": grade.refuting,

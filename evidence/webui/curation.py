@@ -19,7 +19,7 @@ from evidence.services.claim_detail import evidence_row
 from evidence.services.claim_links import link_claims, unlink_claims
 from evidence.services.claims import add_assertion, add_claim, edit_claim
 from evidence.services.evidence import is_linked, link_evidence, unlink_evidence
-from evidence.services.overrides import clear_override, set_override
+from evidence.services.overrides import clear_override, same_as_computed, set_override
 from evidence.services.references import add_references, edit_reference
 from evidence.services.searches import log_search
 from evidence.services.verdicts import summary_of
@@ -134,7 +134,9 @@ def record_search(session: Session, actor: str, **search: Any) -> str:
 
 def override(session: Session, actor: str, *, version: int | None, **values: Any) -> str:
     set_override(session, actor=actor, expected_version=version, **values)
-    return f"Override saved. {_now(session, values['claim_id'])}"
+    warning = same_as_computed(session, values["claim_id"])
+    said = f"Override saved. {_now(session, values['claim_id'])}"
+    return f"{said} Note: {warning}" if warning else said
 
 
 def drop_override(session: Session, actor: str, *, version: int | None, **values: Any) -> str:

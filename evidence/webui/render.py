@@ -101,11 +101,15 @@ def option(text: str, key: str, limit: int = 80) -> str:
 
 
 def certainty_text(claim: dict) -> str:
-    """The certainty as shown. Under an override it belongs to the computed verdict, which is
-    named beside it, so 'Limited support' next to '⊕⊕⊕⊕ high' does not read as a contradiction."""
+    """The certainty as shown: under an override the one the curator's verdict stands at,
+    with the grading's own verdict and certainty beside it."""
     text = f"{claim['certainty_symbols']} {claim['certainty']}"
     if claim.get("overridden"):
-        return f"{text} (computed: {verdict_label(claim['computed_verdict']).lower()})"
+        computed = verdict_label(claim["computed_verdict"]).lower()
+        return (
+            f"{text} (computed: {computed}, "
+            f"{claim['computed_certainty_symbols']} {claim['computed_certainty']})"
+        )
     return text
 
 
