@@ -477,7 +477,7 @@ def test_one_moderate_mixed_link_alone_is_contested() -> None:
     assert (grade.verdict, grade.certainty) == (Verdict.contested, MODERATE)
     assert (grade.supporting, grade.refuting, grade.mixed) == (0, 0, 1)
     assert "mixed results" in grade.explanation
-    assert "counted on both sides" in grade.explanation
+    assert "counts both for and against it" in grade.explanation
 
 
 def test_links_may_be_any_iterable() -> None:
@@ -911,9 +911,44 @@ def test_mixed_links_are_said_to_count_on_both_sides() -> None:
         ClaimType.association,
         [link(Stance.supports, Design.cohort, ref="a"), link(Stance.mixed, Design.cohort, ref="b")],
     )
+    # issue 16: "...; none refute it; ... have mixed results" read as a contradiction
     assert grade.explanation == (
-        "Contested (low): 1 cohort study supports it (best: low); none refute it; "
-        "1 cohort study has mixed results (best: low), counted on both sides."
+        "Contested (low): 1 cohort study supports it (best: low); none refute it outright; "
+        "1 cohort study has mixed results (best: low), so it counts both for and against it."
+    )
+
+
+def test_the_explanation_says_why_the_best_evidence_ended_where_it_did() -> None:
+    """Issue 16: "2 RCTs and 1 meta-analysis of RCTs support it (best: low)" did not say
+    why RCTs ended low."""
+    down = (Downgrade.risk_of_bias, Downgrade.indirectness)
+    grade = grade_claim(
+        ClaimType.treatment,
+        [
+            link(Stance.supports, Design.rct, ref="a", downgrades=down),
+            link(Stance.supports, Design.rct, ref="b", downgrades=down),
+            link(
+                Stance.supports,
+                Design.systematic_review_meta_analysis,
+                ref="c",
+                review_of=ReviewOf.rcts,
+                downgrades=(*down, Downgrade.imprecision),
+            ),
+            link(Stance.refutes, Design.cohort, ref="d", upgrades=(Upgrade.large_effect,)),
+        ],
+    )
+    assert grade.explanation == (
+        "Contested (low): 2 RCTs and 1 meta-analysis of RCTs support it (best: low, an RCT "
+        "downgraded from high for indirectness and risk of bias); 1 cohort study refutes it "
+        "(best: moderate, a cohort study upgraded from low for large effect)."
+    )
+
+
+def test_only_mixed_results_are_said_to_stand_on_both_sides() -> None:
+    grade = grade_claim(ClaimType.association, [link(Stance.mixed, Design.cohort, ref="a")])
+    assert grade.explanation == (
+        "Contested (low): 1 cohort study has mixed results (best: low), so it counts both "
+        "for and against it; none support or refute it outright."
     )
 
 

@@ -30,7 +30,7 @@ from evidence.domain.vocab import (
 # The version of these rules. Stored verdicts carry the version that graded them: bump it
 # with any change here that can move a verdict, a certainty, a count or a sentence, and
 # `evidence init` regrades every claim (store/verdicts.py).
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 # Rows of DESIGN.md's table: what a design (or what a review pooled) is worth as a start.
 _RCT, _OBSERVATIONAL, _ANATOMICAL, _LAB, _ANECDOTAL = "rct", "obs", "anat", "lab", "anec"
@@ -361,9 +361,26 @@ def _side(
 ) -> str:
     if not grades:
         return none
-    best = max(g.certainty for g in grades)
     verb = singular if len(grades) == 1 else plural
-    return f"{_tally(grades)} {verb} (best: {best.label}){after}"
+    return f"{_tally(grades)} {verb} ({_best(grades)}){after}"
+
+
+def _best(grades: Sequence[LinkGrade]) -> str:
+    """'best: low, an RCT downgraded from high for risk of bias': the best link's certainty
+    and, when its judgements moved it, from where and why."""
+    best = max(grades, key=lambda g: (g.certainty, g.start, -len(g.link.downgrades)))
+    text = f"best: {best.certainty.label}"
+    if best.certainty == best.start:
+        return text
+    noun = best.design_label
+    moved = "downgraded" if best.certainty < best.start else "upgraded"
+    reasons = best.link.downgrades if moved == "downgraded" else best.link.upgrades
+    why = _words(sorted({r.value.replace("_", " ") for r in reasons}))
+    return f"{text}, {_article(noun)} {noun} {moved} from {best.start.label} for {why}"
+
+
+def _words(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _article(noun: str) -> str:
@@ -395,20 +412,31 @@ def _explain(
         supports = [g for g in counted if g.link.stance is Stance.supports]
         refutes = [g for g in counted if g.link.stance is Stance.refutes]
         mixed = [g for g in counted if g.link.stance is Stance.mixed]
-        body = (
-            _side(supports, "supports it", "support it", "none support it")
-            + "; "
-            + _side(refutes, "refutes it", "refute it", "none refute it")
-        )
+        # a link with mixed results counts for and against the claim: said so, so that
+        # "none refute it" beside a contested verdict does not read as a contradiction
+        for_it = _side(supports, "supports it", "support it", "none support it outright")
+        against = _side(refutes, "refutes it", "refute it", "none refute it")
         if mixed:
-            body += "; " + _side(
+            if not refutes:
+                against = "none refute it outright"
+            if not supports:
+                for_it = "none support it outright"
+            both = _side(
                 mixed,
                 "has mixed results",
                 "have mixed results",
                 "",
-                after=", counted on both sides",
+                after=f", so {'it counts' if len(mixed) == 1 else 'they count'} "
+                "both for and against it",
             )
-        body += "."
+            if supports or refutes:
+                body = f"{for_it}; {against}; {both}."
+            else:
+                body = f"{both}; none support or refute it outright."
+        else:
+            if not supports:
+                for_it = "none support it"
+            body = f"{for_it}; {against}."
     extras = []
     insufficient = [
         g for g in grades if g.link.stance is Stance.insufficient and not g.link.withdrawn
