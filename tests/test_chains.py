@@ -8,9 +8,17 @@ from collections.abc import Callable
 
 import pytest
 
-from evidence.domain.chains import MAX_PATHS, WeakestLink, chain_paths, weakest_link
+from evidence.domain.chains import (
+    MAX_PATHS,
+    WeakestLink,
+    chain_paths,
+    shared_start,
+    step_weight,
+    weakest_link,
+)
 from evidence.domain.scorecard import scorecard
 from evidence.domain.vocab import Verdict
+from evidence.services.chains import weigh_chain
 
 Edges = list[tuple[str, str]]
 
@@ -289,6 +297,80 @@ def test_weakest_link_with_claim_verdicts() -> None:
     }
     found = weakest_link(["a", "b", "c", "d"], lambda c: order[verdicts[c]])
     assert (found.index, found.claim) == (1, "b")
+
+
+def _step(strength: tuple[int, int], reason: str | None, sup: int = 0, ref: int = 0) -> dict:
+    return {
+        "strength": list(strength),
+        "unproven_reason": reason,
+        "supporting": sup,
+        "refuting": ref,
+        "verdict": "unproven" if reason else "limited_support",
+        "certainty": "very low" if reason else "low",
+    }
+
+
+UNPROVEN = (1, 1)
+
+
+def test_ties_on_verdict_are_broken_by_what_is_known_then_by_the_lean_of_the_evidence() -> None:
+    """Issue 16: 7 of 9 starter steps were marked weakest, all "unproven, very low"."""
+    claims = {
+        "a": _step(UNPROVEN, "very_low_only", sup=2, ref=1),
+        "b": _step((3, 2), None, sup=3),
+        "c": _step(UNPROVEN, "very_low_only", sup=1, ref=3),
+        "d": _step(UNPROVEN, "very_low_only", sup=1),
+    }
+    chain = weigh_chain(["a", "b", "c", "d"], claims)
+    assert (chain["weakest"], chain["weakest_indexes"], chain["tied_indexes"]) == ("c", [2], [])
+    assert chain["weakest_why"] == (
+        "its evidence leans most against it of the steps as weak (1 supporting, 3 refuting)"
+    )
+    claims["d"] = _step(UNPROVEN, "not_assessed")
+    chain = weigh_chain(["a", "b", "c", "d"], claims)
+    assert chain["weakest"] == "d"
+    assert chain["weakest_why"] == (
+        "less is known of it than of the steps as weak: it is not yet assessed"
+    )
+    claims["a"] = _step(UNPROVEN, "not_assessed")
+    chain = weigh_chain(["a", "b", "c", "d"], claims)
+    assert (chain["weakest"], chain["tied_indexes"]) == ("a", [3])
+    assert chain["weakest_why"] == (
+        "tied with step 4 on verdict, certainty and evidence; the first is marked"
+    )
+    # a step weaker by verdict or certainty needs no reason
+    claims["b"] = _step((0, 2), None)
+    chain = weigh_chain(["a", "b", "c", "d"], claims)
+    assert (chain["weakest"], chain["weakest_why"]) == ("b", None)
+
+
+def test_step_weight_orders_unproven_reasons_from_least_known() -> None:
+    reasons = [
+        "not_assessed",
+        "searched_nothing_found",
+        "retracted_only",
+        "insufficient_only",
+        "very_low_only",
+    ]
+    weights = [step_weight(UNPROVEN, r, 0, 0) for r in reasons]
+    assert weights == sorted(weights) and len(set(weights)) == len(weights)
+    assert step_weight(UNPROVEN, "very_low_only", 0, 0) < step_weight((2, 2), None, 0, 5)
+
+
+@pytest.mark.parametrize(
+    ("paths", "shared"),
+    [
+        ([], 0),
+        ([["a", "b", "c"]], 2),
+        ([["a", "b", "c"], ["a", "b", "d"]], 2),
+        ([["a", "b"], ["a", "b", "c"]], 1),  # a chain inside another keeps its last step
+        ([["a", "b"], ["x", "b"]], 0),
+    ],
+)
+def test_shared_start_counts_the_first_steps_all_chains_share(
+    paths: list[list[str]], shared: int
+) -> None:
+    assert shared_start(paths) == shared
 
 
 # --- source scorecard -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from evidence.domain.chains import shared_start
 from evidence.domain.vocab import WITHDRAWN, Retraction, Verdict
 from evidence.services.chains import chain
 from evidence.services.claim_links import link_claims
@@ -119,21 +120,38 @@ def test_chains_page_draws_the_lumbar_chain_with_its_weakest_steps_marked(
         "Unproven · very low" in tethering and f'fillcolor="{VERDICT_HEX["unproven"]}"' in tethering
     )
 
-    # below the graph: every chain, step by step, each step a link to its claim page
+    # issue 16: one weakest step a chain (ties broken by what is known), not 7 of 9 nodes
+    assert all(len(p["weakest_indexes"]) == 1 for p in paths)
+    assert len(weakest) <= len(paths) and len(weakest) < len(members) / 2
+
+    # below the graph: every chain, step by step, each step a link to its claim page; the
+    # first steps the chains share are listed once, above them (issue 16)
     assert set(link_ids(app)) == members
-    listed: list[tuple[list[str], set[int]]] = []
-    for link in app.get("page_link"):
-        label, cid = link.proto.label, link.proto.query_string.removeprefix("id=")
-        assert link.proto.page == "claim"
-        if label.startswith("1\\."):
-            listed.append(([], set()))
+    links = [
+        (link.proto.label, link.proto.query_string.removeprefix("id="))
+        for link in app.get("page_link")
+    ]
+    assert all(link.proto.page == "claim" for link in app.get("page_link"))
+    shared = shared_start([[s["id"] for s in p["steps"]] for p in paths])
+    assert shared >= 2  # the lumbar chains start alike
+    assert [c for _, c in links[:shared]] == [s["id"] for s in paths[0]["steps"][:shared]]
+    assert sum(label.startswith("1\\.") for label, _ in links) == 1  # said once
+    tails: list[list[str]] = []
+    marks: list[int] = []
+    for label, cid in links[shared:]:
+        if label.startswith(f"{shared + 1}\\."):
+            tails.append([])
         if "weakest step" in label:
-            listed[-1][1].add(len(listed[-1][0]))
-        listed[-1][0].append(cid)
-    expected = [([s["id"] for s in p["steps"]], set(p["weakest_indexes"])) for p in paths]
-    assert sorted(map(repr, listed)) == sorted(map(repr, expected))
+            marks.append(shared + len(tails[-1]))
+        tails[-1].append(cid)
+    assert sorted(tails) == sorted([s["id"] for s in p["steps"][shared:]] for p in paths)
+    in_tails = sorted(p["weakest_index"] for p in paths if p["weakest_index"] >= shared)
+    assert sorted(marks) == in_tails
+    headers = [m.value for m in app.markdown if "as strong as its weakest step, step" in m.value]
+    assert len(headers) == len(paths)
     assert any("Legend" in m.value and "WEAKEST STEP" in m.value for m in app.markdown), "a legend"
-    assert any("as strong as its weakest step" in m.value for m in app.markdown)
+    said = [c.value.replace("\\", "") for c in app.caption]
+    assert any("is marked: its evidence leans most against it" in c for c in said), said
 
 
 def test_highlighting_a_chain_lists_only_it_and_bolds_its_links(app: AppTest) -> None:
@@ -167,7 +185,8 @@ def test_a_mechanism_too_big_to_draw_shows_one_chain_and_pages_the_list(
     open_page(app, "chains", claim="hub")
     assert set(dot_nodes(dot_of(app))) == {"hub", "leaf-00"}
     assert any("too many to draw at once" in c.value for c in app.caption)
-    assert len(link_ids(app)) == 2 * 10  # ten chains of two steps a page
+    # ten chains of two steps a page, their shared first step listed once
+    assert len(link_ids(app)) == 1 + 10
     assert "Chains 1–10 of 61." in [c.value for c in app.caption]
 
 
@@ -371,7 +390,11 @@ def test_chain_dot_colours_links_and_marks_the_weakest_step() -> None:
     assert "WEAKEST STEP" not in nodes["a"] + nodes["c"]
     assert "Refuted · low · override" in nodes["c"]
     label = re.search(r'label="((?:[^"\\]|\\.)*)"', nodes["c"]).group(1)  # type: ignore[union-attr]
-    assert label.count("\\n") == 5 and " …" in label  # wrapped, at most 5 lines, then status
+    # issue 16: the whole statement (no "…" below 280 characters), 20 to a line, then status
+    assert label.count("\\n") == 14 and " …" not in label
+    assert label.split("\\n")[0] == "Effect Effect Effect"
+    long = chain_dot({"c": {**SUMMARIES["c"], "statement": "Effect " * 60}}, [("c", "c")])
+    assert " …" in long
     assert 'URL="claim?id=a"' in nodes["a"] and "n0 -> n1;" in dot
 
 

@@ -5,9 +5,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from evidence.domain.chains import shared_start
 from evidence.webui import downloads, views
 from evidence.webui.charts import chain_dot
-from evidence.webui.render import VERDICT_COLOURS, md_text, short, verdict_label
+from evidence.webui.render import (
+    VERDICT_COLOURS,
+    chain_heading,
+    md_text,
+    shared_as_above,
+    shared_steps_title,
+    short,
+    verdict_label,
+    weakest_of_note,
+    weakest_reason,
+)
 
 PAGE_SIZE = 10
 MAX_DRAWN = 60  # claims in one drawing; past that only the chosen chain is drawn
@@ -86,9 +97,9 @@ st.markdown(
     "chain through it (a chain is as strong as that step)."
 )
 
-weakest = {chains[n]["steps"][i] for n in numbers for i in chains[n]["weakest_indexes"]}
+weakest = {chains[n]["weakest"] for n in numbers}
 if highlight is not None:
-    weakest = {chains[highlight]["steps"][i] for i in chains[highlight]["weakest_indexes"]}
+    weakest = {chains[highlight]["weakest"]}
 if len(mechanism["claims"]) <= MAX_DRAWN:
     edges = mechanism["edges"]
     path = chains[highlight]["steps"] if highlight is not None else []
@@ -97,7 +108,7 @@ else:
     shown = chains[highlight if highlight is not None else numbers[0]]
     path = shown["steps"]
     edges = list(zip(path, path[1:], strict=False))
-    weakest = {path[i] for i in shown["weakest_indexes"]}
+    weakest = {shown["weakest"]}
     st.caption(
         f"This mechanism has {len(mechanism['claims'])} claims, too many to draw at once: "
         "the graph shows one chain (choose another above)."
@@ -132,24 +143,42 @@ info.caption(
     if pages > 1
     else "Each chain from its first step to its last."
 )
-for n in listed[first : first + PAGE_SIZE]:
+shown_here = listed[first : first + PAGE_SIZE]
+# the chains of a mechanism often share their first steps: listed once, above the cards
+shared = shared_start([chains[n]["steps"] for n in shown_here]) if len(shown_here) > 1 else 0
+
+
+def step_link(i: int, cid: str, note: str = "") -> None:
+    step = claims[cid]
+    suffix = f" — {verdict_label(step['verdict'])}, {step['certainty']}"
+    if step["overridden"]:
+        suffix += " (curator override)"
+    st.page_link(
+        "app_pages/claim.py",
+        # the statement gives way to the note, which a narrow page would cut off
+        label=md_text(f"{i + 1}. " + short(step["statement"], 100 - len(note)) + suffix + note),
+        query_params={"id": cid},
+        icon=":material/arrow_forward:" if i else ":material/play_arrow:",
+    )
+
+
+if shared:
+    with st.container(border=True):
+        st.markdown(shared_steps_title(shared))
+        for i, cid in enumerate(chains[shown_here[0]]["steps"][:shared]):
+            weakest_of = [
+                numbers.index(n) + 1 for n in shown_here if chains[n]["weakest_index"] == i
+            ]
+            step_link(i, cid, weakest_of_note(weakest_of, len(shown_here)))
+for n in shown_here:
     ch = chains[n]
     with st.container(border=True):
-        colour = VERDICT_COLOURS[ch["verdict"]]
-        st.markdown(
-            f"**Chain {numbers.index(n) + 1}** — as strong as its weakest step: "
-            f":{colour}-badge[{verdict_label(ch['verdict'])}] ({ch['certainty']})"
-        )
+        badge = f":{VERDICT_COLOURS[ch['verdict']]}-badge[{verdict_label(ch['verdict'])}]"
+        st.markdown(chain_heading(numbers.index(n) + 1, ch, badge))
+        if why := weakest_reason(ch):
+            st.caption(why)
+        if shared:
+            st.caption(shared_as_above(shared))
         for i, cid in enumerate(ch["steps"]):
-            step = claims[cid]
-            suffix = f" — {verdict_label(step['verdict'])}, {step['certainty']}"
-            if step["overridden"]:
-                suffix += " (curator override)"
-            if i in ch["weakest_indexes"]:
-                suffix += " · ⚠ weakest step"
-            st.page_link(
-                "app_pages/claim.py",
-                label=md_text(f"{i + 1}. " + short(step["statement"], 100) + suffix),
-                query_params={"id": cid},
-                icon=":material/arrow_forward:" if i else ":material/play_arrow:",
-            )
+            if i >= shared:
+                step_link(i, cid, " · ⚠ weakest step" if i == ch["weakest_index"] else "")

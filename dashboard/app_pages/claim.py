@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from evidence.domain.chains import shared_start
 from evidence.domain.vocab import Role
 from evidence.webui import auth, data, downloads
 from evidence.webui.picker import chosen_claim, open_claim
@@ -11,13 +12,18 @@ from evidence.webui.render import (
     NOTICE_LABELS,
     VERDICT_COLOURS,
     certainty_text,
+    chain_heading,
     counts_text,
     describe_change,
     links_out,
     md_text,
     notice_text,
+    shared_as_above,
+    shared_steps_title,
     short,
     verdict_label,
+    weakest_of_note,
+    weakest_reason,
 )
 
 STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
@@ -198,28 +204,41 @@ paths = claim["chain"]["paths"]
 if paths:
     st.subheader("Mechanism chains through this claim", anchor=False)
     st.caption("A chain is only as strong as its weakest step.")
+    # chains through a claim often share their first steps: listed once, above the cards
+    shared = shared_start([[s["id"] for s in p["steps"]] for p in paths]) if len(paths) > 1 else 0
+
+    def chain_step(n: int, i: int, step: dict, note: str = "") -> None:
+        here = step["id"] == claim["id"]
+        suffix = f" ({step['certainty']})"
+        if step["overridden"]:
+            suffix += " (curator override)"
+        claim_link(
+            step["id"],
+            key=f"chain-{n}-{i}",
+            verdict=step["verdict"],
+            # each step's button has an arrow for its icon already
+            prefix="(this claim) " if here else "",
+            suffix=suffix + note,
+            limit=80 - len(note),  # the statement gives way to the note
+        )
+
+    if shared:
+        with st.container(border=True):
+            st.markdown(shared_steps_title(shared))
+            for i, step in enumerate(paths[0]["steps"][:shared]):
+                weakest_of = [n for n, p in enumerate(paths, 1) if p["weakest_index"] == i]
+                chain_step(0, i, step, weakest_of_note(weakest_of, len(paths)))
     for n, path in enumerate(paths, start=1):
         with st.container(border=True):
-            st.markdown(
-                f"**Chain {n}** — as strong as its weakest step: "
-                f"{verdict_label(path['verdict']).lower()} ({path['certainty']})"
-            )
+            st.markdown(chain_heading(n, path, verdict_label(path["verdict"]).lower()))
+            if why := weakest_reason(path):
+                st.caption(why)
+            if shared:
+                st.caption(shared_as_above(shared))
             for i, step in enumerate(path["steps"]):
-                here = step["id"] == claim["id"]
-                suffix = f" ({step['certainty']})"
-                if step["overridden"]:
-                    suffix += " (curator override)"
-                if i in path["weakest_indexes"]:
-                    suffix += " · weakest step"
-                claim_link(
-                    step["id"],
-                    key=f"chain-{n}-{i}",
-                    verdict=step["verdict"],
-                    # each step's button has an arrow for its icon already
-                    prefix="(this claim) " if here else "",
-                    suffix=suffix,
-                    limit=80,
-                )
+                if i >= shared:
+                    note = " · ⚠ weakest step" if i == path["weakest_index"] else ""
+                    chain_step(n, i, step, note)
 
 with st.expander(f"History ({len(claim['history'])} changes)"):
     for h in claim["history"]:

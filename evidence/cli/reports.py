@@ -35,8 +35,12 @@ def chain(
     for n, path in enumerate(result["paths"], start=1):
         weakest = Verdict(path["verdict"]).label.lower()
         say(f"Chain {n}: only as strong as its weakest step ({weakest}, {path['certainty']})")
+        if path["weakest_why"]:
+            say(f"  weakest: step {path['weakest_index'] + 1} — {path['weakest_why']}")
         for i, step in enumerate(path["steps"]):
             mark = "  <- weakest" if i in path["weakest_indexes"] else ""
+            if i in path["tied_indexes"]:
+                mark = "  <- as weak (tied)"
             label = Verdict(step["verdict"]).label
             say(f"  {'→ ' if i else '  '}{step['id']}: {label} {step['certainty_symbols']}{mark}")
 

@@ -60,6 +60,44 @@ def chain_paths(
     return paths
 
 
+# How little is known of an unproven claim, least first: no evidence looked for, searched
+# and nothing found, only retracted papers, only papers that cannot bear on it, only very
+# low certainty evidence. A claim that is not unproven has no reason and ranks above these.
+_UNPROVEN_ORDER = {
+    "not_assessed": 0,
+    "searched_nothing_found": 1,
+    "retracted_only": 2,
+    "insufficient_only": 3,
+    "very_low_only": 4,
+}
+
+
+def step_weight(
+    strength: Sequence[int], unproven_reason: str | None, supporting: int, refuting: int
+) -> tuple[int, ...]:
+    """A chain step's place among the weakest, weakest first: its verdict and certainty
+    (grading.ClaimGrade.strength), then among unproven claims how little is known, then how
+    far its counted evidence leans against it (refuting minus supporting links).
+
+    Most claims of a young ledger are "unproven, very low": by verdict alone nearly every
+    step of a chain would tie for weakest, and a mark on seven of nine says nothing.
+    """
+    return (*strength, _UNPROVEN_ORDER.get(unproven_reason or "", 5), supporting - refuting)
+
+
+def shared_start(paths: Sequence[Sequence[str]]) -> int:
+    """How many first steps all these chains share (0 for none, or for no chains)."""
+    if not paths:
+        return 0
+    n = 0
+    for steps in zip(*paths, strict=False):
+        if len(set(steps)) != 1:
+            break
+        n += 1
+    # a chain wholly inside another keeps its last step in its own card
+    return min(n, min(len(p) for p in paths) - 1)
+
+
 @dataclass(frozen=True)
 class WeakestLink:
     index: int

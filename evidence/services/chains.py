@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from evidence.domain.chains import MAX_PATHS, chain_paths, weakest_link
+from evidence.domain.chains import MAX_PATHS, chain_paths, step_weight, weakest_link
 from evidence.services.claim_links import leads_to_edges
 from evidence.services.claims import get_claim
 from evidence.services.verdicts import summaries_of
@@ -91,17 +91,70 @@ def _chains_of(
 
 
 def weigh_chain(path: Sequence[str], claims: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """A chain is only as strong as its weakest step; ``claims`` maps id to its summary."""
-    weakest = weakest_link(path, lambda c: tuple(claims[c]["strength"]))
-    floor = tuple(claims[weakest.claim]["strength"])
+    """A chain is only as strong as its weakest step; ``claims`` maps id to its summary.
+
+    One step is marked weakest (the first of the lowest :func:`step_weight`); the steps that
+    equal it on verdict, certainty and evidence are named in ``tied_indexes``.
+    """
+    weight = {c: _weight(claims[c]) for c in path}
+    weakest = weakest_link(path, weight.__getitem__)
+    floor = weight[weakest.claim]
     return {
         "steps": list(path),
         "weakest": weakest.claim,
         "weakest_index": weakest.index,
-        "weakest_indexes": [i for i, c in enumerate(path) if tuple(claims[c]["strength"]) == floor],
+        "weakest_indexes": [weakest.index],
+        "tied_indexes": [
+            i for i, c in enumerate(path) if weight[c] == floor and i != weakest.index
+        ],
         "verdict": claims[weakest.claim]["verdict"],
         "certainty": claims[weakest.claim]["certainty"],
+        "weakest_why": _why_weakest(path, weakest.index, weight, claims),
     }
+
+
+_KNOWN = {
+    "not_assessed": "it is not yet assessed",
+    "searched_nothing_found": "the searches for it found nothing",
+    "retracted_only": "its only evidence is retracted",
+    "insufficient_only": "its papers cannot bear on it either way",
+    "very_low_only": "its evidence is all of very low certainty",
+}
+
+
+def _why_weakest(
+    path: Sequence[str],
+    index: int,
+    weight: Mapping[str, tuple[int, ...]],
+    claims: Mapping[str, Mapping[str, Any]],
+) -> str | None:
+    """Why this step and not another as weak by verdict and certainty; None when no other
+    step is."""
+    mine = weight[path[index]]
+    rivals = [i for i, c in enumerate(path) if i != index and weight[c][:2] == mine[:2]]
+    if not rivals:
+        return None
+    tied = [i + 1 for i in rivals if weight[path[i]] == mine]
+    summary = claims[path[index]]
+    if tied:
+        steps = ", ".join(map(str, tied))
+        return (
+            f"tied with step{'s' if len(tied) > 1 else ''} {steps} on verdict, certainty and "
+            "evidence; the first is marked"
+        )
+    if all(weight[path[i]][2] > mine[2] for i in rivals) and summary["unproven_reason"]:
+        known = _KNOWN[summary["unproven_reason"]]
+        return f"less is known of it than of the steps as weak: {known}"
+    return (
+        f"its evidence leans most against it of the steps as weak ({summary['supporting']} "
+        f"supporting, {summary['refuting']} refuting)"
+    )
+
+
+def _weight(summary: Mapping[str, Any]) -> tuple[int, ...]:
+    return step_weight(
+        summary["strength"], summary["unproven_reason"], summary["supporting"], summary["refuting"]
+    )
 
 
 def all_chains(

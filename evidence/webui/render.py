@@ -185,3 +185,40 @@ def claim_card_html(claim: dict) -> str:
         f'<p style="margin: 0; font-size: 0.875rem; opacity: 0.7">'
         f"{html.escape(claim['explanation'])}</p>"
     )
+
+
+def shared_steps_title(shared: int) -> str:
+    """The heading of the card that lists once the first steps every chain below shares."""
+    if shared == 1:
+        return "**The first step of every chain below**"
+    return f"**The first {shared} steps of every chain below**"
+
+
+def shared_as_above(shared: int) -> str:
+    return f"Steps 1–{shared}: as above." if shared > 1 else "Step 1: as above."
+
+
+def chain_heading(number: int, chain: dict, verdict: str) -> str:
+    """A chain card's first line: what the chain is as strong as, and which step that is."""
+    step = chain["weakest_index"] + 1
+    return (
+        f"**Chain {number}** — as strong as its weakest step, step {step}: "
+        f"{verdict} ({chain['certainty']})"
+    )
+
+
+def weakest_reason(chain: dict) -> str | None:
+    """Why that step is marked when others are as weak by verdict and certainty."""
+    if not chain["weakest_why"]:
+        return None
+    return md_text(f"Step {chain['weakest_index'] + 1} is marked: {chain['weakest_why']}.")
+
+
+def weakest_of_note(chain_numbers: list[int], total: int) -> str:
+    """A shared step's mark: which of the chains below it is the weakest step of."""
+    if not chain_numbers:
+        return ""
+    if len(chain_numbers) == total:
+        return " · ⚠ weakest step of every chain below"
+    s = "s" if len(chain_numbers) > 1 else ""
+    return f" · ⚠ weakest step of chain{s} " + ", ".join(map(str, chain_numbers))
