@@ -31,6 +31,7 @@ from evidence.webui.charts import (
     evidence_years_chart,
     kind_label,
     scorecard_chart,
+    source_label,
 )
 from evidence.webui.render import VERDICT_COLOURS, md_text
 
@@ -231,6 +232,10 @@ def test_sources_page_lists_every_source_with_its_kind_and_verdict_counts(
     assert len(link_ids(app)) == sum(min(c["claims"], 20) for c in cards)
     (chart,) = vega(app)
     assert chart["encoding"]["y"]["sort"][0].startswith(cards_sorted_first(cards))
+    # issue 16: at 1,400 px a long title pushed Refuted and Unproven off the table
+    (table,) = app.dataframe
+    widths = {name: c.get("width") for name, c in json.loads(table.proto.columns).items()}
+    assert widths["Source"] == 220 and widths["Kind"] == 150
 
 
 def cards_sorted_first(cards: list[dict]) -> str:
@@ -417,10 +422,8 @@ def test_scorecard_chart_stacks_verdicts_per_source_in_the_order_given() -> None
         for k, t in (("s1", "Same title"), ("s2", "Same title"))
     ]
     spec = scorecard_chart(cards).to_dict()
-    assert spec["encoding"]["y"]["sort"] == [
-        "Same title · Commercial marketing",
-        "Same title · Commercial marketing (s2)",
-    ]
+    order = ["Same title · Commercial marketing", "Same title · Commercial marketing (s2)"]
+    assert spec["encoding"]["y"]["sort"] == order
     assert spec["encoding"]["color"]["scale"]["range"] == list(VERDICT_HEX.values())
     (rows,) = spec["datasets"].values()
     assert sorted((r["source"].endswith("(s2)"), r["verdict"], r["claims"]) for r in rows) == [
@@ -429,7 +432,18 @@ def test_scorecard_chart_stacks_verdicts_per_source_in_the_order_given() -> None
         (True, "Refuted", 2),
         (True, "Supported", 1),
     ]
+    # issue 16: each name is written whole above its bar (the axis's labels, moved there,
+    # so they keep the theme's colour), not cut to a third of the chart
+    axis = spec["encoding"]["y"]["axis"]
+    assert axis["labelAlign"] == "left" and axis["labelPadding"] < 0 and axis["labelOffset"] < 0
+    assert axis["labelLimit"] >= 1000
     assert scorecard_chart(cards, shares=True).to_dict()["encoding"]["x"]["stack"] == "normalize"
+
+
+def test_a_long_source_title_is_named_whole_above_its_bar() -> None:
+    title = "The Hidden Connection Between Your Feet and Chronic Back Pain, and What To Do"
+    card = {"key": "k", "title": title, "kind": "forum_repost", "claims": 1, "verdicts": {}}
+    assert source_label(card) == f"{title} · Forum repost"
 
 
 def test_observational_designs_are_told_apart_by_colour() -> None:

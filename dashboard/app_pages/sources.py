@@ -94,6 +94,11 @@ st.dataframe(
         for c in on_page
     ],
     hide_index=True,
+    # at 1,400 px a long title took the width and pushed Refuted and Unproven off the table
+    column_config={
+        "Source": st.column_config.TextColumn(width=220, help="The whole title: hover a cell."),
+        "Kind": st.column_config.TextColumn(width=150),
+    },
     key="sources_table",
 )
 

@@ -109,12 +109,20 @@ def _verdict_colour(field: str, *, legend: bool = True) -> alt.Color:
 
 
 def source_label(card: Mapping[str, Any]) -> str:
-    """How a source is named on the chart's axis: short title and kind."""
-    return f"{short(card['title'], 48)} · {kind_label(card['kind'])}"
+    """How a source is named above its bar: its title (whole up to 110 characters) and kind."""
+    return f"{short(card['title'], 110)} · {kind_label(card['kind'])}"
+
+
+_ROW = 54  # pixels a source takes: its name, then its bar
+_BAR = 20
 
 
 def scorecard_chart(cards: Sequence[Mapping[str, Any]], *, shares: bool = False) -> alt.Chart:
-    """One stacked horizontal bar per source: its claims by verdict, in the order given."""
+    """One stacked horizontal bar per source: its claims by verdict, in the order given.
+
+    Each source's name is written above its bar, across the chart's width: as axis labels
+    they had a third of it and were cut (issue 16).
+    """
     labels: list[str] = []
     rows = []
     for card in cards:
@@ -139,11 +147,30 @@ def scorecard_chart(cards: Sequence[Mapping[str, Any]], *, shares: bool = False)
     frame = pd.DataFrame(
         rows, columns=["source", "title", "kind", "verdict", "rank", "claims", "share"]
     )
+    # the names are the axis's labels (so they take the theme's text colour, light or dark),
+    # moved from beside the bars to above them
+    y = alt.Y(
+        "source:N",
+        sort=labels,
+        title=None,
+        axis=alt.Axis(
+            orient="left",
+            labelAlign="left",
+            labelBaseline="bottom",
+            labelPadding=-2,
+            labelOffset=-(_BAR // 2 + 3),
+            labelLimit=2000,
+            labelFontSize=13,
+            labelOverlap=False,
+            ticks=False,
+            domain=False,
+        ),
+    )
     return (
         alt.Chart(frame)
-        .mark_bar()
+        .mark_bar(size=_BAR)
         .encode(
-            y=alt.Y("source:N", sort=labels, title=None, axis=alt.Axis(labelLimit=360)),
+            y=y,
             x=alt.X(
                 "claims:Q",
                 stack="normalize" if shares else "zero",
@@ -160,8 +187,7 @@ def scorecard_chart(cards: Sequence[Mapping[str, Any]], *, shares: bool = False)
                 alt.Tooltip("share:Q", title="Share", format=".0%"),
             ],
         )
-        # Streamlit fits the whole chart (axis, legend) into this height
-        .properties(height=130 + 36 * len(labels))
+        .properties(height=alt.Step(_ROW))
     )
 
 
