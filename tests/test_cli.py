@@ -291,6 +291,19 @@ BAD_INPUTS = [
         id="override-blank-reason",
     ),
     pytest.param(
+        ["link", ORTHOSES, "10.1093/pm/pnz086", "--downgrade", "risk_of_bias"],
+        2,
+        "risk of bias is set with --risk-of-bias high (and lifted with --risk-of-bias "
+        "not_flagged), not --downgrade",
+        id="risk-of-bias-one-way",  # issue 16: settable one way, not two
+    ),
+    pytest.param(
+        ["link", ORTHOSES, "10.1093/pm/pnz086", "--downgrade", "Indirectness"],
+        2,
+        "indirectness is set with --directness indirect",
+        id="indirectness-one-way",
+    ),
+    pytest.param(
         ["override", ORTHOSES, "proven", "--reason", "r"],
         2,
         "invalid verdict 'proven'",

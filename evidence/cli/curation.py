@@ -21,6 +21,27 @@ DESIGNS = ", ".join(d.value for d in Design) + " (as `ref edit --design`)."
 REVIEWED = ", ".join(r.value for r in ReviewOf) + " (as `ref edit --review-of`)."
 
 
+# risk of bias and indirectness are judged with their own options, which can also lift
+# them; --downgrade takes the other two only: one way to say each thing
+OWN_OPTION = {
+    Downgrade.risk_of_bias: ("--risk-of-bias", "high", "not_flagged"),
+    Downgrade.indirectness: ("--directness", "indirect", "direct"),
+}
+OTHER_DOWNGRADES = [d.value for d in Downgrade if d not in OWN_OPTION]
+
+
+def _one_way_each(downgrades: list[str]) -> None:
+    for given in downgrades:
+        word = given.strip().lower().replace("-", "_").replace(" ", "_")
+        if word in OWN_OPTION:
+            option, on, off = OWN_OPTION[Downgrade(word)]
+            raise typer.BadParameter(
+                f"{word.replace('_', ' ')} is set with {option} {on} (and lifted with "
+                f"{option} {off}), not --downgrade",
+                param_hint="--downgrade",
+            )
+
+
 def _verdict_line(ctx: typer.Context, claim_id: str) -> str:
     with app_context(ctx).store().reading() as session:
         now = summary_of(session, claim_id)
@@ -47,7 +68,10 @@ def link(
     ] = None,
     downgrade: Annotated[
         list[str] | None,
-        typer.Option(help=", ".join(d.value for d in Downgrade) + " (repeatable)."),
+        typer.Option(
+            help=", ".join(OTHER_DOWNGRADES) + " (repeatable; risk of bias and indirectness "
+            "have their own options)."
+        ),
     ] = None,
     upgrade: Annotated[
         list[str] | None,
@@ -75,6 +99,7 @@ def link(
     Revising changes only what you give: other judgements already recorded are kept.
     With --design (and --review-of) the paper's design is set first, in the same change.
     """
+    _one_way_each(downgrade or [])
     app = app_context(ctx)
     with app.store().transaction() as session:
         if design is not None or review_of is not None:
