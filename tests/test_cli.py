@@ -605,6 +605,30 @@ def test_ref_edit_says_which_verdicts_it_moved(cli: Cli) -> None:
     assert f"  {empty}: {was} -> {now}" in out
 
 
+def test_ref_edit_sets_the_details_of_a_paper_stored_offline(cli: Cli) -> None:
+    """Issue 16: a paper attached offline needs its title, year and authors by hand."""
+    empty = "berlin-2023-tibial-compression-case-series"
+    ok(cli("ref", "add", "10.5555/offline.cli.1"))
+    ok(cli("link", empty, "doi:10.5555/offline.cli.1", "--stance", "supports", "--rationale", "S."))
+    shown = json.loads(ok(cli("claim", "show", empty, "--json")))["evidence"][0]["reference"]
+    assert shown["metadata_pending"] and shown["authors"] == []
+    ok(
+        cli(
+            "ref", "edit", "doi:10.5555/offline.cli.1", "--title", "  A  synthetic title ",
+            "--year", "2020", "--author", "Doe J", "--author", "Roe R",
+        )
+    )  # fmt: skip
+    shown = json.loads(ok(cli("claim", "show", empty, "--json")))["evidence"][0]["reference"]
+    assert (shown["title"], shown["year"], shown["authors"]) == (
+        "A synthetic title",
+        2020,
+        ["Doe J", "Roe R"],
+    )
+    assert not shown["metadata_pending"]
+    (entry,) = json.loads(ok(cli("history", "--limit", "1", "--json")))
+    assert entry["after"]["authors"] == ["Doe J", "Roe R"] and entry["before"]["authors"] == []
+
+
 def test_link_sets_the_papers_design_in_the_same_change(cli: Cli) -> None:
     ok(cli("ref", "add", "10.5555/designed.1"))
     ok(

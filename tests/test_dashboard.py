@@ -443,3 +443,16 @@ def test_a_links_quote_is_on_the_claim_page_and_in_its_csv(
 
         csv_text = downloads.evidence_csv(claim_detail(s, "lumbar-nerve-root-tethering"))
     assert quote in csv_text and csv_text.splitlines()[0].endswith(",rationale,quote,curator")
+
+
+def test_a_paper_with_no_title_or_year_yet_is_marked_pending_on_the_claim_page(
+    app: AppTest, seeded_store: Store
+) -> None:
+    """Issue 16: "Title not recorded" with no hint of what to do about it."""
+    with seeded_store.transaction() as s:
+        link_new_paper(s, "lumbar-nerve-root-tethering", "doi:10.5555/pending.1")
+    open_claim(app, "lumbar-nerve-root-tethering")
+    (table,) = app.table
+    papers = table.value["Paper"].tolist()
+    (pending,) = [p for p in papers if "metadata pending" in p]
+    assert "Title not recorded" in pending and "evidence resolve" in pending

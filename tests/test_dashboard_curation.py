@@ -146,6 +146,45 @@ def test_a_curator_attaches_a_paper_and_the_verdict_changes(app: AppTest, accoun
     assert changes[0]["actor"] == "cleo" and changes[0]["entity"] == "evidence"
 
 
+def test_a_paper_attached_offline_is_marked_pending_and_its_details_can_be_typed(
+    app: AppTest, accounts: Store
+) -> None:
+    """Issue 16: a paper attached offline was a dead end: "Title not recorded", no year, no
+    field to set them and no hint to resolve."""
+    sign_in(app, "cleo")
+    curate(app, EMPTY_CLAIM)
+    widget(app, "text_input", "attach_identifier").input("10.5555/offline.web.1")
+    widget(app, "text_area", "attach_rationale").input("A synthetic case series.")
+    submit(app, "Attach")
+    key = "doi:10.5555/offline.web.1"
+    assert not app.error, [e.value for e in app.error]
+    assert any("metadata pending" in e.label for e in app.expander), [e.label for e in app.expander]
+    assert any("Metadata pending" in i.value and "evidence resolve" in i.value for i in app.info)
+
+    widget(app, "text_input", f"paper_year:{EMPTY_CLAIM}:{key}").input("19x9")
+    widget(app, "form_submit_button", f"paper_save:{EMPTY_CLAIM}:{key}").click().run()
+    assert "invalid year '19x9'" in app.error[0].value
+    with accounts.reading() as s:
+        assert claim_detail(s, EMPTY_CLAIM)["evidence"][0]["reference"]["year"] is None
+
+    title = "A synthetic case series of tibial nerve compression"
+    widget(app, "text_area", f"paper_title:{EMPTY_CLAIM}:{key}").input(title)
+    widget(app, "text_input", f"paper_year:{EMPTY_CLAIM}:{key}").input("2021")
+    widget(app, "text_input", f"paper_journal:{EMPTY_CLAIM}:{key}").input("Synthetic Journal")
+    widget(app, "text_area", f"paper_authors:{EMPTY_CLAIM}:{key}").input("Doe J\n  Roe  R \n\n")
+    widget(app, "form_submit_button", f"paper_save:{EMPTY_CLAIM}:{key}").click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert "Details of" in app.success[0].value
+    with accounts.reading() as s:
+        ref = claim_detail(s, EMPTY_CLAIM)["evidence"][0]["reference"]
+        history = list_history(s, limit=1)
+    assert (ref["title"], ref["year"], ref["journal"]) == (title, 2021, "Synthetic Journal")
+    assert ref["authors"] == ["Doe J", "Roe R"] and not ref["metadata_pending"]
+    assert (history[0]["actor"], history[0]["entity"]) == ("cleo", "reference")
+    assert history[0]["after"]["authors"] == ["Doe J", "Roe R"]
+    assert not any("metadata pending" in e.label for e in app.expander)
+
+
 @pytest.mark.parametrize(
     ("pooled", "start"), [("rcts", "high"), ("observational", "low"), (None, "low")]
 )

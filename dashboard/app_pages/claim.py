@@ -134,6 +134,8 @@ if claim["evidence"]:
     for e in claim["evidence"]:  # counted evidence first, strongest first
         ref = e["reference"]
         title = md_text(ref["title"] or f"Title not recorded ({ref['key']})")
+        if ref["metadata_pending"]:
+            title += " · *metadata pending: run `evidence resolve`*"
         certainty = f"{e['certainty_symbols']} {e['certainty']}"
         flag = NOTICE_LABELS.get(ref["retraction"] or "")
         rows.append(

@@ -114,6 +114,43 @@ evidence_tab, claim_tab, search_tab, override_tab, links_tab = st.tabs(
     ["Evidence", "Claim", "Searches", "Override", "Chain links"]
 )
 
+
+def paper_details(ref: dict) -> None:
+    """Title, year, journal and authors typed by hand: a paper attached while PubMed and
+    Crossref could not be reached has only its identifier until `evidence resolve` runs."""
+    if ref["metadata_pending"]:
+        st.info(
+            "Metadata pending: this paper has no title or year yet. Run `evidence resolve` "
+            "where PubMed and Crossref can be reached, or type its details here."
+        )
+    st.markdown("**The paper**")
+    with st.form(K("paper", ref["key"])):
+        title = st.text_area("Title", ref["title"] or "", key=K("paper_title", ref["key"]))
+        a, b = st.columns([1, 3])
+        year = a.text_input(
+            "Year",
+            "" if ref["year"] is None else str(ref["year"]),
+            help="Four digits; blank leaves it as it is.",
+            key=K("paper_year", ref["key"]),
+        )
+        journal = b.text_input("Journal", ref["journal"] or "", key=K("paper_journal", ref["key"]))
+        authors = st.text_area(
+            "Authors, one a line",
+            "\n".join(ref["authors"]),
+            key=K("paper_authors", ref["key"]),
+        )
+        if st.form_submit_button("Save details", key=K("paper_save", ref["key"])):
+            write(
+                curation.edit_paper,
+                claim_id=claim["id"],
+                ref=ref["key"],
+                title=title,
+                year=year,
+                journal=journal,
+                authors=authors,
+            )
+
+
 with evidence_tab:
     st.markdown("**Attach a paper**")
     with st.form(K("attach"), clear_on_submit=False):
@@ -183,8 +220,12 @@ with evidence_tab:
         link_version = shown(K("rev", ref["key"]), e["version"])
         title = short(ref["title"] or ref["key"], 90)
         label = f"{title} — {e['stance']}, {e['certainty']}"
+        if ref["metadata_pending"]:
+            label += " · metadata pending"
         with st.expander(md_text(label)):
             st.caption(md_text(f"{ref['key']} · {e['design_label']} · version {e['version']}"))
+            paper_details(ref)
+            st.markdown("**This link's judgements**")
             with st.form(K("revise", ref["key"])):
                 a, b, c = st.columns(3)
                 stances = [s.value for s in Stance]

@@ -94,6 +94,10 @@ def edit(
     title: Annotated[str | None, typer.Option()] = None,
     journal: Annotated[str | None, typer.Option()] = None,
     year: Annotated[int | None, typer.Option()] = None,
+    author: Annotated[
+        list[str] | None,
+        typer.Option(help="The authors, in order, replacing those recorded (repeatable)."),
+    ] = None,
     doi: Annotated[str | None, typer.Option()] = None,
     pmid: Annotated[str | None, typer.Option()] = None,
     pmcid: Annotated[str | None, typer.Option()] = None,
@@ -103,7 +107,7 @@ def edit(
     reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
 ) -> None:
     """Set a paper's curated fields; a design set here wins over any suggested one."""
-    given = (design, review_of, title, journal, year, doi, pmid, pmcid, retraction)
+    given = (design, review_of, title, journal, year, author, doi, pmid, pmcid, retraction)
     if all(v is None for v in given):
         raise typer.BadParameter("nothing to change: give at least one field to set")
     app = app_context(ctx)
@@ -120,6 +124,7 @@ def edit(
             title=title,
             journal=journal,
             year=year,
+            authors=author,
             doi=doi,
             pmid=pmid,
             pmcid=pmcid,

@@ -33,8 +33,13 @@ def evidence_row(ref: Reference, ev: Evidence) -> dict[str, Any]:
             "pmcid": ref.pmcid,
             "title": ref.title,
             "first_author": ref.authors[0] if ref.authors else None,
+            "authors": list(ref.authors),
             "journal": ref.journal,
             "year": ref.year,
+            # stored from its identifier alone and never answered for by a service (resolve
+            # names them in metadata_source): its title or year is still to come
+            "metadata_pending": ref.metadata_source in (None, "curator")
+            and not (ref.title and ref.year),
             "retraction": ref.retraction,
             "retraction_notices": ref.retraction_notices,
         },

@@ -125,6 +125,7 @@ SNAPSHOT_FIELDS = (
     "title",
     "year",
     "journal",
+    "authors",
     "design",
     "suggested_design",
     "review_of",
@@ -158,8 +159,9 @@ def edit_reference(
     reason: str | None = None,
     **changes: Any,
 ) -> Reference:
-    """Set curated fields of a paper (design, review_of, title, year, journal, identifiers,
-    retraction). A design set here is a curator's and wins over any suggested one."""
+    """Set curated fields of a paper (design, review_of, title, year, journal, authors,
+    identifiers, retraction). A design set here is a curator's and wins over any suggested
+    one. A title or journal given empty clears it."""
     verdicts.lock(session)  # before reading: the paper read is then the latest committed
     reference = find_reference(session, ref)
     verdicts.mark_papers(session, [reference.id])
@@ -182,6 +184,14 @@ def edit_reference(
 
     if "year" in values:
         values["year"] = check_year(values["year"])
+    if "authors" in values:
+        # one name a line or item, as the paper lists them; an empty list clears them
+        names = values["authors"]
+        names = names.splitlines() if isinstance(names, str) else list(names)
+        values["authors"] = [" ".join(str(n).split()) for n in names if str(n).strip()]
+    for field in ("title", "journal"):
+        if field in values:
+            values[field] = " ".join(str(values[field]).split()) or None
     normalizers = {
         IdKind.doi: normalize_doi,
         IdKind.pmid: normalize_pmid,

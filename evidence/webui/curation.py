@@ -122,6 +122,17 @@ def revise_link(session: Session, actor: str, *, version: int, **link: Any) -> s
     return f"{said} {_now(session, link['claim_id'])}"
 
 
+def edit_paper(
+    session: Session, actor: str, *, claim_id: str, ref: str, year: str, **details: Any
+) -> str:
+    """Set a paper's title, year, journal and authors by hand: for a paper attached while
+    the services could not be reached (``year`` as typed; blank leaves it as it is)."""
+    typed = year.strip()
+    number = int(typed) if typed.isdigit() else typed or None
+    edit_reference(session, ref=ref, actor=actor, year=number, **details)
+    return f"Details of {ref} saved. {_now(session, claim_id)}"
+
+
 def remove_link(session: Session, actor: str, *, version: int, **link: Any) -> str:
     unlink_evidence(session, actor=actor, expected_version=version, **link)
     return f"Link to {link['ref']} removed. {_now(session, link['claim_id'])}"
