@@ -68,4 +68,5 @@ alias = st.Page(_to_overview, title="Overview", url_path="overview", visibility=
 
 page = st.navigation({"Evidence": [*reading, alias], "Curation": curation + account})
 auth.sidebar(user)
+auth.send_cookie()
 page.run()

@@ -36,6 +36,11 @@ ENVIRONMENT = {
     "EVIDENCE_HTTP_TIMEOUT": "Seconds to wait for a metadata service before retrying. Default: 30.",
     "EVIDENCE_HTTP_RETRIES": "Retries of a request after a 429, a 5xx, a timeout or a broken "
     "answer (with exponential backoff that honours Retry-After). Default: 4.",
+    "EVIDENCE_SIGN_IN_HOURS": "How long a dashboard sign-in lasts in its browser (a signed "
+    "cookie; reloading the page keeps it). Default: 12.",
+    "EVIDENCE_SIGN_IN_SECRET": "The key that signs those cookies; every dashboard serving one "
+    "database behind one address needs the same. Default: one made at first use and kept in "
+    "sign-in-secret in EVIDENCE_DATA_DIR.",
 }
 
 PUBMED_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
@@ -57,6 +62,8 @@ class Settings:
     cache_dir: Path | None = None
     http_timeout: float = 30.0
     http_retries: int = 4
+    sign_in_hours: float = 12.0
+    sign_in_secret: str | None = None
 
     @property
     def metadata_cache_dir(self) -> Path:
@@ -99,6 +106,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         cache_dir=Path(cache_dir) if cache_dir else None,
         http_timeout=_number(env, "EVIDENCE_HTTP_TIMEOUT", 30.0, float, 0.1, 600),
         http_retries=int(_number(env, "EVIDENCE_HTTP_RETRIES", 4, int, 0, 10)),
+        sign_in_hours=_number(env, "EVIDENCE_SIGN_IN_HOURS", 12.0, float, 0.01, 24 * 90),
+        sign_in_secret=text("EVIDENCE_SIGN_IN_SECRET"),
     )
 
 

@@ -265,7 +265,7 @@ def test_a_viewer_is_refused_the_curation_page(dashboard: str, page) -> None:  #
     expect(page.get_by_text("vic is a viewer")).to_be_visible()
     expect(page.get_by_label("DOI, PMID, PMCID or link")).to_have_count(0)
     page.screenshot(path=ARTIFACTS / "viewer-refused.png")
-    # and a fresh visit to the address is a guest's, refused just the same
+    # and a fresh visit to the address (still vic, by the sign-in cookie) is refused the same
     page.goto(f"{dashboard}/curate?id={CLAIM}")
     settle(page)
     expect(page.get_by_role("heading", name="Curators only")).to_be_visible()
@@ -305,3 +305,42 @@ def test_the_overview_answers_at_its_own_address(dashboard: str, page) -> None: 
     settle(page)
     expect(page.get_by_role("heading", name="Supported (").first).to_be_visible()
     expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_a_sign_in_survives_a_reload_until_sign_out(dashboard: str, page) -> None:  # noqa: ANN001
+    """Issue 16: a reload or a full link used to sign a curator out."""
+    page.context.clear_cookies()  # an earlier test's sign-in
+    page.goto(dashboard)
+    settle(page)
+    sign_in(page, "cleo")
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "evidence_sign_in"]
+    assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    hours = (cookie["expires"] - time.time()) / 3600
+    assert 11.5 < hours <= 12  # EVIDENCE_SIGN_IN_HOURS, by default 12
+    page.reload()
+    settle(page)
+    expect(page.get_by_text("Signed in as cleo").first).to_be_visible()
+    page.goto(f"{dashboard}/claim?id={CLAIM}")  # a full link, e.g. a chain graph's step
+    settle(page)
+    expect(page.get_by_text("Signed in as cleo").first).to_be_visible()
+    expect(page.get_by_role("link", name="Curate", exact=True)).to_be_visible()
+
+    # a cookie altered by hand is not a sign-in
+    value = cookie["value"]
+    forged = dict(cookie, value=value[:-1] + ("A" if value[-1] != "A" else "B"))
+    page.context.add_cookies([forged])
+    page.reload()
+    settle(page)
+    expect(page.get_by_text("Reading as a guest.")).to_be_visible()
+    page.context.add_cookies([cookie])
+    page.reload()
+    settle(page)
+    expect(page.get_by_text("Signed in as cleo").first).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").first.click()
+    settle(page)
+    expect(page.get_by_text("Reading as a guest.")).to_be_visible()
+    page.wait_for_function("!document.cookie.includes('evidence_sign_in=')")
+    page.reload()
+    settle(page)
+    expect(page.get_by_text("Reading as a guest.")).to_be_visible()

@@ -74,3 +74,9 @@ def test_the_readme_names_the_current_rules_version_and_regrade() -> None:
         f"rules version\n{RULES_VERSION}**" in README or f"rules version {RULES_VERSION}" in README
     )
     assert "evidence regrade --check" in README
+
+
+def test_the_readme_makes_an_admin_before_the_dashboard_is_described() -> None:
+    """Issue 16: a new user found no way in to curate."""
+    first = README.index("evidence users add YOUR-NAME --role admin")
+    assert first < README.index("## The dashboard")

@@ -8,6 +8,7 @@ time taken does not tell which names exist.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -159,6 +160,13 @@ def set_role(session: Session, *, username: str, role: str, actor: str) -> Accou
     account.updated_at = clock.now()
     _record(session, "update", account.username, before, _snapshot(account), actor)
     return account
+
+
+def password_fingerprint(session: Session, username: str) -> str | None:
+    """A digest of the account's password hash, or None when there is no such account: a
+    remembered sign-in carries it, so a new password or a removed account ends it."""
+    stored = session.scalar(select(Account.password_hash).where(Account.username == username))
+    return None if stored is None else hashlib.sha256(stored.encode()).hexdigest()[:32]
 
 
 def authenticate(session: Session, *, username: str, password: str) -> SignedIn | None:

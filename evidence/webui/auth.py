@@ -16,12 +16,14 @@ import time
 import streamlit as st
 
 from evidence.domain.vocab import Role
-from evidence.services.accounts import SignedIn, authenticate, find_role
-from evidence.webui import data
+from evidence.services.accounts import SignedIn, authenticate, find_role, password_fingerprint
+from evidence.webui import data, sign_in_cookie
 from evidence.webui.render import md_text
 
 _NAME = "signed_in_as"
 _THIS_RUN = "user_this_run"
+_COOKIE_SCRIPT = "sign_in_cookie_script"  # to send with the next run's page
+_SIGNED_OUT = "signed_out"  # this tab's cookies still hold the sign-in it ended
 # after this many wrong passwords in a row a session must wait before trying again
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 30
@@ -53,8 +55,23 @@ def user() -> SignedIn | None:
     return st.session_state[_THIS_RUN] if _THIS_RUN in st.session_state else current_user()
 
 
+def _remembered() -> str | None:
+    """The account a sign-in cookie from this browser names, if it still holds."""
+    if st.session_state.get(_SIGNED_OUT):
+        return None
+    found = sign_in_cookie.read(st.context.cookies.get(sign_in_cookie.COOKIE))
+    if found is None:
+        return None
+    name, fingerprint = found
+    with data.store().reading() as session:
+        if password_fingerprint(session, name) != fingerprint:
+            return None  # a new password since, or the account is gone
+    st.session_state[_NAME] = name
+    return name
+
+
 def _who() -> SignedIn | None:
-    name = st.session_state.get(_NAME)
+    name = st.session_state.get(_NAME) or _remembered()
     if name:
         with data.store().reading() as session:
             role = find_role(session, name)
@@ -96,13 +113,28 @@ def sign_in(username: str, password: str) -> str | None:
     if who is None:
         return "Unknown user name or wrong password."
     st.session_state[_NAME] = who.username
+    st.session_state.pop(_SIGNED_OUT, None)
+    with data.store().reading() as session:  # after a rehash on the way in, if any
+        fingerprint = password_fingerprint(session, who.username) or ""
+    value = sign_in_cookie.token(who.username, fingerprint)
+    st.session_state[_COOKIE_SCRIPT] = sign_in_cookie.set_script(value)
     return None
 
 
 def sign_out() -> None:
     st.session_state.pop(_NAME, None)
+    st.session_state[_SIGNED_OUT] = True
+    st.session_state[_COOKIE_SCRIPT] = sign_in_cookie.clear_script()
     if _oidc_email() is not None:
         st.logout()
+
+
+def send_cookie() -> None:
+    """Set or clear the sign-in cookie in the browser, once, after a sign-in or sign-out."""
+    script = st.session_state.pop(_COOKIE_SCRIPT, None)
+    if script:
+        with st.sidebar:
+            st.html(script, unsafe_allow_javascript=True)
 
 
 def refuse() -> None:
