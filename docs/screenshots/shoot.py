@@ -23,6 +23,7 @@ Exits non-zero with a message naming the step that failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -222,10 +223,9 @@ def wait_idle(page, what: str) -> None:
             time.sleep(0.2)
         else:
             raise Failure(f"{what}: Streamlit still running after {PAGE_TIMEOUT // 1000} s")
-        try:
+        # the websocket keeps a connection open: the idle status above is what counts
+        with contextlib.suppress(Exception):
             page.wait_for_load_state("networkidle", timeout=15_000)
-        except Exception:
-            pass  # the websocket keeps a connection open; idle status above is what counts
         # charts: each vega-lite chart holds a drawn canvas or svg, each graphviz an svg
         page.wait_for_function(
             """() => {
