@@ -9,6 +9,7 @@
     │   └── InvalidRecord           a record in a seed or import file is malformed
     ├── NotFound                    a named record does not exist
     │   ├── ClaimNotFound
+    │   ├── AccountNotFound
     │   ├── ReferenceNotFound
     │   ├── SourceNotFound
     │   ├── LinkNotFound            no evidence link / claim link between those two records
@@ -16,13 +17,22 @@
     ├── AlreadyExists               a record with that natural key is already stored
     ├── ConflictError               someone else changed the record since it was read
     │   └── WriteConflict           the database refused a write another writer made first
-    └── StoreError                  the database cannot be used
-        ├── DatabaseUnavailable     unreadable URL, unreachable server, unopenable file
-        ├── SchemaOutOfDate         the database has not been initialised / migrated
-        └── VerdictsOutOfDate       its stored verdicts were graded by other rules
+    ├── NotAllowed                  the signed-in account's role does not allow the change
+    ├── StoreError                  the database cannot be used
+    │   ├── DatabaseUnavailable     unreadable URL, unreachable server, unopenable file
+    │   ├── SchemaOutOfDate         the database has not been initialised / migrated
+    │   ├── VerdictsOutOfDate       its stored verdicts were graded by other rules
+    │   └── CacheUnavailable        the metadata response cache cannot be opened or written
+    └── ServiceError                a metadata service could not answer
+        ├── Retryable               an answer worth asking again for (never leaves remote/)
+        ├── ServiceFailure          one request failed for good, after its retries
+        │   └── ValidationFailure   Crossref refused the request as malformed (HTTP 400)
+        └── PapersUnresolved        some papers of a lookup or resolve got no answer
 
-Every class carries the fields that explain it; the message is built from them. The CLI and
-the dashboard turn these into a message and an exit code in one place each.
+Every class carries the fields that explain it; the message is built from them, and the
+exception it was raised from stays its ``__cause__``. The CLI and the dashboard turn these
+into a message and an exit code in one place each; the CLI adds the command-line option
+that would have given a missing value (cli/app.py), the dashboard does not.
 """
 
 from __future__ import annotations
@@ -31,15 +41,14 @@ from collections.abc import Sequence
 
 
 class EvidenceError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Raised on purpose by this package (never directly: one of its subclasses)."""
 
     exit_code = 1
-    # the command-line option that gives what was missing: the CLI names it, the dashboard
-    # (whose form fields have their own labels) does not
-    option: str | None = None
 
 
 class InputError(EvidenceError):
+    """Raised when the caller gave something the ledger cannot accept."""
+
     exit_code = 2
 
 
@@ -66,16 +75,13 @@ class InvalidIdentifier(InputError):
 class MissingValue(InputError):
     """Raised when a value needed in this situation was not given."""
 
-    def __init__(self, field: str, why: str, *, option: str | None = None) -> None:
+    def __init__(self, field: str, why: str) -> None:
         self.field = field
-        self.option = option
         super().__init__(f"missing {field}: {why}")
 
 
 class MissingReason(InputError):
     """Raised when an override (or another change that needs one) has no written reason."""
-
-    option = "--reason"
 
     def __init__(self, action: str) -> None:
         self.action = action
@@ -97,6 +103,8 @@ class InvalidRecord(InputError):
 
 
 class NotFound(EvidenceError):
+    """Raised when a named record does not exist."""
+
     exit_code = 3
     kind = "record"
 
@@ -106,26 +114,38 @@ class NotFound(EvidenceError):
 
 
 class ClaimNotFound(NotFound):
+    """Raised when no claim has that id."""
+
     kind = "claim"
 
 
 class AccountNotFound(NotFound):
+    """Raised when no dashboard account has that name."""
+
     kind = "account"
 
 
 class ReferenceNotFound(NotFound):
+    """Raised when no stored paper has that key or identifier."""
+
     kind = "reference"
 
 
 class SourceNotFound(NotFound):
+    """Raised when no source document has that key."""
+
     kind = "source"
 
 
 class LinkNotFound(NotFound):
+    """Raised when there is no evidence link or claim link between the two records."""
+
     kind = "link"
 
 
 class OverrideNotFound(NotFound):
+    """Raised when a claim with no override is asked to drop one."""
+
     kind = "override for claim"
 
 
@@ -163,18 +183,36 @@ class ConflictError(EvidenceError):
 
 
 class WriteConflict(ConflictError):
-    """Raised when the database itself refuses a write (a unique key taken an instant ago)."""
+    """Raised when the database itself refuses a write (a unique key taken an instant ago,
+    a deadlock, a serialisation failure): no version was read, so none is compared."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, kind: str = "record", key: str = "") -> None:
         self.detail = detail
-        Exception.__init__(
+        self.kind = kind
+        self.key = key
+        self.expected = None
+        self.actual = None
+        EvidenceError.__init__(
             self,
             f"another writer changed the same records at the same moment ({detail}); "
             "nothing was written: try again",
         )
 
 
+class NotAllowed(EvidenceError):
+    """Raised when the signed-in account's role does not allow the change it asked for."""
+
+    exit_code = 8
+
+    def __init__(self, username: str, needed: str = "curator") -> None:
+        self.username = username
+        self.needed = needed
+        super().__init__(f"{username} may not curate (the {needed} role is needed)")
+
+
 class StoreError(EvidenceError):
+    """Raised when the database cannot be used."""
+
     exit_code = 6
 
 
@@ -217,10 +255,52 @@ class VerdictsOutOfDate(StoreError):
         )
 
 
+class CacheUnavailable(StoreError):
+    """Raised when the metadata response cache (a SQLite file) cannot be opened or written."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot use the metadata cache {str(path)!r}: {reason}")
+
+
 class ServiceError(EvidenceError):
-    """Raised when metadata services could not answer for some papers (after retries)."""
+    """Raised when a metadata service could not answer."""
 
     exit_code = 7
+
+
+class Retryable(ServiceError):
+    """Raised when an answer is worth asking again for: a timeout, a 5xx, a rate limit
+    (``limited``), an unreadable body. remote/http.py retries it and never lets it out."""
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, limited: bool = False
+    ) -> None:
+        self.reason = reason
+        self.retry_after = retry_after
+        self.limited = limited
+        super().__init__(reason)
+
+
+class ServiceFailure(ServiceError):
+    """Raised when one request to a service failed for good, after its retries."""
+
+    def __init__(self, service: str, reason: str) -> None:
+        self.service = service
+        self.reason = reason
+        super().__init__(f"{service}: {reason}")
+
+
+class ValidationFailure(ServiceFailure):
+    """Raised when Crossref refuses a request as malformed (HTTP 400 with its reasons)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Crossref", reason)
+
+
+class PapersUnresolved(ServiceError):
+    """Raised when some papers of a lookup or a resolve got no answer (after retries)."""
 
     def __init__(self, failed: int, total: int, detail: str = "") -> None:
         self.failed = failed

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evidence.domain.vocab import Role
+from evidence.errors import NotAllowed
 from evidence.services.accounts import SignedIn, add_account, set_role
 from evidence.services.claim_detail import claim_detail
 from evidence.services.claims import edit_claim
@@ -107,7 +108,7 @@ def test_a_viewer_signs_in_but_may_not_curate(app: AppTest) -> None:
     with pytest.raises(ValueError):
         app.switch_page("app_pages/curate.py")
     # and a write attempted for a viewer is refused by the write itself
-    ok, message = curation.attempt(
+    outcome = curation.attempt(
         curation.record_search,
         SignedIn("vic", Role.viewer),
         claim_id=EMPTY_CLAIM,
@@ -116,7 +117,8 @@ def test_a_viewer_signs_in_but_may_not_curate(app: AppTest) -> None:
         hits=0,
         searched_on=None,
     )
-    assert (ok, message) == (False, "vic may not curate (the curator role is needed)")
+    assert isinstance(outcome.error, NotAllowed) and not outcome.ok
+    assert outcome.message == "vic may not curate (the curator role is needed)"
 
 
 def test_a_curator_attaches_a_paper_and_the_verdict_changes(app: AppTest, accounts: Store) -> None:
@@ -504,3 +506,20 @@ def data_ids(session) -> set[str]:  # noqa: ANN001
     from evidence.services.claim_index import claim_statements
 
     return set(claim_statements(session))
+
+
+def test_a_write_the_database_refused_is_a_conflict_like_a_stale_version(app: AppTest) -> None:
+    """Issue 15: the page told a conflict by its wording, which WriteConflict does not share."""
+    from evidence.errors import ConflictError, WriteConflict
+
+    def refused(session: object, actor: str) -> str:
+        raise WriteConflict("a unique key taken an instant ago")
+
+    def stale(session: object, actor: str) -> str:
+        raise ConflictError("claim", EMPTY_CLAIM, 1, 2)
+
+    for change in (refused, stale):
+        outcome = curation.attempt(change, SignedIn("cleo", Role.curator))
+        assert outcome.conflict and not outcome.ok
+    done = curation.attempt(lambda session, actor: "done", SignedIn("cleo", Role.curator))
+    assert (done.ok, done.conflict, done.message) == (True, False, "done")

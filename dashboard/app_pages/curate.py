@@ -52,13 +52,13 @@ def fresh_forms() -> None:
 def write(change: curation.Change, **values: object) -> None:
     """Make one change as the signed-in curator. After it lands, every form is drawn afresh
     from the new state; after an error, the form keeps what was typed."""
-    ok, message = curation.attempt(change, user, **values)
-    if ok:
-        st.session_state[curation.FLASH] = message
+    outcome = curation.attempt(change, user, **values)
+    if outcome.ok:
+        st.session_state[curation.FLASH] = outcome.message
         fresh_forms()
         st.rerun()
-    st.error(md_text(message))
-    if "by someone else" in message:
+    st.error(md_text(outcome.message))
+    if outcome.conflict:
         # in the sidebar: a plain button may not sit inside the form that failed
         st.sidebar.button(
             "Discard my changes and show the latest", on_click=fresh_forms, key="refresh"

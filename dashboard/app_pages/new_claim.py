@@ -44,7 +44,7 @@ with st.form("new_claim"):
     submitted = st.form_submit_button("Add claim", type="primary")
 
 if submitted:
-    ok, message = curation.attempt(
+    outcome = curation.attempt(
         curation.new_claim,
         user,
         claim_id=claim_id.strip(),
@@ -55,7 +55,7 @@ if submitted:
         source_key=source,
         quote=quote,
     )
-    if ok:
-        st.session_state[curation.FLASH] = message
+    if outcome.ok:
+        st.session_state[curation.FLASH] = outcome.message
         st.switch_page("app_pages/curate.py", query_params={"id": claim_id.strip()})
-    st.error(md_text(message))
+    st.error(md_text(outcome.message))

@@ -176,4 +176,4 @@ def _check_can_listen(address: str, port: int) -> None:
         reason = exc.strerror or str(exc)
         raise InvalidValue(
             "address", f"{address}:{port}", f"a free port on an address of this machine ({reason})"
-        ) from None
+        ) from exc

@@ -18,7 +18,7 @@ from evidence.cli.claims import claim_app, claims_app
 from evidence.cli.context import AppContext
 from evidence.cli.refs import ref_app, refs_app
 from evidence.cli.users import users_app
-from evidence.errors import EvidenceError
+from evidence.errors import EvidenceError, MissingReason, MissingValue
 
 # Typer bundles its own click in recent versions and uses the real one in older ones:
 # take click's exception classes from a public typer class either way.
@@ -56,6 +56,19 @@ def global_options_first(args: list[str]) -> list[str]:
     return front + rest
 
 
+# what a missing value is called on the command line; the services name fields, not flags
+OPTION_OF_FIELD = {"stance": "--stance", "rationale": "--rationale"}
+
+
+def option_for(exc: EvidenceError) -> str | None:
+    """The command-line option that would have given what an error says is missing."""
+    if isinstance(exc, MissingReason):
+        return "--reason"
+    if isinstance(exc, MissingValue):
+        return OPTION_OF_FIELD.get(exc.field)
+    return None
+
+
 class _Group(TyperGroup):
     """Every error, ours or a usage error, ends as one line on stderr and an exit code."""
 
@@ -68,7 +81,8 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except EvidenceError as exc:
-            typer.echo(f"error: {exc}" + (f" ({exc.option})" if exc.option else ""), err=True)
+            option = option_for(exc)
+            typer.echo(f"error: {exc}" + (f" ({option})" if option else ""), err=True)
             raise typer.Exit(exc.exit_code) from exc
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:

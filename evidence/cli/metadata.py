@@ -14,7 +14,7 @@ import typer
 from evidence.cli.context import AppContext, app_context
 from evidence.cli.output import print_json, progress_bar, say
 from evidence.domain.metadata import SERVICE_NAMES, Notice
-from evidence.errors import ServiceError
+from evidence.errors import PapersUnresolved
 
 if TYPE_CHECKING:
     from evidence.services.resolving import Summary, Traffic
@@ -207,6 +207,6 @@ def raise_if_failed(summary: Summary) -> None:
     failures = summary.failures
     if failures:
         first = failures[0]
-        raise ServiceError(
+        raise PapersUnresolved(
             len(failures), len(summary.outcomes), f"{first.key}: {'; '.join(first.problems)}"
         )

@@ -208,7 +208,7 @@ def _whole_file(path: Path, mode: str) -> Iterator[IO[str]]:
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     except OSError as exc:
-        raise InvalidRecord(str(path), None, f"cannot write there ({exc.strerror})") from None
+        raise InvalidRecord(str(path), None, f"cannot write there ({exc.strerror})") from exc
     try:
         with os.fdopen(fd, mode, encoding="utf-8", newline="") as out:
             yield out
@@ -233,7 +233,7 @@ def restore(
     try:
         data = dump.read_bytes()
     except OSError as exc:
-        raise InvalidRecord(str(dump), None, f"cannot read it ({exc.strerror or exc})") from None
+        raise InvalidRecord(str(dump), None, f"cannot read it ({exc.strerror or exc})") from exc
     rows = read_dump(data, str(dump))  # a bad dump creates no database
     app = app_context(ctx)
     store = app.store(create=True, check_schema=False)

@@ -127,7 +127,7 @@ def parse_identifier(text: str) -> Identifier:
     try:
         return _parse(raw)
     except InvalidIdentifier as exc:  # name what the curator pasted, not the part we cut out
-        raise InvalidIdentifier(text, exc.reason) from None
+        raise InvalidIdentifier(text, exc.reason) from exc
 
 
 def _parse(raw: str) -> Identifier:
@@ -158,7 +158,7 @@ def _from_url(url: str) -> Identifier:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError as exc:  # e.g. an unclosed IPv6 bracket
-        raise InvalidIdentifier(url, f"not a well-formed URL ({exc})") from None
+        raise InvalidIdentifier(url, f"not a well-formed URL ({exc})") from exc
     path = unquote(parts.path)
     if host in _DOI_HOSTS:
         return Identifier(IdKind.doi, _doi(path.lstrip("/")))

@@ -187,5 +187,5 @@ def parse(enum: type[E], value: object, *, field: str) -> E:
     )
     try:
         return enum(text)
-    except ValueError:
-        raise InvalidValue(field, value, [m.value for m in enum]) from None
+    except ValueError as exc:
+        raise InvalidValue(field, value, [m.value for m in enum]) from exc

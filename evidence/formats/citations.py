@@ -118,7 +118,7 @@ def _identifier(kind: str, text: object, normalize) -> str | None:  # type: igno
     try:
         return normalize(value)
     except InvalidIdentifier as exc:
-        raise InvalidIdentifier(value, f"in the {kind} field: {exc.reason}") from None
+        raise InvalidIdentifier(value, f"in the {kind} field: {exc.reason}") from exc
 
 
 def citation(

@@ -105,7 +105,7 @@ def read_work(work: Any, *, record: str | None = None) -> PaperMetadata:
     try:
         doi = normalize_doi(work["DOI"])
     except InvalidIdentifier as exc:
-        raise InvalidRecord(_LABEL, record, f"work with an unusable DOI: {exc}") from None
+        raise InvalidRecord(_LABEL, record, f"work with an unusable DOI: {exc}") from exc
     return PaperMetadata(
         service="crossref",
         doi=doi,

@@ -218,7 +218,7 @@ def _items(text: str, name: str) -> list[tuple[object, int | None]]:
     except json.JSONDecodeError as exc:
         raise InvalidRecord(
             name, f"line {exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})"
-        ) from None
+        ) from exc
     if isinstance(data, list):
         return list(zip(data, _array_lines(text), strict=True))
     if isinstance(data, dict) and isinstance(data.get("items"), list):

@@ -120,7 +120,7 @@ def read_csv(text: str, *, name: str) -> Iterator[Record]:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise InvalidRecord(name, where, f"unreadable CSV header: {exc}") from None
+        raise InvalidRecord(name, where, f"unreadable CSV header: {exc}") from exc
     if not header or not any(cell.strip() for cell in header):
         raise InvalidRecord(name, where, "not a bibliography CSV: no header row")
     columns: dict[str, int] = {}

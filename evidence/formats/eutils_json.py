@@ -40,6 +40,6 @@ def read_esearch(body: Any) -> list[str]:
     for value in ids:
         try:
             pmids.append(normalize_pmid(str(value)))
-        except InvalidIdentifier:
-            raise InvalidRecord(_LABEL, None, f"not a PMID in idlist: {value!r}") from None
+        except InvalidIdentifier as exc:
+            raise InvalidRecord(_LABEL, None, f"not a PMID in idlist: {value!r}") from exc
     return pmids

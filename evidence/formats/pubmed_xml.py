@@ -382,7 +382,7 @@ def read_pubmed_xml(
                     )
                 except InvalidRecord as exc:
                     if not lenient:
-                        raise InvalidRecord(label, exc.record, exc.problem) from None
+                        raise InvalidRecord(label, exc.record, exc.problem) from exc
                     yield BrokenRecord(position, exc.problem)
                 else:
                     if keep_raw:
@@ -401,7 +401,7 @@ def read_pubmed_xml(
         cut = replay.error if replay is not None else None
         message = re.sub(r"\s*\(<string>, line \d+\)$", "", str(exc))  # lxml's own echo
         problem = f"the file ends early ({cut})" if cut else f"broken XML: {message}"
-        raise InvalidRecord(label, where, problem) from None
+        raise InvalidRecord(label, where, problem) from exc
     finally:
         if stream is not source:
             stream.close()

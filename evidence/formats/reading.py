@@ -138,7 +138,7 @@ def _xml_records(path: Path, name: str) -> OpenedFile:
             yield BrokenRecord(position + 1, exc.problem)
         except (OSError, EOFError) as exc:  # a gzip stream cut short or corrupt
             if not position:
-                raise InvalidRecord(name, None, f"not a readable gzip file ({exc})") from None
+                raise InvalidRecord(name, None, f"not a readable gzip file ({exc})") from exc
             yield BrokenRecord(position + 1, f"the compressed file ends early ({exc})")
         finally:
             stream.close()
@@ -163,8 +163,8 @@ def open_records(path: str | Path, fmt: str = "auto", encoding: str | None = Non
     if encoding is not None:
         try:
             codecs.lookup(encoding)
-        except LookupError:
-            raise InvalidValue("encoding", encoding, "one Python knows, e.g. cp1252") from None
+        except LookupError as exc:
+            raise InvalidValue("encoding", encoding, "one Python knows, e.g. cp1252") from exc
     if path.stat().st_size == 0:
         raise InvalidRecord(name, None, "the file is empty")
     chosen = detect_format(path, encoding) if fmt == "auto" else fmt

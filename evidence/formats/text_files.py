@@ -48,8 +48,8 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     chosen = encoding or marked
     try:
         text = data.decode(chosen or "utf-8")
-    except LookupError:
-        raise InvalidRecord(name, None, f"unknown encoding {encoding!r}") from None
+    except LookupError as exc:
+        raise InvalidRecord(name, None, f"unknown encoding {encoding!r}") from exc
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InvalidRecord(
@@ -58,7 +58,7 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
             f"line {line} is not {chosen or 'UTF-8'} text "
             f"(byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8 or give its encoding with --encoding (e.g. cp1252)",
-        ) from None
+        ) from exc
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -67,5 +67,5 @@ def read_text(path: str | Path, encoding: str | None = None) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidRecord(str(path), None, f"cannot read it ({exc.strerror or exc})") from None
+        raise InvalidRecord(str(path), None, f"cannot read it ({exc.strerror or exc})") from exc
     return decode(data, str(path), encoding)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence import clock
-from evidence.errors import StoreError
+from evidence.errors import CacheUnavailable
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answer (
@@ -35,11 +35,6 @@ class Entry:
     body: bytes | None  # the service's own record for the paper (XML or JSON), when found
 
 
-class CacheUnavailable(StoreError):
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"cannot use the metadata cache {str(path)!r}: {reason}")
-
-
 class ResponseCache:
     FILE = "metadata.sqlite3"
 
@@ -51,7 +46,7 @@ class ResponseCache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
-            raise CacheUnavailable(self.path, str(exc)) from None
+            raise CacheUnavailable(self.path, str(exc)) from exc
 
     def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Entry]:
         wanted = list(dict.fromkeys(keys))
@@ -78,7 +73,7 @@ class ResponseCache:
                     [(namespace, k, int(e.found), e.body, stamp) for k, e in entries.items()],
                 )
         except sqlite3.Error as exc:
-            raise CacheUnavailable(self.path, str(exc)) from None
+            raise CacheUnavailable(self.path, str(exc)) from exc
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM answer").fetchone()[0])

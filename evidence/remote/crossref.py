@@ -19,11 +19,11 @@ from urllib.parse import quote
 import httpx
 
 from evidence.domain.metadata import PaperMetadata
-from evidence.errors import InvalidRecord
+from evidence.errors import InvalidRecord, Retryable, ServiceFailure, ValidationFailure
 from evidence.formats import crossref_json
 from evidence.remote.answers import Answer
 from evidence.remote.cache import ResponseCache
-from evidence.remote.http import Http, Retryable, ServiceFailure
+from evidence.remote.http import Http
 from evidence.remote.limits import Host, Window
 from evidence.remote.service import Service
 from evidence.settings import Settings
@@ -58,11 +58,6 @@ def _batches(dois: list[str]) -> list[list[str]]:
         current.append(doi)
         size += len(doi) + 5
     return batches + ([current] if current else [])
-
-
-class ValidationFailure(ServiceFailure):
-    def __init__(self, reason: str) -> None:
-        super().__init__("Crossref", reason)
 
 
 def _read(body: bytes, doi: str) -> PaperMetadata:
@@ -132,7 +127,7 @@ class Crossref(Service):
             try:
                 items = crossref_json.read_work_list(body)
             except InvalidRecord as exc:
-                raise Retryable(f"unreadable answer ({exc.problem})") from None
+                raise Retryable(f"unreadable answer ({exc.problem})") from exc
             raw_items = body["message"]["items"]
             return [(m, json.dumps(raw).encode()) for m, raw in zip(items, raw_items, strict=True)]
 
@@ -165,7 +160,7 @@ class Crossref(Service):
             try:
                 work = crossref_json.read_work_response(body)
             except InvalidRecord as exc:
-                raise Retryable(f"unreadable answer ({exc.problem})") from None
+                raise Retryable(f"unreadable answer ({exc.problem})") from exc
             return work, json.dumps(body["message"]).encode()
 
         try:

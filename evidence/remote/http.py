@@ -27,6 +27,7 @@ from tenacity import (
 )
 
 from evidence.domain.metadata import SERVICE_NAMES
+from evidence.errors import Retryable, ServiceFailure
 from evidence.remote.limits import Host
 from evidence.settings import Settings
 from evidence.version import VERSION
@@ -35,27 +36,6 @@ T = TypeVar("T")
 BACKOFF = 0.5  # seconds before the first retry; doubled each time
 MAX_BACKOFF = 30.0
 MAX_RETRY_AFTER = 120.0  # seconds; longer pauses fail the batch instead of hanging the run
-
-
-class Retryable(Exception):
-    """An answer a later attempt may improve on (``limited``: the service said to slow down)."""
-
-    def __init__(
-        self, reason: str, retry_after: float | None = None, *, limited: bool = False
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-        self.limited = limited
-
-
-class ServiceFailure(Exception):
-    """A request that failed for good (after its retries): the service and the reason."""
-
-    def __init__(self, service: str, reason: str) -> None:
-        super().__init__(f"{service}: {reason}")
-        self.service = service
-        self.reason = reason
 
 
 @dataclass
@@ -211,22 +191,20 @@ class Http:
                             response = await self._client.request(
                                 method, url, params=params, data=data
                             )
-                        except httpx.TimeoutException:
-                            raise Retryable(f"no answer within {self.timeout:g} s") from None
+                        except httpx.TimeoutException as exc:
+                            raise Retryable(f"no answer within {self.timeout:g} s") from exc
                         except httpx.TransportError as exc:
                             if _unresolvable(exc):  # no retry brings a name back
                                 raise ServiceFailure(
                                     host.name,
                                     f"cannot find the server {_host_of(url)} "
                                     "(the name does not resolve: offline, or a wrong address?)",
-                                ) from None
+                                ) from exc
                             raise Retryable(
                                 f"connection failed ({exc or type(exc).__name__})"
-                            ) from None
+                            ) from exc
                         except httpx.RequestError as exc:  # e.g. a body that will not decode
-                            raise Retryable(
-                                f"broken answer ({exc or type(exc).__name__})"
-                            ) from None
+                            raise Retryable(f"broken answer ({exc or type(exc).__name__})") from exc
                     if response.status_code == 429:
                         self._paced(host, lane, started, limited=True)
                         raise self.rate_limited(
@@ -253,7 +231,7 @@ class Http:
                     except Exception as exc:  # an answer no reader expected: this batch only
                         raise ServiceFailure(
                             host.name, f"unreadable answer ({type(exc).__name__}: {exc})"
-                        ) from None
+                        ) from exc
                     self._paced(host, lane, started, limited=False)
                     return result
         except Retryable as exc:

@@ -10,11 +10,11 @@ from urllib.parse import quote
 import httpx
 
 from evidence.domain.metadata import PaperMetadata
-from evidence.errors import InvalidRecord
+from evidence.errors import InvalidRecord, Retryable, ServiceFailure
 from evidence.formats import openalex_json
 from evidence.remote.answers import Answer, chunks
 from evidence.remote.cache import ResponseCache
-from evidence.remote.http import Http, Retryable, ServiceFailure
+from evidence.remote.http import Http
 from evidence.remote.limits import Host, Window
 from evidence.remote.service import Service
 from evidence.settings import Settings
@@ -67,7 +67,7 @@ class OpenAlex(Service):
             try:
                 works = openalex_json.read_work_list(body)
             except InvalidRecord as exc:
-                raise Retryable(f"unreadable answer ({exc.problem})") from None
+                raise Retryable(f"unreadable answer ({exc.problem})") from exc
             raws = body["results"]
             return [(w, json.dumps(r).encode()) for w, r in zip(works, raws, strict=True)]
 
@@ -94,7 +94,7 @@ class OpenAlex(Service):
             try:
                 return openalex_json.read_work(body), json.dumps(body).encode()
             except InvalidRecord as exc:
-                raise Retryable(f"unreadable answer ({exc.problem})") from None
+                raise Retryable(f"unreadable answer ({exc.problem})") from exc
 
         try:
             hit = await self.http.request(

@@ -14,12 +14,12 @@ import json
 import httpx
 
 from evidence.domain.metadata import PaperMetadata
-from evidence.errors import InvalidRecord
+from evidence.errors import InvalidRecord, Retryable, ServiceFailure
 from evidence.formats.eutils_json import rate_limit_error, read_esearch
 from evidence.formats.pubmed_xml import PubmedRecord, read_pubmed_xml, wrap_articles
 from evidence.remote.answers import OFFLINE, UNKNOWN, Answer, Failed, chunks
 from evidence.remote.cache import Entry, ResponseCache
-from evidence.remote.http import Http, Retryable, ServiceFailure
+from evidence.remote.http import Http
 from evidence.remote.limits import Host, Window
 from evidence.remote.service import Service
 from evidence.settings import Settings
@@ -90,7 +90,7 @@ class PubMed(Service):
                     if isinstance(r, PubmedRecord)
                 ]
             except InvalidRecord as exc:
-                raise Retryable(f"unreadable answer ({exc.problem})") from None
+                raise Retryable(f"unreadable answer ({exc.problem})") from exc
 
         try:
             records = await self.http.request(
@@ -158,12 +158,12 @@ class PubMed(Service):
                 raise self.http.rate_limited(self.host, f"PubMed said {limited!r}", None)
             try:
                 body = json.loads(response.content)
-            except ValueError:
-                raise Retryable("unreadable search answer (not JSON)") from None
+            except ValueError as exc:
+                raise Retryable("unreadable search answer (not JSON)") from exc
             try:
                 return read_esearch(body)
             except InvalidRecord as exc:  # PubMed refused the search: asking again won't help
-                raise ServiceFailure("PubMed", exc.problem) from None
+                raise ServiceFailure("PubMed", exc.problem) from exc
 
         if not terms:
             return {v: None for v in batch}, {}

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 
 from evidence.domain.metadata import SERVICE_NAMES, PaperMetadata
+from evidence.errors import Retryable
 from evidence.remote.answers import OFFLINE, UNKNOWN, Answer, Failed
 from evidence.remote.cache import Entry, ResponseCache
-from evidence.remote.http import Http, Retryable
+from evidence.remote.http import Http
 from evidence.settings import Settings
 
 
@@ -53,8 +54,8 @@ class Service:
         """The answer's JSON; a garbled body is worth asking for again."""
         try:
             return json.loads(response.content)
-        except ValueError:
-            raise Retryable("unreadable answer (not JSON)") from None
+        except ValueError as exc:
+            raise Retryable("unreadable answer (not JSON)") from exc
 
     def failed(self, keys: list[str], reason: str) -> dict[str, Answer]:
         return {k: Failed(f"{SERVICE_NAMES[self.name]}: {reason}") for k in keys}

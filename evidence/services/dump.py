@@ -88,13 +88,13 @@ def _in(table: str, column: Any, value: Any, where: str, name: str) -> Any:
     if isinstance(kind, DateTime):
         try:
             return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise bad("an ISO date and time") from None
+        except ValueError as exc:
+            raise bad("an ISO date and time") from exc
     if isinstance(kind, Date):
         try:
             return date.fromisoformat(str(value))
-        except ValueError:
-            raise bad("an ISO date") from None
+        except ValueError as exc:
+            raise bad("an ISO date") from exc
     if isinstance(kind, Boolean):
         if not isinstance(value, bool):
             raise bad("true or false")
@@ -116,11 +116,11 @@ def read_dump(data: bytes, name: str) -> dict[str, list[dict[str, Any]]]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise InvalidRecord(name, None, f"not UTF-8 text ({exc.reason})") from None
+        raise InvalidRecord(name, None, f"not UTF-8 text ({exc.reason})") from exc
     except json.JSONDecodeError as exc:
         raise InvalidRecord(
             name, None, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        ) from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InvalidRecord(name, None, 'not an evidence dump (no "format": "evidence-dump")')
     if document.get("version") != VERSION:

@@ -128,7 +128,7 @@ def link_evidence(
     if existing is None:
         for needed in ("stance", "rationale"):
             if needed not in values:
-                raise MissingValue(needed, "a new evidence link needs one", option=f"--{needed}")
+                raise MissingValue(needed, "a new evidence link needs one")
         link = Evidence(
             claim_id=claim.id,
             reference_id=reference.id,

@@ -150,9 +150,7 @@ def import_file(
         parse(Stance, attach.stance, field="stance")
         judgements(downgrades=attach.downgrades, upgrades=attach.upgrades)
         if not attach.rationale.split():
-            raise MissingValue(
-                "rationale", "every paper linked to the claim needs one", option="--rationale"
-            )
+            raise MissingValue("rationale", "every paper linked to the claim needs one")
     verdicts.lock(session)  # merges and links move verdicts; take turns with other writers
     report = ImportReport(opened.name, opened.format)
     batcher = _Batch(session, opened, actor=actor, attach=attach)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from evidence.errors import InvalidIdentifier, ReferenceNotFound, ServiceError
+from evidence.errors import InvalidIdentifier, PapersUnresolved, ReferenceNotFound
 from evidence.remote.resolver import (
     ERROR,
     INVALID,
@@ -71,7 +71,7 @@ def raise_for_outcome(resolutions: Sequence[Resolution]) -> None:
         raise InvalidIdentifier(bad[0].query.input, bad[0].error or "not an identifier")
     if ERROR in statuses:
         failed = [r for r in resolutions if r.status == ERROR]
-        raise ServiceError(len(failed), len(resolutions), failed[0].error or "")
+        raise PapersUnresolved(len(failed), len(resolutions), failed[0].error or "")
     if NOT_FOUND in statuses:
         missing = [r.query.input for r in resolutions if r.status == NOT_FOUND]
         raise ReferenceNotFound(

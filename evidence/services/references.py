@@ -63,8 +63,8 @@ def find_reference(session: Session, ref: str) -> Reference:
         return found
     try:
         ident = parse_identifier(ref)
-    except InvalidIdentifier:
-        raise ReferenceNotFound(ref, "not a stored reference key or a valid identifier") from None
+    except InvalidIdentifier as exc:
+        raise ReferenceNotFound(ref, "not a stored reference key or a valid identifier") from exc
     found = by_identifier(session, ident)
     if found is None:
         raise ReferenceNotFound(ref, f"no stored paper has {ident}; add it with `evidence ref add`")

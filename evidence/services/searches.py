@@ -20,8 +20,8 @@ def parse_date(value: str | date | None) -> date | None:
         return value
     try:
         return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidValue("date", value, "a date as YYYY-MM-DD") from None
+    except ValueError as exc:
+        raise InvalidValue("date", value, "a date as YYYY-MM-DD") from exc
 
 
 MAX_DATABASE = 200

@@ -189,10 +189,10 @@ def _link(e: dict) -> dict:
 def _load(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidRecord(str(path), None, "file not found") from None
+    except FileNotFoundError as exc:
+        raise InvalidRecord(str(path), None, "file not found") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InvalidRecord(str(path), None, f"not readable YAML: {exc}") from None
+        raise InvalidRecord(str(path), None, f"not readable YAML: {exc}") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidRecord(str(path), None, f"not a seed file (expected format: {FORMAT})")
     return data
@@ -213,7 +213,7 @@ def _checked(
         try:
             out.append(check(item))
         except (EvidenceError, _Bad) as exc:
-            raise InvalidRecord(str(path), name(index, item), str(exc)) from None
+            raise InvalidRecord(str(path), name(index, item), str(exc)) from exc
     return out
 
 

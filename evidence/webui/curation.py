@@ -8,12 +8,20 @@ unless the account behind it may curate at the moment it is made.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from evidence.domain.vocab import Role
-from evidence.errors import AlreadyExists, EvidenceError, InputError, InvalidValue, MissingValue
+from evidence.errors import (
+    AlreadyExists,
+    ConflictError,
+    EvidenceError,
+    InvalidValue,
+    MissingValue,
+    NotAllowed,
+)
 from evidence.services.accounts import SignedIn, find_role
 from evidence.services.claim_detail import evidence_row
 from evidence.services.claim_links import link_claims, unlink_claims
@@ -30,13 +38,25 @@ Change = Callable[..., str]
 FLASH = "curation_flash"  # what the curation page says after a change lands
 
 
-class NotAllowed(InputError):
-    def __init__(self, username: str) -> None:
-        super().__init__(f"{username} may not curate (the curator role is needed)")
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one change: what was done, or the error that stopped it."""
+
+    message: str
+    error: EvidenceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def conflict(self) -> bool:
+        """Someone else changed the record meanwhile: the form should offer the latest."""
+        return isinstance(self.error, ConflictError)
 
 
-def attempt(change: Change, user: SignedIn, **values: Any) -> tuple[bool, str]:
-    """Make one change in one transaction: (True, what was done) or (False, why not)."""
+def attempt(change: Change, user: SignedIn, **values: Any) -> Outcome:
+    """Make one change in one transaction, as ``user``."""
     try:
         with data.store().transaction() as session:
             # before any write: a change that writes first and waits for the lock after
@@ -46,9 +66,9 @@ def attempt(change: Change, user: SignedIn, **values: Any) -> tuple[bool, str]:
             # a single sign-on user without a local account is a viewer, so never gets here
             if role is None or not SignedIn(user.username, role).may(Role.curator):
                 raise NotAllowed(user.username)
-            return True, change(session, user.username, **values)
+            return Outcome(change(session, user.username, **values))
     except EvidenceError as exc:
-        return False, str(exc)
+        return Outcome(str(exc), exc)
 
 
 def _now(session: Session, claim_id: str) -> str:
