@@ -108,23 +108,46 @@ def user_agent(settings: Settings) -> str:
     return f"evidence/{VERSION} (https://github.com/evidence-tracker/evidence{contact})"
 
 
+def make_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The client every service is asked through: our User-Agent, the configured timeout,
+    redirects followed, a bounded pool. ``transport`` replaces the network, e.g. an
+    ``httpx.MockTransport`` in a unit test (as httpx's documentation shows)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.http_timeout),
+        headers={"User-Agent": user_agent(settings)},
+        follow_redirects=True,
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        transport=transport,
+    )
+
+
 class Http:
+    """Requests to the metadata services, paced per host and lane, retried with backoff.
+
+    ``client`` is the ``httpx.AsyncClient`` to send through; its owner closes it. Without
+    one, a client from :func:`make_client` is made here and closed by :meth:`aclose`.
+    """
+
     def __init__(
-        self, settings: Settings, traffic: Traffic, *, backoff: float | None = None
+        self,
+        settings: Settings,
+        traffic: Traffic,
+        *,
+        backoff: float | None = None,
+        client: httpx.AsyncClient | None = None,
     ) -> None:
         self.traffic = traffic
         self.attempts = settings.http_retries + 1
         self.timeout = settings.http_timeout
         self.backoff = BACKOFF if backoff is None else backoff
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.http_timeout),
-            headers={"User-Agent": user_agent(settings)},
-            follow_redirects=True,
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-        )
+        self._owned = client is None
+        self._client = make_client(settings) if client is None else client
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._owned:
+            await self._client.aclose()
 
     def _wait(self, state: RetryCallState) -> float:
         failed = state.outcome.exception() if state.outcome else None
@@ -178,7 +201,6 @@ class Http:
             retry=retry_if_exception_type(Retryable),
             reraise=True,
         )
-        last = ""
         try:
             async for attempt in retrying:
                 with attempt:
@@ -235,6 +257,7 @@ class Http:
                     self._paced(host, lane, started, limited=False)
                     return result
         except Retryable as exc:
-            last = exc.reason
-        tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
-        raise ServiceFailure(host.name, f"{last} (gave up after {tries})")
+            tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+            # the last answer stays the cause
+            raise ServiceFailure(host.name, f"{exc.reason} (gave up after {tries})") from exc
+        raise AssertionError("tenacity stopped without a result or an error")  # unreachable

@@ -15,13 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from evidence.domain.identifiers import IdKind, parse_identifier
 from evidence.domain.metadata import SERVICE_NAMES, PaperMetadata, merge
 from evidence.errors import InvalidIdentifier
 from evidence.remote.answers import Answer, Failed, chunks
 from evidence.remote.cache import ResponseCache
 from evidence.remote.crossref import Crossref
-from evidence.remote.http import Http, Traffic
+from evidence.remote.http import Http, Traffic, make_client
 from evidence.remote.openalex import OpenAlex
 from evidence.remote.pubmed import EFETCH_BATCH, PubMed
 from evidence.settings import Settings
@@ -79,11 +81,14 @@ def resolve(
     refresh: bool = False,
     progress: Progress | None = None,
     backoff: float | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Report:
+    """Ask the services about these papers. ``transport`` stands in for the network (an
+    ``httpx.MockTransport`` in a unit test); by default the requests go out."""
     started = time.monotonic()
     traffic = Traffic()
     resolutions = asyncio.run(
-        _Run(queries, settings, traffic, offline, refresh, progress, backoff).run()
+        _Run(queries, settings, traffic, offline, refresh, progress, backoff, transport).run()
     )
     services = ("pubmed", "crossref") + (("openalex",) if settings.openalex_api_key else ())
     return Report(resolutions, traffic, time.monotonic() - started, services)
@@ -99,7 +104,9 @@ class _Run:
         refresh: bool,
         progress: Progress | None,
         backoff: float | None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self.transport = transport
         self.queries = list(queries)
         self.settings = settings
         self.traffic = traffic
@@ -116,7 +123,8 @@ class _Run:
 
     async def run(self) -> list[Resolution]:
         cache = ResponseCache(self.settings.metadata_cache_dir)
-        http = Http(self.settings, self.traffic, backoff=self.backoff)
+        client = make_client(self.settings, self.transport)
+        http = Http(self.settings, self.traffic, backoff=self.backoff, client=client)
         try:
             self.pubmed = PubMed(http, cache, self.settings, **self.options)
             self.crossref = Crossref(http, cache, self.settings, **self.options)
@@ -127,7 +135,7 @@ class _Run:
             )
             await self._gather()
         finally:
-            await http.aclose()
+            await client.aclose()
             cache.close()
         return [self._resolution(q) for q in self.queries]
 
