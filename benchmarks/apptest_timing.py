@@ -105,7 +105,7 @@ def unoverridden_claim(url: str) -> str:
 def change_one_claim(url: str, claim_id: str, n: int) -> None:
     """A curator's change: the ``n``-th sets an override on the claim, the next clears it.
     (Each adds a history row: measure() deletes them afterwards.)"""
-    from evidence.services.overrides import clear_override, set_override
+    from evidence.services.records.overrides import clear_override, set_override
     from evidence.store.engine import Store
 
     store = Store.open(url)

@@ -288,7 +288,7 @@ def generate(path: Path, records: int, seed: int = 7) -> None:
 
 def child_import(xml: Path, db: Path) -> dict:
     from evidence.formats.reading import open_records
-    from evidence.services.importing import import_file
+    from evidence.services.transfer.importing import import_file
     from evidence.store.engine import Store
     from evidence.store.migrate import upgrade
 

@@ -143,7 +143,7 @@ def _link_change(store: Any, claim_id: str, figures: WriteFigures) -> None:
     from sqlalchemy import select
 
     from evidence.domain.models import Evidence, Reference
-    from evidence.services.evidence import link_evidence
+    from evidence.services.records.evidence import link_evidence
 
     with store.reading() as session:
         link_id, key, stance = session.execute(
@@ -183,8 +183,8 @@ def _retraction(store: Any, claim_id: str, figures: WriteFigures) -> None:
     from sqlalchemy import func, select
 
     from evidence.domain.models import Claim, Evidence, Reference
-    from evidence.services.evidence import link_evidence, unlink_evidence
-    from evidence.services.references import edit_reference
+    from evidence.services.records.evidence import link_evidence, unlink_evidence
+    from evidence.services.records.references import edit_reference
 
     with store.reading() as session:
         cited = (

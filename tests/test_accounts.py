@@ -10,7 +10,7 @@ import pytest
 from evidence.cli.app import app
 from evidence.domain.models import Account
 from evidence.domain.vocab import Role
-from evidence.services.accounts import SignedIn, authenticate
+from evidence.services.records.accounts import SignedIn, authenticate
 from evidence.store.engine import Store
 from tests.conftest import Cli
 from tests.support.snapshot import rows

@@ -18,7 +18,7 @@ from evidence.domain.chains import (
 )
 from evidence.domain.scorecard import scorecard
 from evidence.domain.vocab import Verdict
-from evidence.services.chains import weigh_chain
+from evidence.services.views.mechanisms import weigh_chain
 
 Edges = list[tuple[str, str]]
 
@@ -467,7 +467,7 @@ SEED_LIKE: Edges = [
 
 
 def test_mechanisms_are_the_connected_parts_each_with_every_maximal_chain() -> None:
-    from evidence.services.chains import mechanisms
+    from evidence.services.views.mechanisms import mechanisms
 
     found = mechanisms(SEED_LIKE)
     assert [m["claims"] for m in found] == [
@@ -489,7 +489,7 @@ def test_mechanisms_are_the_connected_parts_each_with_every_maximal_chain() -> N
 
 
 def test_mechanisms_agree_with_the_chains_through_each_claim() -> None:
-    from evidence.services.chains import mechanisms
+    from evidence.services.views.mechanisms import mechanisms
 
     every = {tuple(p) for m in mechanisms(SEED_LIKE) for p in m["chains"]}
     claims = {c for e in SEED_LIKE for c in e}
@@ -498,7 +498,7 @@ def test_mechanisms_agree_with_the_chains_through_each_claim() -> None:
 
 
 def test_a_loop_nothing_leads_into_is_still_drawn_and_listed() -> None:
-    from evidence.services.chains import mechanisms
+    from evidence.services.views.mechanisms import mechanisms
 
     loop: Edges = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]
     (m,) = run_bounded(lambda: mechanisms(loop))  # type: ignore[arg-type,return-value]
@@ -509,7 +509,7 @@ def test_a_loop_nothing_leads_into_is_still_drawn_and_listed() -> None:
 
 
 def test_mechanisms_stop_at_the_limit_and_say_so() -> None:
-    from evidence.services.chains import mechanisms
+    from evidence.services.views.mechanisms import mechanisms
 
     # a ladder: 2**12 paths from top to bottom
     ladder = [(f"{s}{i}", f"{t}{i + 1}") for i in range(12) for s in "xy" for t in "xy"]
@@ -519,7 +519,7 @@ def test_mechanisms_stop_at_the_limit_and_say_so() -> None:
 
 
 def test_mechanisms_of_nothing_and_of_self_links() -> None:
-    from evidence.services.chains import mechanisms
+    from evidence.services.views.mechanisms import mechanisms
 
     assert mechanisms([]) == []
     assert mechanisms([("a", "a")]) == []

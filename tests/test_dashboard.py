@@ -10,9 +10,9 @@ import lxml.html
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evidence.services.claims import add_assertion, add_claim
-from evidence.services.sources import add_source
-from evidence.services.verdicts import list_claims
+from evidence.services.records.claims import add_assertion, add_claim
+from evidence.services.records.sources import add_source
+from evidence.services.views.summaries import list_claims
 from evidence.store.engine import Store
 from evidence.webui import data
 
@@ -40,8 +40,8 @@ def open_claim(app: AppTest, claim_id: str) -> AppTest:
 
 def link_new_paper(session: object, claim_id: str, identifier: str, **link: str) -> None:
     """Store a synthetic paper and link it in support of the claim."""
-    from evidence.services.evidence import link_evidence
-    from evidence.services.references import add_references
+    from evidence.services.records.evidence import link_evidence
+    from evidence.services.records.references import add_references
 
     add_references(session, identifiers=[identifier.split(":", 1)[1]], actor="t")
     link_evidence(
@@ -203,7 +203,7 @@ def test_the_claim_page_without_an_id_asks_for_one(app: AppTest) -> None:
 def test_overview_cards_count_mixed_links_and_mark_overrides(
     app: AppTest, seeded_store: Store
 ) -> None:
-    from evidence.services.overrides import set_override
+    from evidence.services.records.overrides import set_override
 
     with seeded_store.transaction() as s:
         set_override(
@@ -269,8 +269,8 @@ def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_sto
     from evidence.domain.metadata import Notice, PaperMetadata
     from evidence.domain.models import Reference
     from evidence.domain.vocab import Retraction
-    from evidence.services.references import add_references
-    from evidence.services.resolving import apply_metadata
+    from evidence.services.metadata.resolving import apply_metadata
+    from evidence.services.records.references import add_references
 
     with seeded_store.transaction() as s:
         add_claim(
@@ -346,7 +346,7 @@ def test_the_downloads_are_what_is_on_screen(seeded_store: Store) -> None:
     import csv
     import io
 
-    from evidence.services.claim_listing import Filters, matching_claims
+    from evidence.services.views.claim_listing import Filters, matching_claims
     from evidence.webui.downloads import claims_csv, evidence_csv, summary_maker
 
     with seeded_store.reading() as s:
@@ -359,7 +359,7 @@ def test_the_downloads_are_what_is_on_screen(seeded_store: Store) -> None:
     assert summary.startswith("# Evidence summary: search “plantar”; type prevalence\n")
     assert summary.count("\n### ") == len(shown)  # a section a claim, under its band
     with seeded_store.reading() as s:
-        from evidence.services.claim_detail import claim_detail
+        from evidence.services.views.claim_detail import claim_detail
 
         detail = claim_detail(s, "foot-orthoses-reduce-back-pain")
     table = list(csv.DictReader(io.StringIO(evidence_csv(detail))))
@@ -439,7 +439,7 @@ def test_a_links_quote_is_on_the_claim_page_and_in_its_csv(
         "“Heel pain fell by half at six weeks\\.”" in table.value["Quote from the paper"].tolist()
     )
     with seeded_store.reading() as s:
-        from evidence.services.claim_detail import claim_detail
+        from evidence.services.views.claim_detail import claim_detail
 
         csv_text = downloads.evidence_csv(claim_detail(s, "lumbar-nerve-root-tethering"))
     assert quote in csv_text and csv_text.splitlines()[0].endswith(",rationale,quote,curator")

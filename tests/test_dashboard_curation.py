@@ -11,11 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.domain.vocab import Role
 from evidence.errors import NotAllowed
-from evidence.services.accounts import SignedIn, add_account, set_role
-from evidence.services.claim_detail import claim_detail
-from evidence.services.claims import edit_claim
-from evidence.services.history import list_history
+from evidence.services.records.accounts import SignedIn, add_account, set_role
+from evidence.services.records.claims import edit_claim
+from evidence.services.views.claim_detail import claim_detail
 from evidence.store.engine import Store
+from evidence.store.history import list_history
 from evidence.webui import curation, data
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
@@ -457,7 +457,7 @@ def test_switching_claims_never_copies_one_claim_onto_another(
 def test_an_override_made_meanwhile_and_a_paper_linked_already_are_refused(
     app: AppTest, accounts: Store
 ) -> None:
-    from evidence.services.overrides import set_override
+    from evidence.services.records.overrides import set_override
 
     sign_in(app, "cleo")
     curate(app, EMPTY_CLAIM)
@@ -503,7 +503,7 @@ def test_a_quote_without_its_source_is_an_error_and_no_claim_is_added(
 
 
 def data_ids(session) -> set[str]:  # noqa: ANN001
-    from evidence.services.claim_index import claim_statements
+    from evidence.services.views.claim_index import claim_statements
 
     return set(claim_statements(session))
 

@@ -12,14 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.domain.chains import shared_start
 from evidence.domain.vocab import WITHDRAWN, Retraction, Verdict
-from evidence.services.chains import chain
-from evidence.services.claim_links import link_claims
-from evidence.services.claims import add_assertion, add_claim
-from evidence.services.evidence import links_with_references
-from evidence.services.scorecards import scorecards
-from evidence.services.sources import add_source
-from evidence.services.verdicts import list_claims
+from evidence.services.records.claim_links import link_claims
+from evidence.services.records.claims import add_assertion, add_claim
+from evidence.services.records.sources import add_source
+from evidence.services.views.mechanisms import chain
+from evidence.services.views.source_scorecards import scorecards
+from evidence.services.views.summaries import list_claims
 from evidence.store.engine import Store
+from evidence.store.queries import links_with_references
 from evidence.webui import data
 from evidence.webui.charts import (
     CLAIM_CELL,
@@ -304,7 +304,7 @@ def test_map_selectboxes_list_the_claims_with_evidence_of_a_year_and_design(
 
 
 def test_map_flags_retracted_evidence_apart(app: AppTest, seeded_store: Store) -> None:
-    from evidence.services.references import edit_reference
+    from evidence.services.records.references import edit_reference
 
     with seeded_store.reading() as s:
         ev, ref = links_with_references(s)[0]

@@ -58,7 +58,7 @@ def test_the_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
 
 
 def test_the_claims_list_fields_are_the_ones_the_readme_lists(seeded_store) -> None:  # noqa: ANN001
-    from evidence.services.verdicts import list_claims
+    from evidence.services.views.summaries import list_claims
 
     said = README.split("`claims list --json` prints a list of objects with", 1)[1]
     said = said.split("one claim to a line", 1)[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from evidence.domain.models import Reference
-from evidence.services.references import store_reference
+from evidence.services.records.references import store_reference
 from evidence.store.engine import Store
 from tests.conftest import Cli
 from tests.support.cli_result import ok

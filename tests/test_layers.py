@@ -105,3 +105,39 @@ def test_every_layer_has_modules() -> None:
 def test_every_package_is_a_layer() -> None:
     packages = {p.parent.name for p in ROOT.glob("evidence/*/__init__.py")}
     assert {f"evidence.{name}" for name in packages} <= set(ALLOWED)
+
+
+# inside services: what each kind may import of the others (issue 15). Views read; they
+# never reach for the writers or the bulk transfers, so a page cannot write by accident.
+KINDS = {
+    "evidence.services.views": {"evidence.services.views"},
+    "evidence.services.records": {"evidence.services.records", "evidence.services.views"},
+    "evidence.services.metadata": {
+        "evidence.services.metadata",
+        "evidence.services.records",
+        "evidence.services.views",
+    },
+    "evidence.services.transfer": {
+        "evidence.services.transfer",
+        "evidence.services.records",
+        "evidence.services.views",
+    },
+}
+
+
+def test_services_are_grouped_by_kind() -> None:
+    loose = sorted(p.name for p in (ROOT / "evidence/services").glob("*.py"))
+    assert loose == ["__init__.py"]
+    kinds = {p.parent.name for p in (ROOT / "evidence/services").glob("*/__init__.py")}
+    assert {f"evidence.services.{k}" for k in kinds} == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_of_service_imports_only_the_kinds_it_may(kind: str) -> None:
+    for path in sorted((ROOT / kind.replace(".", "/")).glob("*.py")):
+        for name in imported(path):
+            if name.startswith("evidence.services."):
+                assert any(name == k or name.startswith(k + ".") for k in KINDS[kind]), (
+                    f"{path.relative_to(ROOT)} imports {name}"
+                )
+

@@ -13,7 +13,7 @@ from evidence import settings
 from evidence.remote import http as remote_http
 from evidence.remote import pubmed as remote_pubmed
 from evidence.remote import resolver as remote_resolver
-from evidence.services.lookups import lookup, lookup_row
+from evidence.services.metadata.lookups import lookup, lookup_row
 from tests.conftest import Cli
 from tests.support.fake_services import (
     Corpus,

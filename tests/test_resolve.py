@@ -260,7 +260,7 @@ def test_ref_add_resolve_keeps_the_papers_when_the_services_fail(
 def test_a_paper_edited_while_resolving_is_left_alone(
     cli: Cli, fake: FakeServices, corpus: Corpus, db_url: str, monkeypatch
 ) -> None:
-    from evidence.services import resolving
+    from evidence.services.metadata import resolving
 
     paper, other = corpus.pubmed_papers()[31:33]
     ok(cli("ref", "add", paper.pmid))

@@ -13,8 +13,8 @@ import yaml
 
 from evidence import paths
 from evidence.errors import InvalidRecord
-from evidence.services.seeding import FILES, load_seeds, read_seeds
-from evidence.services.verdicts import list_claims
+from evidence.services.transfer.seeding import FILES, load_seeds, read_seeds
+from evidence.services.views.summaries import list_claims
 from evidence.store.engine import Store
 from tests.support.snapshot import rows
 
@@ -222,7 +222,7 @@ def test_unreadable_seed_files_are_reported(tmp_path: Path) -> None:
 
 
 def test_evidence_a_curator_removed_stays_removed(seeded_url: str) -> None:
-    from evidence.services.evidence import unlink_evidence
+    from evidence.services.records.evidence import unlink_evidence
 
     store = Store.open(seeded_url)
     try:

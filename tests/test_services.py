@@ -17,18 +17,18 @@ from evidence.errors import (
     MissingValue,
     ReferenceNotFound,
 )
-from evidence.services.chains import chain
-from evidence.services.claim_detail import claim_detail
-from evidence.services.claim_links import link_claims
-from evidence.services.claims import add_claim, edit_claim
-from evidence.services.evidence import LinkChange, link_evidence, unlink_evidence
-from evidence.services.history import list_history
-from evidence.services.overrides import clear_override, set_override
-from evidence.services.references import add_references, edit_reference, find_reference
-from evidence.services.scorecards import scorecards
-from evidence.services.searches import log_search
-from evidence.services.sources import add_source
+from evidence.services.records.claim_links import link_claims
+from evidence.services.records.claims import add_claim, edit_claim
+from evidence.services.records.evidence import LinkChange, link_evidence, unlink_evidence
+from evidence.services.records.overrides import clear_override, set_override
+from evidence.services.records.references import add_references, edit_reference, find_reference
+from evidence.services.records.searches import log_search
+from evidence.services.records.sources import add_source
+from evidence.services.views.claim_detail import claim_detail
+from evidence.services.views.mechanisms import chain
+from evidence.services.views.source_scorecards import scorecards
 from evidence.store.engine import Store
+from evidence.store.history import list_history
 
 
 def verdict(store: Store, claim_id: str) -> dict:
@@ -419,7 +419,7 @@ def test_chains_follow_leads_to_and_mark_the_weakest_step(store: Store, claim: s
 
 
 def test_scorecards_count_each_sources_claims_by_verdict(store: Store, claim: str) -> None:
-    from evidence.services.claims import add_assertion
+    from evidence.services.records.claims import add_assertion
 
     with store.transaction() as s:
         add_source(
@@ -584,8 +584,8 @@ def test_two_curators_overriding_at_once_do_not_overwrite_each_other(
 
 
 def test_lists_come_in_the_same_order_on_every_database(store: Store) -> None:
-    from evidence.services.searches import searches_for
-    from evidence.services.verdicts import list_claims
+    from evidence.services.views.summaries import list_claims
+    from evidence.store.queries import searches_for
 
     with store.transaction() as s:
         for claim_id in ("ab", "a-z", "a-b"):  # ICU collation skips hyphens, bytes do not
@@ -674,8 +674,8 @@ class _Statements:
 def test_all_chains_weighs_every_chain_in_a_bounded_number_of_queries(
     seeded_store: Store,
 ) -> None:
-    from evidence.services.chains import all_chains
-    from evidence.services.verdicts import list_claims
+    from evidence.services.views.mechanisms import all_chains
+    from evidence.services.views.summaries import list_claims
 
     with seeded_store.reading() as s, _Statements(seeded_store) as seen:
         result = all_chains(s)
@@ -698,7 +698,7 @@ def test_all_chains_weighs_every_chain_in_a_bounded_number_of_queries(
 def test_scorecards_count_the_stored_verdicts_in_two_queries(seeded_store: Store) -> None:
     from collections import Counter
 
-    from evidence.services.verdicts import list_claims
+    from evidence.services.views.summaries import list_claims
 
     with seeded_store.reading() as s:
         verdicts = {c["id"]: c["verdict"] for c in list_claims(s)}
@@ -714,7 +714,7 @@ def test_scorecards_count_the_stored_verdicts_in_two_queries(seeded_store: Store
 def test_evidence_cells_count_links_by_year_and_design_retracted_apart(
     store: Store, claim: str
 ) -> None:
-    from evidence.services.evidence_map import RETRACTED, claims_with_evidence, evidence_cells
+    from evidence.services.views.evidence_map import RETRACTED, claims_with_evidence, evidence_cells
 
     with store.transaction() as s:
         edit_reference(s, ref="10.5555/test.1", year=2001, actor="a")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evidence import settings
-from evidence.services.accounts import (
+from evidence.services.records.accounts import (
     add_account,
     password_fingerprint,
     remove_account,

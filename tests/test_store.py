@@ -13,11 +13,11 @@ from sqlalchemy import event, text
 from evidence import clock
 from evidence.domain.models import metadata
 from evidence.errors import DatabaseUnavailable, SchemaOutOfDate
-from evidence.services.claims import add_claim
-from evidence.services.evidence import link_evidence
-from evidence.services.references import add_references, edit_reference
-from evidence.services.searches import log_search
-from evidence.services.verdicts import list_claims
+from evidence.services.records.claims import add_claim
+from evidence.services.records.evidence import link_evidence
+from evidence.services.records.references import add_references, edit_reference
+from evidence.services.records.searches import log_search
+from evidence.services.views.summaries import list_claims
 from evidence.store.engine import Store
 from evidence.store.migrate import current_revision, ensure_current, head_revision, upgrade
 from evidence.store.search import OUTSIDE_MODELS

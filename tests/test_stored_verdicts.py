@@ -19,20 +19,20 @@ from evidence.domain.metadata import Notice, PaperMetadata
 from evidence.domain.models import ClaimVerdict, Reference
 from evidence.domain.vocab import ClaimType, Design, Downgrade, Retraction, Stance, Upgrade, Verdict
 from evidence.errors import EvidenceError, VerdictsOutOfDate
-from evidence.services import claim_listing
-from evidence.services.claim_detail import claim_detail
-from evidence.services.claim_listing import Filters
-from evidence.services.claims import add_claim, edit_claim
-from evidence.services.dump import read_dump, restore, write_dump
-from evidence.services.evidence import link_evidence, unlink_evidence
-from evidence.services.history import data_version, list_history
-from evidence.services.overrides import clear_override, set_override
-from evidence.services.references import add_references, edit_reference
-from evidence.services.resolving import apply_metadata
-from evidence.services.searches import log_search
-from evidence.services.verdicts import list_claims, summary_of
+from evidence.services.metadata.resolving import apply_metadata
+from evidence.services.records.claims import add_claim, edit_claim
+from evidence.services.records.evidence import link_evidence, unlink_evidence
+from evidence.services.records.overrides import clear_override, set_override
+from evidence.services.records.references import add_references, edit_reference
+from evidence.services.records.searches import log_search
+from evidence.services.transfer.dump import read_dump, restore, write_dump
+from evidence.services.views import claim_listing
+from evidence.services.views.claim_detail import claim_detail
+from evidence.services.views.claim_listing import Filters
+from evidence.services.views.summaries import list_claims, summary_of
 from evidence.store import verdicts
 from evidence.store.engine import Store
+from evidence.store.history import data_version, list_history
 from evidence.store.migrate import ensure_current, grade_if_needed
 
 CLAIMS = ["c-assoc", "c-mech", "c-treat", "c-diag"]

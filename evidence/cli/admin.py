@@ -15,7 +15,7 @@ from evidence.cli.context import app_context
 from evidence.cli.output import print_json, progress_bar, say
 from evidence.domain.grading import RULES_VERSION
 from evidence.errors import InvalidValue
-from evidence.services.seeding import load_seeds, seed_if_empty
+from evidence.services.transfer.seeding import load_seeds, seed_if_empty
 from evidence.store.engine import Store
 from evidence.store.migrate import ensure_schema, grade_if_needed, upgrade
 from evidence.store.verdicts import Regrade, claim_count, regrade_all

@@ -9,9 +9,9 @@ import typer
 from evidence.cli.context import app_context
 from evidence.cli.output import console, print_json, print_json_list, say
 from evidence.domain.vocab import Band, ClaimType
-from evidence.services.claim_detail import claim_detail
-from evidence.services.claims import add_assertion, add_claim, edit_claim
-from evidence.services.verdicts import iter_claims
+from evidence.services.records.claims import add_assertion, add_claim, edit_claim
+from evidence.services.views.claim_detail import claim_detail
+from evidence.services.views.summaries import iter_claims
 
 claim_app = typer.Typer(help="Add, edit and show one claim.", no_args_is_help=True)
 claims_app = typer.Typer(help="List claims with their verdicts.", no_args_is_help=True)

@@ -10,12 +10,12 @@ from evidence import clock
 from evidence.cli.context import app_context
 from evidence.cli.output import say, warn
 from evidence.domain.vocab import Design, Downgrade, Relation, ReviewOf, Stance, Upgrade, Verdict
-from evidence.services.claim_links import link_claims, unlink_claims
-from evidence.services.evidence import link_evidence, unlink_evidence
-from evidence.services.overrides import clear_override, same_as_computed, set_override
-from evidence.services.references import edit_reference
-from evidence.services.searches import log_search
-from evidence.services.verdicts import summary_of
+from evidence.services.records.claim_links import link_claims, unlink_claims
+from evidence.services.records.evidence import link_evidence, unlink_evidence
+from evidence.services.records.overrides import clear_override, same_as_computed, set_override
+from evidence.services.records.references import edit_reference
+from evidence.services.records.searches import log_search
+from evidence.services.views.summaries import summary_of
 
 DESIGNS = ", ".join(d.value for d in Design) + " (as `ref edit --design`)."
 REVIEWED = ", ".join(r.value for r in ReviewOf) + " (as `ref edit --review-of`)."

@@ -9,7 +9,7 @@ import typer
 
 from evidence.cli.context import app_context
 from evidence.cli.output import progress_bar, say
-from evidence.services.demo_data import DEFAULT_SEED, DemoPlan, DemoSizes, fill_demo_data
+from evidence.services.transfer.demo_data import DEFAULT_SEED, DemoPlan, DemoSizes, fill_demo_data
 from evidence.store.migrate import upgrade
 
 _DEFAULTS = DemoSizes()

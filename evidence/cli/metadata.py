@@ -17,7 +17,7 @@ from evidence.domain.metadata import SERVICE_NAMES, Notice
 from evidence.errors import PapersUnresolved
 
 if TYPE_CHECKING:
-    from evidence.services.resolving import Summary, Traffic
+    from evidence.services.metadata.resolving import Summary, Traffic
 
 OFFLINE_HELP = "Use only the metadata cache: no request is made."
 REFRESH_HELP = "Ask the services again even for papers in the cache (e.g. to catch retractions)."
@@ -70,8 +70,8 @@ def lookup(
     refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
 ) -> None:
     """Look papers up in PubMed, Crossref (and OpenAlex with a key) without storing them."""
-    from evidence.services.lookups import lookup as lookup_papers
-    from evidence.services.lookups import lookup_row, raise_for_outcome
+    from evidence.services.metadata.lookups import lookup as lookup_papers
+    from evidence.services.metadata.lookups import lookup_row, raise_for_outcome
 
     app = app_context(ctx)
     with progress_bar("Looking up") as (set_total, advance):
@@ -148,7 +148,7 @@ def resolve(
 
 def resolve_stored(app: AppContext, *, refs: Sequence[str], **selection: Any) -> Summary:
     """Resolve stored papers behind a progress bar (for `resolve` and `ref add --resolve`)."""
-    from evidence.services.resolving import resolve_references
+    from evidence.services.metadata.resolving import resolve_references
 
     with progress_bar("Resolving") as (set_total, advance):
         return resolve_references(

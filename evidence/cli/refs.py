@@ -15,7 +15,7 @@ from evidence.cli.metadata import (
 )
 from evidence.cli.output import print_json, say
 from evidence.domain.vocab import Design, Retraction, ReviewOf, Verdict
-from evidence.services.references import (
+from evidence.services.records.references import (
     add_references,
     citing_claims,
     edit_reference,
@@ -23,7 +23,7 @@ from evidence.services.references import (
     list_references,
     remove_reference,
 )
-from evidence.services.verdicts import summaries_of
+from evidence.services.views.summaries import summaries_of
 
 ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
 refs_app = typer.Typer(help="List papers.", no_args_is_help=True)

@@ -9,11 +9,11 @@ import typer
 from evidence.cli.context import app_context
 from evidence.cli.output import print_json, say
 from evidence.domain.vocab import SourceKind, Verdict
-from evidence.services.chains import chain as chain_of
-from evidence.services.history import list_history
-from evidence.services.history_text import describe_change
-from evidence.services.scorecards import scorecards
-from evidence.services.sources import add_source
+from evidence.services.records.sources import add_source
+from evidence.services.views.history_text import describe_change
+from evidence.services.views.mechanisms import chain as chain_of
+from evidence.services.views.source_scorecards import scorecards
+from evidence.store.history import list_history
 
 source_app = typer.Typer(help="Add source documents.", no_args_is_help=True)
 
@@ -100,7 +100,7 @@ def history(
     """Who changed what, when, and why (newest first)."""
     with app_context(ctx).store().reading() as session:
         if claim is not None:
-            from evidence.services.claims import get_claim
+            from evidence.store.queries import get_claim
 
             get_claim(session, claim)
         rows = list_history(session, claim_id=claim, limit=limit)

@@ -73,7 +73,7 @@ def import_(
     or CSV (Rayyan, Covidence). A paper already stored (same DOI, PMID or PMCID, or the same
     title, year and first author) is merged: its empty fields are filled, nothing is
     overwritten. Broken records are skipped and listed, unless --strict."""
-    from evidence.services.importing import Attachment, import_file, open_records
+    from evidence.services.transfer.importing import Attachment, import_file, open_records
 
     attach = None
     if claim is not None:
@@ -169,8 +169,8 @@ def export(
     """Export the ledger: a full JSON dump (restore it with `evidence restore`), a
     bibliography (BibTeX, RIS, CSL-JSON), a spreadsheet of papers (CSV), or a Markdown evidence
     summary per claim."""
-    from evidence.services.exporting import NOT_CARRIED
-    from evidence.services.exporting import export as export_chunks
+    from evidence.services.transfer.exporting import NOT_CARRIED
+    from evidence.services.transfer.exporting import export as export_chunks
 
     app = app_context(ctx)
     with app.store().reading() as session:
@@ -227,8 +227,8 @@ def restore(
 ) -> None:
     """Load a JSON dump into an empty database (created if need be): everything, ids and
     history included, so that the restored database's own dump is the same file."""
-    from evidence.services.dump import read_dump
-    from evidence.services.dump import restore as restore_dump
+    from evidence.services.transfer.dump import read_dump
+    from evidence.services.transfer.dump import restore as restore_dump
 
     try:
         data = dump.read_bytes()

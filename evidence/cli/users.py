@@ -42,7 +42,7 @@ def add(
     password_stdin: FromStdin = False,
 ) -> None:
     """Add an account (the password is asked for, or read with --password-stdin)."""
-    from evidence.services.accounts import add_account, check_username
+    from evidence.services.records.accounts import add_account, check_username
 
     check_username(username)
     password = _password(password_stdin)
@@ -59,7 +59,7 @@ def remove(
     ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account.")]
 ) -> None:
     """Remove an account (not the last admin)."""
-    from evidence.services.accounts import remove_account
+    from evidence.services.records.accounts import remove_account
 
     app = app_context(ctx)
     with app.store().transaction() as session:
@@ -74,7 +74,7 @@ def passwd(
     password_stdin: FromStdin = False,
 ) -> None:
     """Set an account's password."""
-    from evidence.services.accounts import get_account, set_password
+    from evidence.services.records.accounts import get_account, set_password
 
     app = app_context(ctx)
     with app.store().reading() as session:
@@ -92,7 +92,7 @@ def role(
     new_role: Annotated[str, typer.Argument(metavar="ROLE", help=f"{ROLES}.")],
 ) -> None:
     """Change an account's role (the last admin stays an admin)."""
-    from evidence.services.accounts import set_role
+    from evidence.services.records.accounts import set_role
 
     app = app_context(ctx)
     with app.store().transaction() as session:
@@ -107,7 +107,7 @@ def list_(
 ) -> None:
     """Every account with its role (never a password or its hash)."""
     from evidence.clock import iso
-    from evidence.services.accounts import list_accounts
+    from evidence.services.records.accounts import list_accounts
 
     with app_context(ctx).store().reading() as session:
         rows = [

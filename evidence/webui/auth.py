@@ -16,7 +16,12 @@ import time
 import streamlit as st
 
 from evidence.domain.vocab import Role
-from evidence.services.accounts import SignedIn, authenticate, find_role, password_fingerprint
+from evidence.services.records.accounts import (
+    SignedIn,
+    authenticate,
+    find_role,
+    password_fingerprint,
+)
 from evidence.webui import data, sign_in_cookie
 from evidence.webui.render import md_text
 

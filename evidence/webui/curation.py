@@ -22,15 +22,15 @@ from evidence.errors import (
     MissingValue,
     NotAllowed,
 )
-from evidence.services.accounts import SignedIn, find_role
-from evidence.services.claim_detail import evidence_row
-from evidence.services.claim_links import link_claims, unlink_claims
-from evidence.services.claims import add_assertion, add_claim, edit_claim
-from evidence.services.evidence import is_linked, link_evidence, unlink_evidence
-from evidence.services.overrides import clear_override, same_as_computed, set_override
-from evidence.services.references import add_references, edit_reference
-from evidence.services.searches import log_search
-from evidence.services.verdicts import summary_of
+from evidence.services.records.accounts import SignedIn, find_role
+from evidence.services.records.claim_links import link_claims, unlink_claims
+from evidence.services.records.claims import add_assertion, add_claim, edit_claim
+from evidence.services.records.evidence import is_linked, link_evidence, unlink_evidence
+from evidence.services.records.overrides import clear_override, same_as_computed, set_override
+from evidence.services.records.references import add_references, edit_reference
+from evidence.services.records.searches import log_search
+from evidence.services.views.claim_detail import evidence_row
+from evidence.services.views.summaries import summary_of
 from evidence.store import verdicts
 from evidence.webui import data
 

@@ -4,7 +4,7 @@ The engine is a cached resource per database URL; every run reads the data versi
 small query) and the cached views are keyed on it, so a change made from the CLI shows up
 on the next rerun while unchanged data is never read twice. Nothing here grades: the
 verdicts are the store's (see store/verdicts.py), and the overview's search, filters and
-pages are SQL queries that read what a page shows (services/claim_listing.py).
+pages are SQL queries that read what a page shows (services/views/claim_listing.py).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import Any
 import streamlit as st
 
 from evidence import settings
-from evidence.services import claim_listing
-from evidence.services.chains import chain
-from evidence.services.claim_detail import claim_detail
-from evidence.services.claim_index import claim_statements, source_titles
-from evidence.services.claim_listing import Filters  # noqa: F401 (the pages take it from here)
-from evidence.services.history import data_version, list_history
+from evidence.services.views import claim_listing
+from evidence.services.views.claim_detail import claim_detail
+from evidence.services.views.claim_index import claim_statements, source_titles
+from evidence.services.views.claim_listing import Filters  # noqa: F401 (the pages take it from here)
+from evidence.services.views.mechanisms import chain
 from evidence.store.engine import Store
+from evidence.store.history import data_version, list_history
 from evidence.store.migrate import ensure_current
 
 _VERSION = "data_version_this_run"

@@ -11,7 +11,7 @@ from typing import Any
 
 from streamlit.delta_generator import DeltaGenerator
 
-from evidence.services.exporting import markdown_summary, table_csv
+from evidence.services.transfer.exporting import markdown_summary, table_csv
 from evidence.store.engine import Store
 
 MARKDOWN_LIMIT = 500

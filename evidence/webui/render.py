@@ -9,7 +9,7 @@ from urllib.parse import quote
 from evidence.domain.identifiers import Identifier, IdKind
 from evidence.domain.metadata import SERVICE_NAMES
 from evidence.domain.vocab import Band, Design, Verdict
-from evidence.services.history_text import describe_change  # noqa: F401 (the pages take it from here)
+from evidence.services.views.history_text import describe_change  # noqa: F401 (the pages take it from here)
 
 VERDICT_COLOURS = {
     Verdict.supported.value: "green",

@@ -13,12 +13,12 @@ from typing import Any
 import streamlit as st
 
 from evidence import settings
-from evidence.services import claim_listing, evidence_map
-from evidence.services.chains import all_chains
-from evidence.services.claim_listing import Filters
-from evidence.services.exporting import table_csv
-from evidence.services.scorecards import scorecards
-from evidence.services.verdicts import summaries_of
+from evidence.services.transfer.exporting import table_csv
+from evidence.services.views import claim_listing, evidence_map
+from evidence.services.views.claim_listing import Filters
+from evidence.services.views.mechanisms import all_chains
+from evidence.services.views.source_scorecards import scorecards
+from evidence.services.views.summaries import summaries_of
 from evidence.webui import data, downloads
 from evidence.webui.render import (
     DESIGN_LABELS,

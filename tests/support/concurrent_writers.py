@@ -15,8 +15,8 @@ import time
 from typing import Any
 
 from evidence.errors import EvidenceError
-from evidence.services.evidence import link_evidence
-from evidence.services.references import edit_reference
+from evidence.services.records.evidence import link_evidence
+from evidence.services.records.references import edit_reference
 from evidence.store import verdicts
 from evidence.store.engine import Store
 

@@ -11,7 +11,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from evidence import paths
-from evidence.services.seeding import load_seeds
+from evidence.services.transfer.seeding import load_seeds
 from evidence.store.engine import Store
 from evidence.store.migrate import upgrade
 

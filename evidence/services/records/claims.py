@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
-from evidence.domain.models import Assertion, Claim, Source
+from evidence.domain.models import Assertion, Claim
 from evidence.domain.vocab import ClaimType, parse
-from evidence.errors import AlreadyExists, ClaimNotFound, ConflictError, InvalidValue
-from evidence.services import history
-from evidence.services.locking import update_if_unchanged
-from evidence.services.sources import get_source
-from evidence.store import verdicts
+from evidence.errors import AlreadyExists, ConflictError, InvalidValue
+from evidence.services.records.sources import get_source
+from evidence.store import history, verdicts
+from evidence.store.locking import update_if_unchanged
+from evidence.store.queries import get_claim
 
 _CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TAG = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -62,13 +62,6 @@ def check_quote(quote: str) -> str:
     if len(text.split()) > MAX_QUOTE_WORDS:
         raise InvalidValue("quote", text[:40] + "...", f"at most {MAX_QUOTE_WORDS} words")
     return text
-
-
-def get_claim(session: Session, claim_id: str) -> Claim:
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise ClaimNotFound(claim_id, "see `evidence claims list`")
-    return claim
 
 
 def add_claim(
@@ -212,12 +205,3 @@ def add_assertion(
         reason=reason,
     )
     return assertion
-
-
-def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assertion]]:
-    rows = session.execute(
-        select(Source, Assertion)
-        .join(Assertion, Assertion.source_id == Source.id)
-        .where(Assertion.claim_id == claim_id)
-    )
-    return sorted(((s, a) for s, a in rows), key=lambda r: (r[0].key, r[1].id or 0))

@@ -10,11 +10,10 @@ from evidence.domain.grading import CERTAINTIES_OF
 from evidence.domain.models import Override
 from evidence.domain.vocab import Certainty, Verdict, parse
 from evidence.errors import ConflictError, InvalidValue, MissingReason, OverrideNotFound
-from evidence.services import history
-from evidence.services.claims import get_claim
-from evidence.services.locking import delete_if_unchanged, update_if_unchanged
-from evidence.services.verdicts import summary_of
-from evidence.store import verdicts
+from evidence.services.views.summaries import summary_of
+from evidence.store import history, verdicts
+from evidence.store.locking import delete_if_unchanged, update_if_unchanged
+from evidence.store.queries import get_claim
 
 
 def _reason(reason: str | None, action: str) -> str:

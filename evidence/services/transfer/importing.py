@@ -31,11 +31,10 @@ from evidence.errors import InvalidRecord, MissingValue
 from evidence.formats.citations import BrokenRecord, Citation
 from evidence.formats.pubmed_xml import DeletedCitations
 from evidence.formats.reading import OpenedFile, open_records
-from evidence.services import history
-from evidence.services.claims import get_claim
-from evidence.services.evidence import judgements, link_evidence
-from evidence.services.references import record_update, reference_snapshot
-from evidence.store import verdicts
+from evidence.services.records.evidence import judgements, link_evidence
+from evidence.services.records.references import record_update, reference_snapshot
+from evidence.store import history, verdicts
+from evidence.store.queries import get_claim
 
 __all__ = ["Attachment", "ImportReport", "RecordResult", "import_file", "open_records"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
@@ -10,9 +10,9 @@ from evidence.domain.chains import find_path
 from evidence.domain.models import ClaimLink, Source
 from evidence.domain.vocab import Relation, parse
 from evidence.errors import AlreadyExists, InvalidValue, LinkNotFound
-from evidence.services import history
-from evidence.services.claims import get_claim
-from evidence.services.sources import get_source
+from evidence.services.records.sources import get_source
+from evidence.store import history
+from evidence.store.queries import get_claim, leads_to_edges
 
 
 def link_claims(
@@ -119,27 +119,3 @@ def unlink_claims(
         after=None,
         reason=reason,
     )
-
-
-def links_of(session: Session, claim_id: str) -> list[tuple[ClaimLink, Source | None]]:
-    rows = session.execute(
-        select(ClaimLink, Source)
-        .outerjoin(Source, Source.id == ClaimLink.source_id)
-        .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
-    )
-    # ordered here, not in SQL: database collations disagree on text (see verdicts.list_claims)
-    return sorted(
-        ((link, source) for link, source in rows),
-        key=lambda r: (r[0].relation, r[0].from_claim_id, r[0].to_claim_id),
-    )
-
-
-def leads_to_edges(session: Session) -> list[tuple[str, str]]:
-    return [
-        (a, b)
-        for a, b in session.execute(
-            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
-                ClaimLink.relation == Relation.leads_to.value
-            )
-        )
-    ]

@@ -28,10 +28,15 @@ from evidence.domain.vocab import (
     parse,
 )
 from evidence.errors import EvidenceError, InvalidRecord
-from evidence.services.claims import check_claim_id, check_quote, check_statement, normalize_tags
-from evidence.services.evidence import judgements
-from evidence.services.references import check_key, check_sample_size, check_year
-from evidence.services.searches import check_search
+from evidence.services.records.claims import (
+    check_claim_id,
+    check_quote,
+    check_statement,
+    normalize_tags,
+)
+from evidence.services.records.evidence import judgements
+from evidence.services.records.references import check_key, check_sample_size, check_year
+from evidence.services.records.searches import check_search
 
 FORMAT = "evidence-seed/1"
 FILES = ("sources.yaml", "claims.yaml", "references.yaml", "evidence.yaml")

@@ -8,9 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from evidence.domain.chains import MAX_PATHS, chain_paths, step_weight, weakest_link
-from evidence.services.claim_links import leads_to_edges
-from evidence.services.claims import get_claim
-from evidence.services.verdicts import summaries_of
+from evidence.services.views.summaries import summaries_of
+from evidence.store.queries import get_claim, leads_to_edges
 
 
 def chain(session: Session, claim_id: str) -> dict[str, Any]:

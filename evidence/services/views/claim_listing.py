@@ -18,7 +18,7 @@ from sqlmodel import Session
 from evidence.domain.models import Assertion, Claim, ClaimTag, ClaimVerdict, Source
 from evidence.domain.search_text import query_terms
 from evidence.domain.vocab import Band, Certainty, Verdict, parse
-from evidence.services.verdicts import summary, summary_query
+from evidence.services.views.summaries import summary, summary_query
 from evidence.store import search
 
 _CERTAINTY_BY_LABEL = {c.label: c for c in Certainty}

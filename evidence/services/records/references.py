@@ -21,8 +21,7 @@ from evidence.domain.identifiers import (
 from evidence.domain.models import Evidence, Reference
 from evidence.domain.vocab import REVIEW_DESIGNS, Design, Retraction, ReviewOf, parse
 from evidence.errors import AlreadyExists, InvalidIdentifier, InvalidValue, ReferenceNotFound
-from evidence.services import history
-from evidence.store import verdicts
+from evidence.store import history, verdicts
 
 MAX_KEY = 200
 

@@ -23,13 +23,13 @@ from evidence.domain.models import (
     Reference,
     Source,
 )
-from evidence.services.claim_links import link_claims
-from evidence.services.claims import add_assertion, add_claim
-from evidence.services.evidence import link_evidence
-from evidence.services.references import store_reference
-from evidence.services.searches import log_search
-from evidence.services.seed_files import FILES, FORMAT, read_seeds
-from evidence.services.sources import add_source
+from evidence.services.records.claim_links import link_claims
+from evidence.services.records.claims import add_assertion, add_claim
+from evidence.services.records.evidence import link_evidence
+from evidence.services.records.references import store_reference
+from evidence.services.records.searches import log_search
+from evidence.services.records.sources import add_source
+from evidence.services.transfer.seed_files import FILES, FORMAT, read_seeds
 from evidence.store import verdicts
 
 __all__ = ["FILES", "FORMAT", "SeedReport", "load_seeds", "read_seeds", "seed_if_empty"]

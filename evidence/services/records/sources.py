@@ -8,7 +8,7 @@ from sqlmodel import Session
 from evidence.domain.models import Source
 from evidence.domain.vocab import SourceKind, parse
 from evidence.errors import AlreadyExists, InvalidValue, SourceNotFound
-from evidence.services import history
+from evidence.store import history
 
 
 def get_source(session: Session, key: str) -> Source:

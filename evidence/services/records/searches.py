@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
 from evidence.domain.models import EvidenceSearch
 from evidence.errors import InvalidValue
-from evidence.services import history
-from evidence.services.claims import get_claim
-from evidence.store import verdicts
+from evidence.store import history, verdicts
+from evidence.store.queries import get_claim, search_dict
 
 
 def parse_date(value: str | date | None) -> date | None:
@@ -90,21 +88,3 @@ def log_search(
         reason=reason,
     )
     return search
-
-
-def search_dict(search: EvidenceSearch) -> dict[str, object]:
-    return {
-        "database": search.database,
-        "query": search.query,
-        "date": search.searched_on.isoformat() if search.searched_on else None,
-        "hits": search.hits,
-        "notes": search.notes,
-        "curator": search.curator,
-    }
-
-
-def searches_for(session: Session, claim_id: str) -> list[EvidenceSearch]:
-    found = session.scalars(select(EvidenceSearch).where(EvidenceSearch.claim_id == claim_id))
-    # dated searches in date order, then those whose date was not recorded (the same order on
-    # every database: they disagree on where NULLs sort)
-    return sorted(found, key=lambda s: (s.searched_on is None, s.searched_on or date.min, s.id))

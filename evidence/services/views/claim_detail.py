@@ -11,11 +11,15 @@ from evidence import clock
 from evidence.domain.grading import design_noun
 from evidence.domain.models import ClaimVerdict, Evidence, Override, Reference
 from evidence.domain.vocab import WITHDRAWN, Certainty, Design, Downgrade, ReviewOf, Stance
-from evidence.services.claim_links import links_of
-from evidence.services.claims import assertions_for, get_claim
-from evidence.services.evidence import links_with_references
-from evidence.services.searches import search_dict, searches_for
-from evidence.services.verdicts import summary_of
+from evidence.services.views.summaries import summary_of
+from evidence.store.queries import (
+    assertions_for,
+    get_claim,
+    links_of,
+    links_with_references,
+    search_dict,
+    searches_for,
+)
 
 
 def evidence_row(ref: Reference, ev: Evidence) -> dict[str, Any]:

@@ -52,8 +52,7 @@ from evidence.domain.vocab import (
     Verdict,
 )
 from evidence.errors import InvalidValue
-from evidence.services import history
-from evidence.store import verdicts
+from evidence.store import history, verdicts
 
 REASON = "synthetic demo data"
 BATCH = 5000

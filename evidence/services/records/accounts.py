@@ -21,7 +21,7 @@ from evidence import clock
 from evidence.domain.models import Account
 from evidence.domain.vocab import Role, parse
 from evidence.errors import AccountNotFound, AlreadyExists, InputError, InvalidValue
-from evidence.services import history
+from evidence.store import history
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024

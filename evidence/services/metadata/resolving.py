@@ -23,8 +23,7 @@ from evidence.domain.publication_types import gravest
 from evidence.domain.vocab import WITHDRAWN, Retraction
 from evidence.remote.http import Traffic
 from evidence.remote.resolver import ERROR, FOUND, INVALID, Progress, Query, resolve
-from evidence.services.claims import get_claim
-from evidence.services.references import (
+from evidence.services.records.references import (
     by_identifier,
     find_reference,
     record_update,
@@ -33,6 +32,7 @@ from evidence.services.references import (
 from evidence.settings import Settings
 from evidence.store import verdicts
 from evidence.store.engine import Store
+from evidence.store.queries import get_claim
 
 RESOLVED, UNCHANGED, NOT_FOUND, FAILED = "resolved", "unchanged", "not_found", "failed"
 

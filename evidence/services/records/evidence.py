@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from evidence import clock
-from evidence.domain.models import Evidence, Reference
+from evidence.domain.models import Evidence
 from evidence.domain.vocab import (
     Directness,
     Downgrade,
@@ -19,11 +19,10 @@ from evidence.domain.vocab import (
     parse,
 )
 from evidence.errors import ConflictError, InvalidValue, LinkNotFound, MissingValue
-from evidence.services import history
-from evidence.services.claims import get_claim
-from evidence.services.locking import delete_if_unchanged, update_if_unchanged
-from evidence.services.references import find_reference
-from evidence.store import verdicts
+from evidence.services.records.references import find_reference
+from evidence.store import history, verdicts
+from evidence.store.locking import delete_if_unchanged, update_if_unchanged
+from evidence.store.queries import get_claim
 
 
 def judgements(
@@ -212,17 +211,3 @@ def unlink_evidence(
         after=None,
         reason=reason,
     )
-
-
-def links_with_references(
-    session: Session, claim_ids: Sequence[str] | None = None
-) -> list[tuple[Evidence, Reference]]:
-    """Evidence links joined to their papers, in one query."""
-    query = (
-        select(Evidence, Reference)
-        .join(Reference, Reference.id == Evidence.reference_id)
-        .order_by(Evidence.claim_id, Evidence.id)
-    )
-    if claim_ids is not None:
-        query = query.where(Evidence.claim_id.in_(claim_ids))
-    return [(e, r) for e, r in session.execute(query)]

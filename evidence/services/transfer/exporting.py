@@ -18,10 +18,10 @@ from evidence.domain.models import Claim, ClaimVerdict, Evidence, Reference
 from evidence.domain.vocab import Band, parse
 from evidence.errors import InvalidValue
 from evidence.formats.citations import Citation
-from evidence.services.claim_detail import claim_detail
-from evidence.services.claims import get_claim
-from evidence.services.dump import write_dump
-from evidence.services.verdicts import summaries_of
+from evidence.services.transfer.dump import write_dump
+from evidence.services.views.claim_detail import claim_detail
+from evidence.services.views.summaries import summaries_of
+from evidence.store.queries import get_claim
 
 EXPORT_FORMATS = ("json", "csv", "bibtex", "ris", "csl-json", "markdown")
 

@@ -1,0 +1,2 @@
+"""Bulk transfer: imports, exports, the JSON dump and restore, the starter seeds and the
+synthetic demo data."""

@@ -1,0 +1,97 @@
+"""Reads of the ledger's records that every kind of service needs: a claim by its id, its
+links, assertions and searches, the ``leads_to`` graph. Plain queries, no writes, so the read
+models (services/views) and the record writers (services/records) share them without
+importing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from evidence.domain.models import (
+    Assertion,
+    Claim,
+    ClaimLink,
+    Evidence,
+    EvidenceSearch,
+    Reference,
+    Source,
+)
+from evidence.domain.vocab import Relation
+from evidence.errors import ClaimNotFound
+
+
+def search_dict(search: EvidenceSearch) -> dict[str, object]:
+    return {
+        "database": search.database,
+        "query": search.query,
+        "date": search.searched_on.isoformat() if search.searched_on else None,
+        "hits": search.hits,
+        "notes": search.notes,
+        "curator": search.curator,
+    }
+
+
+def searches_for(session: Session, claim_id: str) -> list[EvidenceSearch]:
+    found = session.scalars(select(EvidenceSearch).where(EvidenceSearch.claim_id == claim_id))
+    # dated searches in date order, then those whose date was not recorded (the same order on
+    # every database: they disagree on where NULLs sort)
+    return sorted(found, key=lambda s: (s.searched_on is None, s.searched_on or date.min, s.id))
+
+
+def links_with_references(
+    session: Session, claim_ids: Sequence[str] | None = None
+) -> list[tuple[Evidence, Reference]]:
+    """Evidence links joined to their papers, in one query."""
+    query = (
+        select(Evidence, Reference)
+        .join(Reference, Reference.id == Evidence.reference_id)
+        .order_by(Evidence.claim_id, Evidence.id)
+    )
+    if claim_ids is not None:
+        query = query.where(Evidence.claim_id.in_(claim_ids))
+    return [(e, r) for e, r in session.execute(query)]
+
+
+def links_of(session: Session, claim_id: str) -> list[tuple[ClaimLink, Source | None]]:
+    rows = session.execute(
+        select(ClaimLink, Source)
+        .outerjoin(Source, Source.id == ClaimLink.source_id)
+        .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
+    )
+    # ordered here, not in SQL: database collations disagree on text (see verdicts.list_claims)
+    return sorted(
+        ((link, source) for link, source in rows),
+        key=lambda r: (r[0].relation, r[0].from_claim_id, r[0].to_claim_id),
+    )
+
+
+def leads_to_edges(session: Session) -> list[tuple[str, str]]:
+    return [
+        (a, b)
+        for a, b in session.execute(
+            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
+                ClaimLink.relation == Relation.leads_to.value
+            )
+        )
+    ]
+
+
+def get_claim(session: Session, claim_id: str) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise ClaimNotFound(claim_id, "see `evidence claims list`")
+    return claim
+
+
+def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assertion]]:
+    rows = session.execute(
+        select(Source, Assertion)
+        .join(Assertion, Assertion.source_id == Source.id)
+        .where(Assertion.claim_id == claim_id)
+    )
+    return sorted(((s, a) for s, a in rows), key=lambda r: (r[0].key, r[1].id or 0))
