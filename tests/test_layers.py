@@ -140,4 +140,3 @@ def test_each_kind_of_service_imports_only_the_kinds_it_may(kind: str) -> None:
                 assert any(name == k or name.startswith(k + ".") for k in KINDS[kind]), (
                     f"{path.relative_to(ROOT)} imports {name}"
                 )
-
