@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Index,
@@ -25,7 +26,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -146,16 +149,34 @@ class Reference(Base, table=True):
     # the incoming record shares no identifier with it. Kept current by _keep_title_key.
     title_key: str | None = Field(default=None, sa_column=Column(String(300), index=True))
 
-    @property
+    # a hybrid property is not a pydantic field
+    model_config = {"ignored_types": (hybrid_property,)}  # type: ignore[assignment]
+
+    @hybrid_property
     def graded_design(self) -> str | None:
-        """The design grading reads: the curator's, else the one publication types suggest."""
+        """The design grading reads: the curator's, else the one publication types suggest.
+        In a query it is the same rule in SQL (coalesce), so the rule is written once."""
         return self.design or self.suggested_design
+
+    @graded_design.inplace.expression
+    @classmethod
+    def _graded_design_sql(cls) -> ColumnElement[str | None]:
+        return func.coalesce(cls.design, cls.suggested_design)
 
 
 @event.listens_for(Reference, "before_insert")
 @event.listens_for(Reference, "before_update")
 def _keep_title_key(_mapper: Any, _connection: Any, target: Reference) -> None:
     target.title_key = title_key(target.title, target.year, target.authors)
+
+
+def paper_row(values: dict[str, Any]) -> dict[str, Any]:
+    """A paper's row for a Core insert or update, with the columns the ORM event above
+    derives for ORM writes (title_key): bulk writes bypass the event, not the rule."""
+    values["title_key"] = title_key(
+        values.get("title"), values.get("year"), values.get("authors") or []
+    )
+    return values
 
 
 class Evidence(Base, table=True):

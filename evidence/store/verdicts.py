@@ -299,7 +299,7 @@ def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim
             # the driver for every row
             cast(Evidence.downgrades, Text),
             cast(Evidence.upgrades, Text),
-            func.coalesce(Reference.design, Reference.suggested_design),
+            Reference.graded_design,
             Reference.review_of,
             Reference.retraction,
             Evidence.start_certainty,

@@ -36,8 +36,8 @@ from evidence.domain.models import (
     Override,
     Reference,
     Source,
+    paper_row,
 )
-from evidence.domain.names import title_key
 from evidence.domain.publication_types import suggest_design
 from evidence.domain.vocab import (
     REVIEW_DESIGNS,
@@ -503,36 +503,37 @@ class DemoPlan:
             ]
             has_doi = rng.random() < 0.92
             sample = rng.randint(*sizes) if sizes else None
-            yield {
-                "key": self.reference_key(i),
-                "doi": f"10.5555/demo.{i + 1:0{self.ref_width}d}" if has_doi else None,
-                "pmid": str(90000001 + i) if not has_doi or rng.random() < 0.85 else None,
-                "pmcid": None,
-                "title": title,
-                "authors": authors,
-                "journal": rng.choice(_JOURNALS),
-                "year": year,
-                "publication_types": publication_types,
-                "keywords": sorted(rng.sample(TAGS, 2)),
-                "design": curated.value if curated else None,
-                "suggested_design": suggested.value if suggested else None,
-                "review_of": review_of,
-                "sample_size": sample,
-                "abstract": (
-                    f"Synthetic demo abstract, not a real study: {noun} of {sample or 'no'} "
-                    f"participants on {finding} and {condition}."
-                    if rng.random() < 0.4
-                    else None
-                ),
-                "summary": None,
-                "notes": None,
-                "retraction": status,
-                "retraction_notices": notices,
-                "seen_at": [],
-                "metadata_source": "demo-data",
-                "metadata_at": self.now,
-                "title_key": title_key(title, year, authors),
-            }
+            yield paper_row(
+                {
+                    "key": self.reference_key(i),
+                    "doi": f"10.5555/demo.{i + 1:0{self.ref_width}d}" if has_doi else None,
+                    "pmid": str(90000001 + i) if not has_doi or rng.random() < 0.85 else None,
+                    "pmcid": None,
+                    "title": title,
+                    "authors": authors,
+                    "journal": rng.choice(_JOURNALS),
+                    "year": year,
+                    "publication_types": publication_types,
+                    "keywords": sorted(rng.sample(TAGS, 2)),
+                    "design": curated.value if curated else None,
+                    "suggested_design": suggested.value if suggested else None,
+                    "review_of": review_of,
+                    "sample_size": sample,
+                    "abstract": (
+                        f"Synthetic demo abstract, not a real study: {noun} of {sample or 'no'} "
+                        f"participants on {finding} and {condition}."
+                        if rng.random() < 0.4
+                        else None
+                    ),
+                    "summary": None,
+                    "notes": None,
+                    "retraction": status,
+                    "retraction_notices": notices,
+                    "seen_at": [],
+                    "metadata_source": "demo-data",
+                    "metadata_at": self.now,
+                }
+            )
 
     def evidence(self, reference_ids: list[int]) -> Iterator[dict[str, Any]]:
         """``reference_ids[i]``: the stored id of reference number ``i``."""

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from evidence import clock
 from evidence.domain.metadata import Notice
-from evidence.domain.models import Evidence, Reference
+from evidence.domain.models import Evidence, Reference, paper_row
 from evidence.domain.names import ascii_text, family_name, same_title, title_key
 from evidence.domain.publication_types import gravest, suggest_design
 from evidence.domain.vocab import Retraction, Stance, parse
@@ -515,7 +515,7 @@ def _fill(target: Reference | dict[str, Any], citation: Citation) -> list[str]:
                 _set(target, "retraction", status.value)
                 filled.append("retraction")
     if isinstance(target, dict):
-        target["title_key"] = title_key(target["title"], target["year"], target["authors"])
+        paper_row(target)
     return filled
 
 

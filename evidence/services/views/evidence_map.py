@@ -44,7 +44,7 @@ def _group():  # type: ignore[no-untyped-def]
     withdrawn = [r.value for r in WITHDRAWN]
     return case(
         (Reference.retraction.in_(withdrawn), RETRACTED),
-        else_=func.coalesce(Reference.design, Reference.suggested_design, NOT_RECORDED),
+        else_=func.coalesce(Reference.graded_design, NOT_RECORDED),
     )
 
 
