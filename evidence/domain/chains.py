@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from evidence.domain.vocab import UnprovenReason
+
 T = TypeVar("T")
 
 # A densely linked graph has exponentially many paths; past this many a chain view would be
@@ -64,11 +66,11 @@ def chain_paths(
 # and nothing found, only retracted papers, only papers that cannot bear on it, only very
 # low certainty evidence. A claim that is not unproven has no reason and ranks above these.
 _UNPROVEN_ORDER = {
-    "not_assessed": 0,
-    "searched_nothing_found": 1,
-    "retracted_only": 2,
-    "insufficient_only": 3,
-    "very_low_only": 4,
+    UnprovenReason.not_assessed: 0,
+    UnprovenReason.searched_nothing_found: 1,
+    UnprovenReason.retracted_only: 2,
+    UnprovenReason.insufficient_only: 3,
+    UnprovenReason.very_low_only: 4,
 }
 
 

@@ -23,6 +23,7 @@ from evidence.domain.vocab import (
     Retraction,
     ReviewOf,
     Stance,
+    UnprovenReason,
     Upgrade,
     Verdict,
 )
@@ -298,12 +299,12 @@ def _unproven_reason(
     grades: Sequence[LinkGrade], counted: Sequence[LinkGrade], searches: Sequence[SearchInput]
 ) -> str:
     if counted:
-        return "very_low_only"
+        return UnprovenReason.very_low_only
     if any(g.link.withdrawn for g in grades):
-        return "retracted_only"
+        return UnprovenReason.retracted_only
     if grades:
-        return "insufficient_only"
-    return "searched_nothing_found" if searches else "not_assessed"
+        return UnprovenReason.insufficient_only
+    return UnprovenReason.searched_nothing_found if searches else UnprovenReason.not_assessed
 
 
 # --- explanation ----------------------------------------------------------------------------
@@ -395,16 +396,16 @@ def _explain(
     unproven_reason: str | None,
 ) -> str:
     counted = [g for g in grades if g.counts]
-    if unproven_reason == "not_assessed":
+    if unproven_reason == UnprovenReason.not_assessed:
         return "Unproven: not yet assessed — no evidence linked and no search recorded."
-    if unproven_reason == "searched_nothing_found":
+    if unproven_reason == UnprovenReason.searched_nothing_found:
         return f"Unproven: searched, nothing found — {_searches(searches)}."
     head = f"{verdict.label} ({certainty.label}): "
-    if unproven_reason == "retracted_only":
+    if unproven_reason == UnprovenReason.retracted_only:
         head = "Unproven: no evidence counts. "
-    elif unproven_reason == "insufficient_only":
+    elif unproven_reason == UnprovenReason.insufficient_only:
         head = "Unproven: the papers linked cannot bear on it either way. "
-    elif unproven_reason == "very_low_only":
+    elif unproven_reason == UnprovenReason.very_low_only:
         head = "Unproven (very low): only very low certainty evidence — "
 
     body = ""
@@ -487,15 +488,17 @@ def _limits(
         reasons.extend(
             f"it is downgraded for {d.value.replace('_', ' ')}" for d in best.link.downgrades
         )
-    elif best is None and (verdict is not Verdict.unproven or unproven_reason == "very_low_only"):
+    elif best is None and (
+        verdict is not Verdict.unproven or unproven_reason == UnprovenReason.very_low_only
+    ):
         reasons.append("no evidence supports it")
     return tuple(reasons)
 
 
 _UNPROVEN_LIMITS = {
-    "not_assessed": "no evidence has been linked and no search is recorded",
-    "searched_nothing_found": "the searches recorded found no evidence",
-    "insufficient_only": "the papers linked cannot bear on it either way",
-    "retracted_only": "its only evidence comes from retracted papers",
-    "very_low_only": "all the evidence is of very low certainty",
+    UnprovenReason.not_assessed: "no evidence has been linked and no search is recorded",
+    UnprovenReason.searched_nothing_found: "the searches recorded found no evidence",
+    UnprovenReason.insufficient_only: "the papers linked cannot bear on it either way",
+    UnprovenReason.retracted_only: "its only evidence comes from retracted papers",
+    UnprovenReason.very_low_only: "all the evidence is of very low certainty",
 }

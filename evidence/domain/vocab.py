@@ -79,6 +79,18 @@ class RiskOfBias(StrEnum):
     not_flagged = "not_flagged"
 
 
+class UnprovenReason(StrEnum):
+    """Why a claim is unproven, least known first: nothing looked for; searched, nothing
+    found; only retracted papers; only papers that cannot bear on it; only very low
+    certainty evidence."""
+
+    not_assessed = "not_assessed"
+    searched_nothing_found = "searched_nothing_found"
+    retracted_only = "retracted_only"
+    insufficient_only = "insufficient_only"
+    very_low_only = "very_low_only"
+
+
 class Certainty(IntEnum):
     """GRADE's four levels; the integer order is the order of strength."""
 

@@ -10,7 +10,16 @@ from sqlmodel import Session
 from evidence import clock
 from evidence.domain.grading import design_noun
 from evidence.domain.models import ClaimVerdict, Evidence, Override, Reference
-from evidence.domain.vocab import WITHDRAWN, Certainty, Design, Downgrade, ReviewOf, Stance
+from evidence.domain.vocab import (
+    WITHDRAWN,
+    Certainty,
+    Design,
+    Directness,
+    Downgrade,
+    ReviewOf,
+    RiskOfBias,
+    Stance,
+)
 from evidence.services.views.summaries import summary_of
 from evidence.store.queries import (
     assertions_for,
@@ -58,8 +67,14 @@ def evidence_row(ref: Reference, ev: Evidence) -> dict[str, Any]:
         "stance": ev.stance,
         "downgrades": downgrades,
         "upgrades": list(ev.upgrades),
-        "directness": "indirect" if Downgrade.indirectness.value in downgrades else "direct",
-        "risk_of_bias": "high" if Downgrade.risk_of_bias.value in downgrades else "not_flagged",
+        "directness": (
+            Directness.indirect if Downgrade.indirectness.value in downgrades else Directness.direct
+        ).value,
+        "risk_of_bias": (
+            RiskOfBias.high
+            if Downgrade.risk_of_bias.value in downgrades
+            else RiskOfBias.not_flagged
+        ).value,
         "starting_certainty": start.label,
         "certainty": certainty.label,
         "certainty_symbols": certainty.symbols,

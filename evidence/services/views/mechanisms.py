@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from evidence.domain.chains import MAX_PATHS, chain_paths, step_weight, weakest_link
+from evidence.domain.vocab import UnprovenReason
 from evidence.services.views.summaries import summaries_of
 from evidence.store.queries import get_claim, leads_to_edges
 
@@ -113,11 +114,11 @@ def weigh_chain(path: Sequence[str], claims: Mapping[str, Mapping[str, Any]]) ->
 
 
 _KNOWN = {
-    "not_assessed": "it is not yet assessed",
-    "searched_nothing_found": "the searches for it found nothing",
-    "retracted_only": "its only evidence is retracted",
-    "insufficient_only": "its papers cannot bear on it either way",
-    "very_low_only": "its evidence is all of very low certainty",
+    UnprovenReason.not_assessed: "it is not yet assessed",
+    UnprovenReason.searched_nothing_found: "the searches for it found nothing",
+    UnprovenReason.retracted_only: "its only evidence is retracted",
+    UnprovenReason.insufficient_only: "its papers cannot bear on it either way",
+    UnprovenReason.very_low_only: "its evidence is all of very low certainty",
 }
 
 

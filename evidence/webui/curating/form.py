@@ -6,11 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from evidence.domain.vocab import Downgrade
+from evidence.domain.vocab import Directness, Downgrade, RiskOfBias
 from evidence.services.records.accounts import SignedIn
 
 # the downgrades with no option of their own (directness and risk of bias have theirs)
 OTHER_DOWNGRADES = [Downgrade.imprecision.value, Downgrade.inconsistency.value]
+
+
+# the two judgements with options of their own, in the order the forms offer them
+DIRECTNESS = [Directness.direct.value, Directness.indirect.value]
+RISK_OF_BIAS = [RiskOfBias.not_flagged.value, RiskOfBias.high.value]
 
 
 def words(value: str) -> str:

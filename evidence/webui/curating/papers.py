@@ -11,7 +11,13 @@ from evidence.domain.vocab import (
     Upgrade,
 )
 from evidence.webui import curation
-from evidence.webui.curating.form import OTHER_DOWNGRADES, Form, words
+from evidence.webui.curating.form import (
+    DIRECTNESS,
+    OTHER_DOWNGRADES,
+    RISK_OF_BIAS,
+    Form,
+    words,
+)
 from evidence.webui.render import (
     DESIGN_LABELS,
     md_text,
@@ -86,10 +92,8 @@ def draw(form: Form) -> None:
             key=K("attach_review_of"),
         )
         a, b, c = st.columns(3)
-        directness = a.radio("Directness", ["direct", "indirect"], key=K("attach_directness"))
-        bias = b.radio(
-            "Risk of bias", ["not_flagged", "high"], format_func=words, key=K("attach_bias")
-        )
+        directness = a.radio("Directness", DIRECTNESS, key=K("attach_directness"))
+        bias = b.radio("Risk of bias", RISK_OF_BIAS, format_func=words, key=K("attach_bias"))
         more = c.multiselect(
             "Other downgrades", OTHER_DOWNGRADES, format_func=words, key=K("attach_downgrades")
         )
@@ -143,14 +147,14 @@ def draw(form: Form) -> None:
                 )
                 r_direct = b.radio(
                     "Directness",
-                    ["direct", "indirect"],
-                    index=["direct", "indirect"].index(e["directness"]),
+                    DIRECTNESS,
+                    index=DIRECTNESS.index(e["directness"]),
                     key=K("rev_direct", ref["key"]),
                 )
                 r_bias = c.radio(
                     "Risk of bias",
-                    ["not_flagged", "high"],
-                    index=["not_flagged", "high"].index(e["risk_of_bias"]),
+                    RISK_OF_BIAS,
+                    index=RISK_OF_BIAS.index(e["risk_of_bias"]),
                     format_func=words,
                     key=K("rev_bias", ref["key"]),
                 )
