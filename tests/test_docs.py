@@ -80,3 +80,24 @@ def test_the_readme_makes_an_admin_before_the_dashboard_is_described() -> None:
     """Issue 16: a new user found no way in to curate."""
     first = README.index("evidence users add YOUR-NAME --role admin")
     assert first < README.index("## The dashboard")
+
+
+def _ticked(text: str) -> set[str]:
+    return set(re.findall(r"`(\w+)`", text))
+
+
+def test_the_claim_show_fields_are_the_ones_the_readme_lists(seeded_store) -> None:  # noqa: ANN001
+    """Issue 15: the README's JSON field lists are checked against the code, not trusted."""
+    from evidence.services.views.claim_detail import claim_detail
+    from evidence.services.views.summaries import list_claims
+
+    said = README.split("`claim show --json` adds", 1)[1]
+    added, said = said.split("Each link of `evidence` has:", 1)
+    link, paper = said.split("Its `reference` is the paper:", 1)
+    paper = paper.split("\n\n", 1)[0]
+    with seeded_store.reading() as s:
+        summary = set(list_claims(s)[0])
+        detail = claim_detail(s, "lumbar-nerve-root-tethering")
+    assert _ticked(added) == set(detail) - summary
+    assert _ticked(link) == set(detail["evidence"][0])
+    assert _ticked(paper) == set(detail["evidence"][0]["reference"])
