@@ -37,10 +37,8 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
-from functools import cache
 
 import bibtexparser
 from bibtexparser.exceptions import BlockAbortedException
@@ -51,7 +49,6 @@ from bibtexparser.middlewares import (
     SeparateCoAuthors,
     SplitNameParts,
     default_parse_stack,
-    default_unparse_stack,
 )
 from bibtexparser.middlewares.names import InvalidNameError
 from bibtexparser.model import (
@@ -60,31 +57,23 @@ from bibtexparser.model import (
     DuplicateFieldKeyBlock,
     Entry,
     ExplicitComment,
-    Field,
     MiddlewareErrorBlock,
     ParsingFailedBlock,
     Preamble,
     String,
 )
-from pylatexenc import latexwalker, macrospec
-from pylatexenc.latex2text import (
-    LatexNodes2Text,
-    MacroTextSpec,
-    SpecialsTextSpec,
-    get_default_latex_context_db,
-)
 
 from evidence.domain.identifiers import IdKind, parse_identifier
 from evidence.errors import InvalidIdentifier, InvalidRecord
+from evidence.formats.bibtex_writer import citation_keys, join_keywords, write_bibtex
 from evidence.formats.citations import (
     BrokenRecord,
-    Citation,
     Record,
     author_name,
     citation,
     clean,
-    split_name,
 )
+from evidence.formats.latex_text import decode_latex, verbatim
 
 __all__ = [
     "citation_keys",
@@ -109,23 +98,6 @@ _NOTE_IDS = {
     IdKind.pmcid: re.compile(r"(?<![A-Za-z])PMCID:\s*(PMC\d+)\b", re.IGNORECASE),
 }
 _NEW_BLOCK = "(where a new @ block starts)"
-# A macro (\% and the like are mere escapes) or math: the pieces pylatexenc must read
-_MACRO_OR_MATH = re.compile(r"\\[^%&_#${}]|(?<!\\)\$")
-_ESCAPED = re.compile(r"\\([%&_#${}])")
-# TeX's ligatures, and the tie, which is a space (a real no-break space stays one)
-_LIGATURES = (
-    ("---", "—"),
-    ("--", "–"),
-    ("``", "“"),
-    ("''", "”"),
-    ("!`", "¡"),
-    ("?`", "¿"),
-    ("~", " "),
-)
-_OPENING = re.compile(r"(?<!\\)\{")
-_CLOSING = re.compile(r"(?<!\\)\}")
-_DOLLAR = re.compile(r"(?<!\\)\$")
-_CONTROL_WORD_AT_END = re.compile(r"\\[A-Za-z]+$")
 _EPRINT_TYPES = {
     "pubmed": IdKind.pmid,
     "pmid": IdKind.pmid,
@@ -198,143 +170,6 @@ def _parse(text: str) -> Library:
         _PARSING.reset(token)
 
 
-@cache
-def _decoder() -> tuple[LatexNodes2Text, object]:
-    text_context = get_default_latex_context_db()
-    text_context.add_context_category(
-        "evidence-bibtex",
-        prepend=True,
-        macros=[
-            MacroTextSpec("url", simplify_repl="%s"),  # not "<url>"
-            MacroTextSpec("href", simplify_repl="%(2)s"),
-            MacroTextSpec("mbox", simplify_repl="%s"),
-            MacroTextSpec("noopsort", simplify_repl=""),  # BibTeX's sorting trick
-            MacroTextSpec("textasciicircum", simplify_repl="^"),
-            MacroTextSpec("textless", simplify_repl="<"),
-            MacroTextSpec("textgreater", simplify_repl=">"),
-            MacroTextSpec("textbar", simplify_repl="|"),
-            MacroTextSpec("textbraceleft", simplify_repl="{"),
-            MacroTextSpec("textbraceright", simplify_repl="}"),
-            MacroTextSpec("textunderscore", simplify_repl="_"),
-            MacroTextSpec("textquotedbl", simplify_repl='"'),
-            MacroTextSpec("copyright", simplify_repl="©"),
-            MacroTextSpec("S", simplify_repl="§"),
-            MacroTextSpec("par", simplify_repl="\n\n"),
-            MacroTextSpec("newline", simplify_repl="\n"),
-        ],
-        specials=[
-            SpecialsTextSpec("&", "&"),  # an alignment tab in LaTeX, an ampersand in a title
-            SpecialsTextSpec("~", " "),  # a tie is a space; a real no-break space stays one
-        ],
-    )
-    parse_context = latexwalker.get_default_latex_context_db()
-    parse_context.add_context_category(
-        "evidence-bibtex", prepend=True, macros=[macrospec.std_macro("href", False, 2)]
-    )
-    to_text = LatexNodes2Text(
-        latex_context=text_context,
-        math_mode="text",
-        keep_braced_groups=False,
-        strict_latex_spaces=True,
-    )
-    return to_text, parse_context
-
-
-def _literal_dollars(text: str) -> str:
-    """``$`` escaped where it cannot be a math delimiter, by pandoc's rule: an opening ``$``
-    is followed by a non-space, the next ``$`` closes it if it follows a non-space and is not
-    followed by a digit. So ``$\\beta$`` is math and "costs $5 and $10" is money."""
-    marks = [m.start() for m in re.finditer(r"(?<!\\)\$", text)]
-    literal: list[int] = []
-    i = 0
-    while i < len(marks):
-        start = marks[i]
-        end = marks[i + 1] if i + 1 < len(marks) else None
-        if (
-            end is not None
-            and not text[start + 1].isspace()
-            and not text[end - 1].isspace()
-            and not text[end + 1 : end + 2].isdigit()
-        ):
-            i += 2
-        else:
-            literal.append(start)
-            i += 1
-    for index in reversed(literal):
-        text = text[:index] + "\\" + text[index:]
-    return text
-
-
-def _chunks(latex: str) -> Iterator[str]:
-    """The text cut at its spaces, except inside braces, math or a macro's reach, so that
-    each piece reads the same alone as in the whole."""
-    words = re.split(r"(\s+)", latex)
-    current = words[0]
-    for space, word in zip(words[1::2], words[2::2], strict=True):
-        still_open = ("{" in current or "$" in current or "\\" in current) and (
-            len(_OPENING.findall(current)) > len(_CLOSING.findall(current))
-            or len(_DOLLAR.findall(current)) % 2
-            or _CONTROL_WORD_AT_END.search(current)
-        )
-        if still_open:
-            current += space + word
-        else:
-            yield current
-            yield space
-            current = word
-    yield current
-
-
-def _decode(value: str | None) -> str | None:
-    """The text a LaTeX field value shows.
-
-    pylatexenc is slow (milliseconds for an abstract), so it only reads the pieces that hold
-    a macro or math; {protected} words, escapes like ``\\%``, ligatures and ties are plain
-    text with a few marks, read here. A file of thousands of entries reads in seconds."""
-    if not value:
-        return None
-    latex = _literal_dollars(re.sub(r"(?<!\\)%", r"\\%", value))
-    if not _MACRO_OR_MATH.search(latex):
-        return _plain(latex)
-    out, plain = [], []
-    for chunk in _chunks(latex):
-        if ("\\" in chunk or "$" in chunk) and _MACRO_OR_MATH.search(chunk):
-            out += [_plain("".join(plain)), _latex_to_text(chunk)]
-            plain = []
-        else:
-            plain.append(chunk)
-    return "".join([*out, _plain("".join(plain))])
-
-
-def _plain(latex: str) -> str:
-    for ligature, char in _LIGATURES:
-        latex = latex.replace(ligature, char)
-    # braces only after the ligatures: our own writer breaks "--" as "-{}-"
-    return _ESCAPED.sub(r"\1", _OPENING.sub("", _CLOSING.sub("", latex)))
-
-
-def _latex_to_text(latex: str) -> str:
-    to_text, parse_context = _decoder()
-    try:
-        walker = latexwalker.LatexWalker(latex, latex_context=parse_context, tolerant_parsing=True)
-        return to_text.nodelist_to_text(walker.get_latex_nodes()[0])
-    except Exception:  # pylatexenc is tolerant, but a macro it half-knows can still trip it
-        return latex.replace("{", "").replace("}", "")
-
-
-def _verbatim(value: str | None) -> str | None:
-    """A DOI, URL or note as written: ``\\url{}`` unwrapped, ``\\_`` and friends unescaped,
-    protective braces dropped, and nothing else touched."""
-    if not value:
-        return None
-    value = value.strip()
-    wrapped = re.fullmatch(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{.*\})?", value, re.DOTALL)
-    if wrapped:
-        value = wrapped.group(1)
-    value = re.sub(r"(?<!\\)[{}]", "", value)
-    return re.sub(r"\\([_%&#$~{}])", r"\1", value) or None
-
-
 def identifiers_in_note(note: str | None) -> dict[IdKind, str]:
     """The identifiers in ``PMID: …``, ``PMCID: …`` and ``DOI: …`` lines of a free-text note,
     where Zotero's Extra field puts them (BibTeX ``note``, CSL-JSON ``note``)."""
@@ -391,8 +226,8 @@ def _names(value: object) -> list[str]:
             continue
         if parts.last == ["others"] and not (parts.first or parts.von or parts.jr):
             continue  # "and others": BibTeX's "et al."
-        family = " ".join(_decode(p) or "" for p in (*parts.von, *parts.last, *parts.jr))
-        given = " ".join(_decode(p) or "" for p in parts.first)
+        family = " ".join(decode_latex(p) or "" for p in (*parts.von, *parts.last, *parts.jr))
+        given = " ".join(decode_latex(p) or "" for p in parts.first)
         name = author_name(family, given)
         if name:
             names.append(name)
@@ -412,21 +247,21 @@ def _citation(entry: Entry, position: int, strings: dict[str, str]) -> Record:
         return value.strip() or None
 
     def text(key: str) -> str | None:
-        return clean(_decode(raw(key)))
+        return clean(decode_latex(raw(key)))
 
     ids: dict[IdKind, str | None] = {
-        IdKind.doi: _verbatim(raw("doi")),
-        IdKind.pmid: _verbatim(raw("pmid")),
-        IdKind.pmcid: _verbatim(raw("pmcid")),
+        IdKind.doi: verbatim(raw("doi")),
+        IdKind.pmid: verbatim(raw("pmid")),
+        IdKind.pmcid: verbatim(raw("pmcid")),
     }
     eprint_kind = _EPRINT_TYPES.get((raw("eprinttype") or "").strip().lower())
     if eprint_kind and not ids[eprint_kind]:
-        ids[eprint_kind] = _verbatim(raw("eprint"))
-    for kind, value in identifiers_in_note(_verbatim(raw("note"))).items():
+        ids[eprint_kind] = verbatim(raw("eprint"))
+    for kind, value in identifiers_in_note(verbatim(raw("note"))).items():
         ids[kind] = ids[kind] or value
     if not any(ids.values()):
         try:  # a doi.org, PubMed or PMC link names the paper; any other URL does not
-            from_url = parse_identifier(_verbatim(raw("url")) or "")
+            from_url = parse_identifier(verbatim(raw("url")) or "")
             ids[from_url.kind] = from_url.value
         except InvalidIdentifier:
             pass
@@ -435,7 +270,7 @@ def _citation(entry: Entry, position: int, strings: dict[str, str]) -> Record:
     subtitle = text("subtitle")
     if title and subtitle:
         title = f"{title}: {subtitle}"
-    abstract = _decode(raw("abstract"))
+    abstract = decode_latex(raw("abstract"))
     if abstract:  # exporters wrap long abstracts; paragraphs (blank lines) are kept
         abstract = "\n".join(line.strip(" \t") for line in abstract.split("\n"))
     return citation(
@@ -540,149 +375,3 @@ def read_bibtex(text: str, *, name: str) -> Iterator[Record]:
             next_line = following + 1 if following is not None else None
             problem = _problem(block, next_line)
             yield BrokenRecord(position, problem, line=line, label=_label(block))
-
-
-# --- writing -------------------------------------------------------------------------------
-
-_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "%": r"\%",
-    "&": r"\&",
-    "#": r"\#",
-    "_": r"\_",
-    "$": r"\$",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[!?](?=`))")
-_STOP_WORDS = {"a", "an", "and", "for", "in", "of", "on", "the", "to", "with"}
-
-
-def _escape(text: str) -> str:
-    out = "".join(_SPECIAL.get(char, char) for char in text)
-    out = _LIGATURE.sub(r"\1{}", out)
-    # a line starting with @ would look like the start of the next entry
-    return re.sub(r"\n([ \t]*)@", r"\n\1{@}", out)
-
-
-def _protected_title(title: str) -> str:
-    words = []
-    for word in _escape(title).split(" "):
-        if any(char.isupper() for char in word):
-            word = f"{{{{{word}}}}}" if word.startswith("\\") else f"{{{word}}}"
-        words.append(word)
-    return " ".join(words)
-
-
-def _name_part(part: str) -> str:
-    escaped = _escape(part)
-    # A comma or a lone "and" would split the name (or the list of names) in two, and
-    # bibtexparser loses a word made only of escapes (\%) before " and ": braces keep them.
-    if "," in part or "\\" in escaped or re.search(r"\band\b", part, re.IGNORECASE):
-        return f"{{{escaped}}}"
-    return escaped
-
-
-def _bibtex_name(name: str) -> str:
-    family, given = split_name(name)
-    if not given:
-        return f"{{{_escape(family)}}}"  # one name: a collective author is not split
-    return f"{_name_part(family)}, {_name_part(given)}"
-
-
-def join_keywords(values: Iterable[str], *, semicolons: bool = False) -> str:
-    """Keywords as :func:`split_keywords` reads them back: "a, b", or "a; b, c" when one of
-    them holds a comma (a single one then ends in ";")."""
-    values = list(values)
-    commas = any("," in v for v in values)
-    text = "; ".join(values) if semicolons or commas else ", ".join(values)
-    return text + ";" if commas and ";" not in text else text
-
-
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in folded if c.isascii() and c.isalnum()).lower()
-
-
-def _generated_key(item: Citation) -> str:
-    family = _ascii(split_name(item.authors[0])[0])[:24] if item.authors else ""
-    words = [_ascii(w) for w in (item.title or "").split()]
-    first = next((w for w in words if w and w not in _STOP_WORDS), "")
-    key = f"{family}{item.year or ''}{first[:20]}"
-    if key:
-        return key
-    return f"pmid{item.pmid}" if item.pmid else "ref"
-
-
-def _label_key(label: str | None) -> str:
-    folded = unicodedata.normalize("NFKD", label or "")
-    return re.sub(r"[^A-Za-z0-9_:./+-]", "", folded)
-
-
-def _suffixes() -> Iterator[str]:
-    yield ""
-    width = 1
-    while True:
-        for number in range(26**width):
-            letters = ""
-            for _ in range(width):
-                number, digit = divmod(number, 26)
-                letters = chr(ord("a") + digit) + letters
-            yield letters
-        width += 1
-
-
-def citation_keys(citations: Iterable[Citation]) -> Iterator[tuple[str, Citation]]:
-    """Each citation with a key unique in the file (case aside, suffixed a, b, ... aa):
-    its label where it has one usable as a BibTeX key, else first author's family name +
-    year + first title word that is not "the", "a", "of" ..., in lower-case ASCII."""
-    used: set[str] = set()
-    for item in citations:
-        base = _label_key(item.label) or _generated_key(item)
-        key = next(base + s for s in _suffixes() if (base + s).casefold() not in used)
-        used.add(key.casefold())
-        yield key, item
-
-
-def _is_book(item: Citation) -> bool:
-    return any(t.casefold() == "book" for t in item.publication_types)
-
-
-def _fields(item: Citation) -> list[Field]:
-    book = _is_book(item)
-    values = [
-        ("title", _protected_title(item.title) if item.title else None),
-        ("author", " and ".join(_bibtex_name(a) for a in item.authors) or None),
-        ("booktitle" if book else "journal", _escape(item.journal) if item.journal else None),
-        ("year", str(item.year) if item.year is not None else None),
-        ("doi", re.sub(r"([{}])", r"\\\1", item.doi) if item.doi else None),
-        ("pmid", item.pmid),
-        ("pmcid", item.pmcid),
-        ("abstract", _escape(item.abstract) if item.abstract else None),
-        ("keywords", _escape(join_keywords(item.keywords)) if item.keywords else None),
-        (
-            "pubtype",
-            _escape(join_keywords(item.publication_types, semicolons=True))
-            if item.publication_types
-            else None,
-        ),
-    ]
-    return [Field(key, value) for key, value in values if value]
-
-
-def write_bibtex(citations: Iterable[Citation]) -> Iterator[str]:
-    """Yield a BibTeX file, one entry per chunk; see the module docstring for the fields."""
-    layout = bibtexparser.BibtexFormat()
-    layout.indent = "  "
-    for key, item in citation_keys(citations):
-        entry = Entry("book" if _is_book(item) else "article", key, _fields(item))
-        yield (
-            bibtexparser.write_string(
-                Library([entry]),
-                unparse_stack=default_unparse_stack(allow_inplace_modification=True),
-                bibtex_format=layout,
-            )
-            + "\n"
-        )
