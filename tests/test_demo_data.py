@@ -32,7 +32,8 @@ from evidence.domain.vocab import (
     Stance,
     Upgrade,
 )
-from evidence.services.transfer.demo_data import DemoPlan, DemoSizes, fill_demo_data
+from evidence.services.transfer.demo_data import fill_demo_data
+from evidence.services.transfer.demo_plan import DemoPlan, DemoSizes
 from evidence.store.engine import Store
 from tests.conftest import Cli
 from tests.support.cli_result import ok

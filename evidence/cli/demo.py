@@ -9,7 +9,9 @@ import typer
 
 from evidence.cli.context import app_context
 from evidence.cli.output import progress_bar, say
-from evidence.services.transfer.demo_data import DEFAULT_SEED, DemoPlan, DemoSizes, fill_demo_data
+from evidence.services.transfer.demo_data import fill_demo_data
+from evidence.services.transfer.demo_plan import DemoPlan, DemoSizes
+from evidence.services.transfer.demo_vocabulary import DEFAULT_SEED
 from evidence.store.migrate import upgrade
 
 _DEFAULTS = DemoSizes()
