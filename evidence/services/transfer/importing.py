@@ -12,7 +12,7 @@ whole file is one transaction, and memory holds one batch, not the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import islice
@@ -22,17 +22,24 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from evidence import clock
-from evidence.domain.metadata import Notice
-from evidence.domain.models import Evidence, Reference, paper_row
-from evidence.domain.names import ascii_text, family_name, same_title, title_key
-from evidence.domain.publication_types import gravest, suggest_design
-from evidence.domain.vocab import Retraction, Stance, parse
+from evidence.domain.models import Evidence, Reference
+from evidence.domain.names import ascii_text, family_name
+from evidence.domain.publication_types import suggest_design
+from evidence.domain.vocab import Stance, parse
 from evidence.errors import InvalidRecord, MissingValue
 from evidence.formats.citations import BrokenRecord, Citation
 from evidence.formats.pubmed_xml import DeletedCitations
 from evidence.formats.reading import OpenedFile, open_records
 from evidence.services.records.evidence import judgements, link_evidence
 from evidence.services.records.references import record_update, reference_snapshot
+from evidence.services.transfer.import_matching import Index
+from evidence.services.transfer.import_merging import (
+    IDS,
+    clash,
+    fill,
+    label_of,
+    title_key_of,
+)
 from evidence.store import history, verdicts
 from evidence.store.queries import get_claim
 
@@ -40,9 +47,6 @@ __all__ = ["Attachment", "ImportReport", "RecordResult", "import_file", "open_re
 
 BATCH = 500
 KEPT = 1000  # merged and skipped records the report holds in full
-_IDS = ("doi", "pmid", "pmcid")
-_TEXT = ("title", "journal", "year", "abstract")
-_LISTS = ("authors", "publication_types", "keywords")
 
 
 class Action(StrEnum):
@@ -191,8 +195,8 @@ class _Batch:
         self, chunk: list[Citation | BrokenRecord | DeletedCitations], report: ImportReport
     ) -> Iterator[RecordResult]:
         citations = [c for c in chunk if isinstance(c, Citation)]
-        self.title_keys = {c.position: _title_key(c) for c in citations}
-        index = _Index(self._stored_matches(citations))
+        self.title_keys = {c.position: title_key_of(c) for c in citations}
+        index = Index(self._stored_matches(citations))
         bases = {_base_key(c) for c in citations}
         index.keys.update(
             self.session.scalars(select(Reference.key).where(Reference.key.in_(bases)))
@@ -231,7 +235,7 @@ class _Batch:
 
     def _stored_matches(self, citations: list[Citation]) -> list[Reference]:
         conditions = []
-        for name in _IDS:
+        for name in IDS:
             values = {getattr(c, name) for c in citations if getattr(c, name)}
             if values:
                 conditions.append(getattr(Reference, name).in_(values))
@@ -246,12 +250,12 @@ class _Batch:
         return list(self.session.scalars(select(Reference).where(or_(*conditions))))
 
     def _place(
-        self, citation: Citation, index: _Index, pending: list[dict[str, Any]]
+        self, citation: Citation, index: Index, pending: list[dict[str, Any]]
     ) -> RecordResult | tuple[Citation, dict[str, Any], str | None]:
         """Merge the record into the paper it duplicates, or queue it as a new paper."""
         by_id = index.by_identifiers(citation)
         if len(by_id) > 1:
-            names = ", ".join(sorted(_label(t) for t in by_id))
+            names = ", ".join(sorted(label_of(t) for t in by_id))
             return RecordResult(
                 citation.position,
                 citation.where,
@@ -263,15 +267,15 @@ class _Batch:
         if target is None and not by_id:
             target = index.by_label(citation)
         if target is not None:
-            clash = _clash(target, citation)
-            if clash and by_id:
+            differs = clash(target, citation)
+            if differs and by_id:
                 return RecordResult(
                     citation.position,
                     citation.where,
                     Action.skipped,
-                    detail=f"matches {_label(target)} but {clash}",
+                    detail=f"matches {label_of(target)} but {differs}",
                 )
-            if clash:
+            if differs:
                 target = None  # same title, year and author but another DOI: another paper
         if target is None:
             row = self._new_row(citation, index)
@@ -279,14 +283,14 @@ class _Batch:
             index.add(row)
             return citation, row, None
         if isinstance(target, dict):  # a paper met earlier in this same batch
-            _fill(target, citation)
+            fill(target, citation)
             index.add(target)
             return citation, target, str(target["_position"])
         return self._merge(target, citation, index)
 
-    def _merge(self, ref: Reference, citation: Citation, index: _Index) -> RecordResult:
+    def _merge(self, ref: Reference, citation: Citation, index: Index) -> RecordResult:
         before = reference_snapshot(ref)
-        filled = _fill(ref, citation)
+        filled = fill(ref, citation)
         if filled:
             ref.metadata_at = ref.metadata_at or clock.now()
             record_update(
@@ -307,7 +311,7 @@ class _Batch:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _new_row(self, citation: Citation, index: _Index) -> dict[str, Any]:
+    def _new_row(self, citation: Citation, index: Index) -> dict[str, Any]:
         notices = [n.to_dict() for n in citation.notices]
         design = suggest_design(citation.publication_types)
         status = citation.retraction
@@ -339,7 +343,7 @@ class _Batch:
         }
         return row
 
-    def _key(self, citation: Citation, index: _Index) -> str:
+    def _key(self, citation: Citation, index: Index) -> str:
         base = _base_key(citation)
         key, n = base, 1
         while key in index.keys or (  # the batch's base keys were looked up all at once
@@ -414,113 +418,6 @@ class _Batch:
             )
             for pmid in item.pmids
         ]
-
-
-class _Index:
-    """The stored papers a batch may duplicate, and the batch's own new ones."""
-
-    def __init__(self, stored: Iterable[Reference]) -> None:
-        self.ids: dict[tuple[str, str], Reference | dict[str, Any]] = {}
-        self.titles: dict[str, Reference | dict[str, Any]] = {}
-        self.keys: set[str] = set()
-        self.labels: dict[str, Reference | dict[str, Any]] = {}
-        for ref in sorted(stored, key=lambda r: r.id or 0):
-            self.add(ref)
-
-    def add(self, target: Reference | dict[str, Any]) -> None:
-        for name in _IDS:
-            value = _get(target, name)
-            if value:
-                self.ids.setdefault((name, value), target)
-        key = _get(target, "title_key")
-        if key:
-            self.titles.setdefault(key, target)
-        if not isinstance(target, dict):
-            self.labels.setdefault(target.key, target)
-
-    def by_identifiers(self, citation: Citation) -> list[Reference | dict[str, Any]]:
-        found: list[Reference | dict[str, Any]] = []
-        for name in _IDS:
-            value = getattr(citation, name)
-            target = self.ids.get((name, value)) if value else None
-            if target is not None and not any(target is f for f in found):
-                found.append(target)
-        return found
-
-    def by_title(self, key: str | None) -> Reference | dict[str, Any] | None:
-        return self.titles.get(key) if key else None
-
-    def by_label(self, citation: Citation) -> Reference | dict[str, Any] | None:
-        """A stored paper whose key is the record's label and whose title is its title."""
-        target = self.labels.get(citation.label or "")
-        if target is not None and same_title(_get(target, "title"), citation.title):
-            return target
-        return None
-
-
-def _get(target: Reference | dict[str, Any], name: str) -> Any:
-    return target.get(name) if isinstance(target, dict) else getattr(target, name)
-
-
-def _set(target: Reference | dict[str, Any], name: str, value: Any) -> None:
-    if isinstance(target, dict):
-        target[name] = value
-    else:
-        setattr(target, name, value)
-
-
-def _label(target: Reference | dict[str, Any]) -> str:
-    if isinstance(target, dict):
-        return f"{target['key']!r} (record {target['_position']} of this file)"
-    return repr(target.key)
-
-
-def _clash(target: Reference | dict[str, Any], citation: Citation) -> str | None:
-    """A sentence if the record names another paper than ``target`` by one identifier."""
-    for name in _IDS:
-        mine, theirs = getattr(citation, name), _get(target, name)
-        if mine and theirs and mine != theirs:
-            return f"its {name.upper()} is {mine}, the stored paper's is {theirs}"
-    return None
-
-
-def _fill(target: Reference | dict[str, Any], citation: Citation) -> list[str]:
-    """Fill ``target``'s empty fields from the record; returns the names of those filled."""
-    filled = []
-    for name in (*_IDS, *_TEXT):
-        value = getattr(citation, name)
-        if value is not None and _get(target, name) in (None, ""):
-            _set(target, name, value)
-            filled.append(name)
-    for name in _LISTS:
-        value = getattr(citation, name)
-        if value and not _get(target, name):
-            _set(target, name, list(value))
-            filled.append(name)
-    if "publication_types" in filled and not _get(target, "suggested_design"):
-        design = suggest_design(citation.publication_types)
-        if design is not None:
-            _set(target, "suggested_design", design.value)
-            filled.append("suggested_design")
-    if citation.notices:
-        notices = list(_get(target, "retraction_notices") or [])
-        new = [n.to_dict() for n in citation.notices if n.to_dict() not in notices]
-        if new:
-            _set(target, "retraction_notices", notices + new)
-            stored = _get(target, "retraction")
-            status = gravest(
-                ([Retraction(stored)] if stored else []) + [Notice.from_dict(n).status for n in new]
-            )
-            if status is not None and status.value != stored:
-                _set(target, "retraction", status.value)
-                filled.append("retraction")
-    if isinstance(target, dict):
-        paper_row(target)
-    return filled
-
-
-def _title_key(citation: Citation) -> str | None:
-    return title_key(citation.title, citation.year, citation.authors)
 
 
 def _base_key(citation: Citation) -> str:
