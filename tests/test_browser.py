@@ -327,7 +327,10 @@ def test_a_sign_in_survives_a_reload_until_sign_out(dashboard: str, page) -> Non
 
     # a cookie altered by hand is not a sign-in
     value = cookie["value"]
-    forged = dict(cookie, value=value[:-1] + ("A" if value[-1] != "A" else "B"))
+    # the signature's first character (all its bits count; the last one's may be padding)
+    payload, signature = value.rsplit(".", 1)
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+    forged = dict(cookie, value=f"{payload}.{flipped}")
     page.context.add_cookies([forged])
     page.reload()
     settle(page)
