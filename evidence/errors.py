@@ -168,7 +168,8 @@ class ConflictError(EvidenceError):
     def __init__(self, kind: str, key: str, expected: int, actual: int | None) -> None:
         self.kind = kind
         self.key = key
-        self.expected = expected
+        # None on a WriteConflict, where the database refused the write and no version was read
+        self.expected: int | None = expected
         self.actual = actual
         if actual is None:
             what = f"{kind} {key!r} was deleted by someone else"

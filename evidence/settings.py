@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -111,12 +112,17 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type, low: float, high: float):  # type: ignore[no-untyped-def]
+N = TypeVar("N", int, float)
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N], low: float, high: float
+) -> N:
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
     try:
-        value = kind(raw)
+        value: N | None = kind(raw)
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
@@ -139,7 +145,8 @@ def get() -> Settings:
 def configure(**overrides: object) -> Settings:
     """Override some settings for the rest of the process (None values are ignored)."""
     global _current
-    values = {k: v for k, v in overrides.items() if v is not None}
+    # each value is checked by the dataclass field it replaces, not here
+    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     _current = replace(from_environment() if _current is None else _current, **values)
     return _current
 

@@ -7,7 +7,8 @@ exists; 5 conflicting concurrent change; 6 database unusable or not initialised.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -21,9 +22,13 @@ from evidence.cli.users import users_app
 from evidence.errors import EvidenceError, MissingReason, MissingValue
 
 # Typer bundles its own click in recent versions and uses the real one in older ones:
-# take click's exception classes from a public typer class either way.
-_CLICK = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
-ClickException, UsageError = _CLICK["ClickException"], _CLICK["UsageError"]
+# take click's exception classes from a public typer class either way. The type checker
+# reads click's own, whose interface the bundled copy keeps.
+if TYPE_CHECKING:
+    from click.exceptions import ClickException, UsageError
+else:
+    _CLICK = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+    ClickException, UsageError = _CLICK["ClickException"], _CLICK["UsageError"]
 
 
 GLOBAL_OPTIONS = ("--db", "--as")
@@ -85,11 +90,26 @@ class _Group(TyperGroup):
             typer.echo(f"error: {exc}" + (f" ({option})" if option else ""), err=True)
             raise typer.Exit(exc.exit_code) from exc
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        given = {
+            "args": args,
+            "prog_name": prog_name,
+            "complete_var": complete_var,
+            "windows_expand_args": windows_expand_args,
+            **extra,
+        }
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(**given, standalone_mode=False)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(**given, standalone_mode=False)
         except ClickException as exc:
             hint = ""
             if isinstance(exc, UsageError) and exc.ctx is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -49,7 +49,7 @@ def add(
     app = app_context(ctx)
     with app.store().transaction() as session:
         added = add_references(session, identifiers=identifiers, actor=app.actor)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "input": a.input,
                 "identifier": str(a.identifier),
@@ -112,7 +112,7 @@ def edit(
         raise typer.BadParameter("nothing to change: give at least one field to set")
     app = app_context(ctx)
     with app.store().transaction() as session:
-        cited_by = citing_claims(session, find_reference(session, ref).id)
+        cited_by = citing_claims(session, cast(int, find_reference(session, ref).id))
         before = summaries_of(session, cited_by)
         reference = edit_reference(
             session,
@@ -175,7 +175,7 @@ def list_(
 ) -> None:
     """Every stored paper."""
     with app_context(ctx).store().reading() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "key": r.key,
                 "doi": r.doi,

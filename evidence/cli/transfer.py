@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from evidence.cli.output import print_json, progress_bar, say
 from evidence.domain.vocab import Band, Downgrade, Stance, Upgrade
 from evidence.errors import InvalidRecord, MissingValue
 from evidence.store.migrate import upgrade
+
+if TYPE_CHECKING:  # imported where used, to keep the CLI's start quick
+    from evidence.services.transfer.importing import ImportReport, RecordResult
 
 _SHOWN = 50  # merged / skipped records listed on the terminal; --report has them all
 
@@ -96,7 +99,7 @@ def import_(
                 advance(done - state["done"])
                 state["done"] = done
 
-            def on_result(result) -> None:  # type: ignore[no-untyped-def]
+            def on_result(result: RecordResult) -> None:
                 if sink is not None:
                     sink.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
 
@@ -116,7 +119,7 @@ def import_(
     _print_summary(summary, dry_run=dry_run, report=report)
 
 
-def _print_summary(summary, *, dry_run: bool, report: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(summary: ImportReport, *, dry_run: bool, report: Path | None) -> None:
     counts = summary.counts
     verbs = ("would import", "merge", "skip") if dry_run else ("imported", "merged", "skipped")
     say(

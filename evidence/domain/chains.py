@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from evidence.domain.vocab import UnprovenReason
-
-T = TypeVar("T")
 
 # A densely linked graph has exponentially many paths; past this many a chain view would be
 # unreadable anyway, and the cap keeps a pathological graph from hanging the caller.
@@ -65,7 +62,8 @@ def chain_paths(
 # How little is known of an unproven claim, least first: no evidence looked for, searched
 # and nothing found, only retracted papers, only papers that cannot bear on it, only very
 # low certainty evidence. A claim that is not unproven has no reason and ranks above these.
-_UNPROVEN_ORDER = {
+# keyed by str: the reason arrives as the stored text, and a StrEnum member is that text
+_UNPROVEN_ORDER: dict[str, int] = {
     UnprovenReason.not_assessed: 0,
     UnprovenReason.searched_nothing_found: 1,
     UnprovenReason.retracted_only: 2,
@@ -106,9 +104,9 @@ class WeakestLink:
     claim: str
 
 
-def weakest_link(path: Sequence[str], strength: Callable[[str], T]) -> WeakestLink:
+def weakest_link(path: Sequence[str], strength: Callable[[str], tuple[int, ...]]) -> WeakestLink:
     """The first step with the lowest strength (verdict, then certainty)."""
-    index = min(range(len(path)), key=lambda i: strength(path[i]))  # type: ignore[arg-type,return-value]
+    index = min(range(len(path)), key=lambda i: strength(path[i]))
     return WeakestLink(index, path[index])
 
 

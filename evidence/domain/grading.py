@@ -171,7 +171,7 @@ class ClaimGrade:
     explanation: str
     computed_verdict: Verdict
     computed_explanation: str
-    unproven_reason: str | None
+    unproven_reason: UnprovenReason | None
     links: tuple[LinkGrade, ...]
     override: OverrideInput | None = None
     limits: tuple[str, ...] = field(default=())
@@ -297,7 +297,7 @@ def grade_claim(
 
 def _unproven_reason(
     grades: Sequence[LinkGrade], counted: Sequence[LinkGrade], searches: Sequence[SearchInput]
-) -> str:
+) -> UnprovenReason:
     if counted:
         return UnprovenReason.very_low_only
     if any(g.link.withdrawn for g in grades):
@@ -393,7 +393,7 @@ def _explain(
     certainty: Certainty,
     grades: Sequence[LinkGrade],
     searches: Sequence[SearchInput],
-    unproven_reason: str | None,
+    unproven_reason: UnprovenReason | None,
 ) -> str:
     counted = [g for g in grades if g.counts]
     if unproven_reason == UnprovenReason.not_assessed:
@@ -454,7 +454,9 @@ def _explain(
 
 def _searches(searches: Sequence[SearchInput]) -> str:
     n = len(searches)
-    dated = sorted((s for s in searches if s.searched_on), key=lambda s: s.searched_on)
+    dated = sorted(
+        (s for s in searches if s.searched_on is not None), key=lambda s: s.searched_on or date.min
+    )
     latest = dated[-1] if dated else searches[-1]
     when = f", latest {latest.searched_on.isoformat()}" if latest.searched_on else ""
     return f"{n} search{'es' if n != 1 else ''} recorded ({latest.database}{when})"
@@ -464,7 +466,7 @@ def _limits(
     verdict: Verdict,
     pro: Sequence[LinkGrade],
     con: Sequence[LinkGrade],
-    unproven_reason: str | None,
+    unproven_reason: UnprovenReason | None,
 ) -> tuple[str, ...]:
     """Why the verdict is not higher: what holds the best evidence for the claim back."""
     reasons: list[str] = []

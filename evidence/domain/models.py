@@ -150,7 +150,7 @@ class Reference(Base, table=True):
     title_key: str | None = Field(default=None, sa_column=Column(String(300), index=True))
 
     # a hybrid property is not a pydantic field
-    model_config = {"ignored_types": (hybrid_property,)}  # type: ignore[assignment]
+    model_config = {"ignored_types": (hybrid_property,)}
 
     @hybrid_property
     def graded_design(self) -> str | None:

@@ -14,7 +14,7 @@ every format stores them in one form.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
@@ -111,7 +111,7 @@ def read_year(text: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _identifier(kind: str, text: object, normalize) -> str | None:  # type: ignore[no-untyped-def]
+def _identifier(kind: str, text: object, normalize: Callable[[str], str]) -> str | None:
     value = clean(text)
     if value is None:
         return None

@@ -201,9 +201,11 @@ def _array_lines(text: str) -> list[int]:
     skip = re.compile(r"[\s,]*")
     index = text.index("[") + 1
     line, counted = 1, 0
-    lines = []
+    lines: list[int] = []
     while True:
-        index = skip.match(text, index).end()  # type: ignore[union-attr]
+        gap = skip.match(text, index)
+        assert gap is not None  # a pattern of only "*" matches, if only the empty string
+        index = gap.end()
         if text[index] == "]":
             return lines
         line += text.count("\n", counted, index)

@@ -149,7 +149,8 @@ def decode_latex(value: str | None) -> str | None:
     latex = _literal_dollars(re.sub(r"(?<!\\)%", r"\\%", value))
     if not _MACRO_OR_MATH.search(latex):
         return _plain(latex)
-    out, plain = [], []
+    out: list[str] = []
+    plain: list[str] = []
     for chunk in _chunks(latex):
         if ("\\" in chunk or "$" in chunk) and _MACRO_OR_MATH.search(chunk):
             out += [_plain("".join(plain)), _latex_to_text(chunk)]

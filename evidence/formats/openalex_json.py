@@ -7,6 +7,7 @@ OpenAlex gives identifiers as URLs (``https://doi.org/...``, ``https://pubmed.nc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
@@ -30,7 +31,7 @@ def abstract_from_inverted_index(index: Any) -> str | None:
     return " ".join(placed[p] for p in sorted(placed)) or None
 
 
-def _id(value: Any, normalize) -> str | None:  # type: ignore[no-untyped-def]
+def _id(value: Any, normalize: Callable[[str], str]) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
@@ -52,12 +53,12 @@ def _author(name: str) -> str:
 def read_work(work: Any, *, record: str | None = None) -> PaperMetadata:
     if not isinstance(work, dict):
         raise InvalidRecord(_LABEL, record, "a work that is not a JSON object")
-    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    ids: dict[str, Any] = work["ids"] if isinstance(work.get("ids"), dict) else {}
     doi = _id(work.get("doi") or ids.get("doi"), normalize_doi)
     if doi is None:
         raise InvalidRecord(_LABEL, record, "a work without a usable DOI")
     year = work.get("publication_year")
-    source = ((work.get("primary_location") or {}).get("source")) or {}
+    source: dict[str, Any] = ((work.get("primary_location") or {}).get("source")) or {}
     authors = tuple(
         _author(a["author"]["display_name"])
         for a in work.get("authorships") or []

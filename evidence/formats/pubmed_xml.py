@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from lxml import etree
 
@@ -98,7 +98,8 @@ def _text(element: etree._Element | None) -> str | None:
     if element is None:
         return None
     # titles carry <i>, <sup> ...; most elements are leaves, and .text is cheaper
-    raw = element.text if len(element) == 0 else "".join(element.itertext())
+    # lxml types itertext() as str or bytes; a tree parsed from bytes yields str
+    raw = element.text if len(element) == 0 else "".join(cast("Iterator[str]", element.itertext()))
     text = " ".join(raw.split()) if raw else ""
     return text or None
 
@@ -189,7 +190,7 @@ def _article(element: etree._Element, position: int) -> PubmedRecord:
     pmid_text = None
     article = None
     keywords: list[etree._Element] = []
-    notices = []
+    notices: list[tuple[str, str | None]] = []
     for child in citation:
         tag = child.tag
         if tag == "Article":
@@ -270,7 +271,8 @@ def _open(source: str | Path | IO[bytes]) -> IO[bytes]:
         path = Path(source)
         with path.open("rb") as probe:
             packed = probe.read(2) == b"\x1f\x8b"
-        return gzip.open(path, "rb") if packed else path.open("rb")
+        # GzipFile and BufferedReader are binary streams; typeshed does not call them IO[bytes]
+        return cast(IO[bytes], gzip.open(path, "rb") if packed else path.open("rb"))
     return source
 
 
@@ -292,7 +294,8 @@ def _root_tag(stream: IO[bytes]) -> tuple[str | None, bytes]:
         except etree.XMLSyntaxError:
             return None, head
         for _, element in parser.read_events():
-            return etree.QName(element).localname, head
+            if isinstance(element, etree._Element):  # "start" events carry only elements
+                return etree.QName(element).localname, head
     return None, head
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from evidence.errors import InvalidRecord, InvalidValue
 from evidence.formats import text_files
@@ -119,7 +119,8 @@ def _xml_records(path: Path, name: str) -> OpenedFile:
         opened.append(raw)
         packed = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if packed else raw  # type: ignore[assignment]
+        # a GzipFile is a binary stream; typeshed does not call it IO[bytes]
+        stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if packed else raw
         position = 0
         try:
             for item in read_pubmed_xml(stream, name=name, lenient=True):

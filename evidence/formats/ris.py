@@ -308,9 +308,9 @@ def _pmid(record: _Raw) -> str | None:
         bracketed = _BRACKETED.match(value)
         if bracketed and bracketed.group(2).lower() == "pmid":
             return bracketed.group(1)
-    noted = _noted(record, _NOTE_PMID)
-    if noted:
-        return noted
+    in_notes = _noted(record, _NOTE_PMID)
+    if in_notes:
+        return in_notes
     for value in record.lines("C3"):
         central = _CENTRAL_PMID.search(value)
         if central:

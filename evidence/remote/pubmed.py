@@ -60,10 +60,14 @@ class PubMed(Service):
         cached, missing = self.from_cache("pubmed", pmids)
         answers: dict[str, Answer] = {}
         raws = [e.body for e in cached.values() if e.found and e.body]
-        kept = {r.pmid: r for r in read_pubmed_xml(io.BytesIO(wrap_articles(raws)), name="cache")}
+        kept = {
+            r.pmid: r
+            for r in read_pubmed_xml(io.BytesIO(wrap_articles(raws)), name="cache")
+            if isinstance(r, PubmedRecord)
+        }
         for pmid in cached:
             record = kept.get(pmid)
-            answers[pmid] = record.to_metadata() if isinstance(record, PubmedRecord) else UNKNOWN
+            answers[pmid] = record.to_metadata() if record is not None else UNKNOWN
         if self.offline:
             answers.update(self.failed(missing, OFFLINE))
         else:
@@ -177,7 +181,7 @@ class PubMed(Service):
                 data=params,
             )
         except ServiceFailure as exc:
-            return self.failed(batch, exc.reason), {}  # type: ignore[return-value]
+            return {value: self.failure(exc.reason) for value in batch}, {}
         # esearch does not say which hit matched which term: the records' own ids do
         records = await self.fetch(pmids)
         matches: dict[str, list[PaperMetadata]] = {}

@@ -57,8 +57,11 @@ class Service:
         except ValueError as exc:
             raise Retryable("unreadable answer (not JSON)") from exc
 
+    def failure(self, reason: str) -> Failed:
+        return Failed(f"{SERVICE_NAMES[self.name]}: {reason}")
+
     def failed(self, keys: list[str], reason: str) -> dict[str, Answer]:
-        return {k: Failed(f"{SERVICE_NAMES[self.name]}: {reason}") for k in keys}
+        return {k: self.failure(reason) for k in keys}
 
     def keep(
         self, namespace: str, batch: list[str], found: dict[str, tuple[PaperMetadata, bytes]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
@@ -20,6 +21,11 @@ from sqlmodel import Session
 
 from evidence.errors import DatabaseUnavailable, EvidenceError, InvalidValue, WriteConflict
 from evidence.store import verdicts
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 _SUPPORTED = ("sqlite", "postgresql")
 # PostgreSQL's deadlock_detected and serialization_failure: a race with another writer,
@@ -186,7 +192,7 @@ def _first_line(exc: BaseException | None) -> str:
     return (str(exc) or type(exc).__name__).strip().splitlines()[0] if exc else "unknown error"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from evidence import clock
 from evidence.domain.models import Claim, Evidence, History, Override, Reference
 from evidence.domain.vocab import Certainty
+from evidence.store.tables import table_of
 
 
 def record(
@@ -71,7 +72,7 @@ def entry(
 
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(History.__table__.insert(), rows)
+        session.execute(table_of(History).insert(), rows)
 
 
 def claim_snapshot(claim: Claim) -> dict[str, Any]:
@@ -111,9 +112,11 @@ def list_history(
     session: Session, *, claim_id: str | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Newest first; for one claim, every change that touched it or its links."""
-    query = select(History).order_by(History.at.desc(), History.id.desc())
+    query = select(History).order_by(col(History.at).desc(), col(History.id).desc())
     if claim_id is not None:
-        query = query.where(or_(History.claim_id == claim_id, History.related_claim_id == claim_id))
+        query = query.where(
+            or_(col(History.claim_id) == claim_id, col(History.related_claim_id) == claim_id)
+        )
     if limit is not None:
         query = query.limit(limit)
     return [
@@ -139,5 +142,7 @@ def data_version(session: Session) -> tuple[int, int]:
     The row count is part of it because on PostgreSQL a transaction holding a lower id can
     commit after a higher id is already visible; the maximum alone would miss that row.
     """
-    count, top = session.execute(select(func.count(History.id), func.max(History.id))).one()
+    count, top = session.execute(
+        select(func.count(col(History.id)), func.max(col(History.id)))
+    ).one()
     return int(count or 0), int(top or 0)

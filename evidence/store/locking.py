@@ -8,23 +8,24 @@ the record and both versions.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlmodel import Session, SQLModel
 
 from evidence.errors import ConflictError
+from evidence.store.tables import primary_key_of
 
 
 def _refuse(session: Session, row: Any, kind: str, key: str, seen: int) -> None:
     model = type(row)
-    id_column = model.__table__.primary_key.columns.values()[0]
+    id_column = primary_key_of(model)
     actual = session.scalar(select(model.version).where(id_column == _id(row)))
     raise ConflictError(kind, key, seen, actual)
 
 
 def _id(row: SQLModel) -> Any:
-    return getattr(row, type(row).__table__.primary_key.columns.values()[0].key)
+    return getattr(row, primary_key_of(type(row)).key)
 
 
 def update_if_unchanged(
@@ -32,14 +33,15 @@ def update_if_unchanged(
 ) -> None:
     """Apply ``values`` to ``row`` and bump its version, unless it changed since it was read."""
     model, seen = type(row), row.version
-    id_column = model.__table__.primary_key.columns.values()[0]
+    id_column = primary_key_of(model)
     result = session.execute(
         update(model)
         .where(id_column == _id(row), model.version == seen)
         .values(**values, version=seen + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    # an UPDATE's result is a CursorResult; sqlmodel's Session.execute only declares Result
+    if cast(CursorResult, result).rowcount != 1:
         _refuse(session, row, kind, key, seen)
     session.refresh(row)
 
@@ -47,12 +49,13 @@ def update_if_unchanged(
 def delete_if_unchanged(session: Session, row: Any, *, kind: str, key: str) -> None:
     """Delete ``row``, unless it changed since it was read."""
     model, seen = type(row), row.version
-    id_column = model.__table__.primary_key.columns.values()[0]
+    id_column = primary_key_of(model)
     result = session.execute(
         delete(model)
         .where(id_column == _id(row), model.version == seen)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    # a DELETE's result is a CursorResult; sqlmodel's Session.execute only declares Result
+    if cast(CursorResult, result).rowcount != 1:
         _refuse(session, row, kind, key, seen)
     session.expunge(row)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import inspect, select, text
+from sqlmodel import col
 
 from evidence.domain.grading import RULES_VERSION
 from evidence.domain.models import ClaimVerdict
@@ -57,7 +58,8 @@ def upgrade(store: Store) -> tuple[str | None, str]:
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
-    return before, current_revision(store)
+    # alembic has just recorded the head revision, so there is one
+    return before, cast(str, current_revision(store))
 
 
 def ensure_schema(store: Store) -> None:
@@ -72,8 +74,8 @@ def ensure_current(store: Store) -> None:
     ensure_schema(store)
     with store.reading() as session:
         other = session.scalar(
-            select(ClaimVerdict.rules_version)
-            .where(ClaimVerdict.rules_version != RULES_VERSION)
+            select(col(ClaimVerdict.rules_version))
+            .where(col(ClaimVerdict.rules_version) != RULES_VERSION)
             .limit(1)
         )
     if other is not None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from evidence.domain.models import (
     Assertion,
@@ -37,7 +37,7 @@ def search_dict(search: EvidenceSearch) -> dict[str, object]:
 
 
 def searches_for(session: Session, claim_id: str) -> list[EvidenceSearch]:
-    found = session.scalars(select(EvidenceSearch).where(EvidenceSearch.claim_id == claim_id))
+    found = session.scalars(select(EvidenceSearch).where(col(EvidenceSearch.claim_id) == claim_id))
     # dated searches in date order, then those whose date was not recorded (the same order on
     # every database: they disagree on where NULLs sort)
     return sorted(found, key=lambda s: (s.searched_on is None, s.searched_on or date.min, s.id))
@@ -49,19 +49,21 @@ def links_with_references(
     """Evidence links joined to their papers, in one query."""
     query = (
         select(Evidence, Reference)
-        .join(Reference, Reference.id == Evidence.reference_id)
-        .order_by(Evidence.claim_id, Evidence.id)
+        .join(Reference, col(Reference.id) == Evidence.reference_id)
+        .order_by(col(Evidence.claim_id), col(Evidence.id))
     )
     if claim_ids is not None:
-        query = query.where(Evidence.claim_id.in_(claim_ids))
+        query = query.where(col(Evidence.claim_id).in_(claim_ids))
     return [(e, r) for e, r in session.execute(query)]
 
 
 def links_of(session: Session, claim_id: str) -> list[tuple[ClaimLink, Source | None]]:
     rows = session.execute(
         select(ClaimLink, Source)
-        .outerjoin(Source, Source.id == ClaimLink.source_id)
-        .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
+        .outerjoin(Source, col(Source.id) == ClaimLink.source_id)
+        .where(
+            or_(col(ClaimLink.from_claim_id) == claim_id, col(ClaimLink.to_claim_id) == claim_id)
+        )
     )
     # ordered here, not in SQL: database collations disagree on text (see verdicts.list_claims)
     return sorted(
@@ -74,8 +76,8 @@ def leads_to_edges(session: Session) -> list[tuple[str, str]]:
     return [
         (a, b)
         for a, b in session.execute(
-            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
-                ClaimLink.relation == Relation.leads_to.value
+            select(col(ClaimLink.from_claim_id), col(ClaimLink.to_claim_id)).where(
+                col(ClaimLink.relation) == Relation.leads_to.value
             )
         )
     ]
@@ -91,7 +93,7 @@ def get_claim(session: Session, claim_id: str) -> Claim:
 def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assertion]]:
     rows = session.execute(
         select(Source, Assertion)
-        .join(Assertion, Assertion.source_id == Source.id)
-        .where(Assertion.claim_id == claim_id)
+        .join(Assertion, col(Assertion.source_id) == Source.id)
+        .where(col(Assertion.claim_id) == claim_id)
     )
     return sorted(((s, a) for s, a in rows), key=lambda r: (r[0].key, r[1].id or 0))

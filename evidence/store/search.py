@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, bindparam, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlmodel import col
 
 from evidence.domain.models import ClaimVerdict
 
@@ -45,16 +56,17 @@ def matches(dialect: str, terms: Sequence[Sequence[str]]) -> ColumnElement[bool]
     """A condition on claim_verdict: its text has every term. ``terms`` come from
     domain.search_text.query_terms, so they hold letters and digits only."""
     if dialect == "postgresql":
-        vector = literal_column("claim_verdict.search_vector")
+        # a tsvector, which the driver would read as text
+        vector: ColumnClause[str] = literal_column("claim_verdict.search_vector")
         wanted = func.to_tsquery(
             literal_column("'simple'::regconfig"), bindparam("search_terms", postgres_query(terms))
         )
         return vector.op("@@")(wanted)
-    found = (
+    found: Select[int] = (
         select(literal_column("rowid"))
         .select_from(_FTS)
         .where(
             text("claim_search MATCH :search_terms").bindparams(search_terms=sqlite_query(terms))
         )
     )
-    return ClaimVerdict.id.in_(found)
+    return col(ClaimVerdict.id).in_(found)

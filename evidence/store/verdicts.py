@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, text, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from evidence import clock
 from evidence.domain.grading import (
@@ -62,6 +62,7 @@ from evidence.domain.vocab import (
     Upgrade,
     Verdict,
 )
+from evidence.store.tables import table_of
 
 BATCH = 500  # claims regraded per round of queries: IN lists stay short on both databases
 LOCK_KEY = 0x65766964656E6365 % (1 << 62)  # "evidence": the grading lock's advisory key
@@ -70,9 +71,9 @@ _LOCKED = "evidence.grading_lock_held"
 
 # what grading reads, for ANALYZE after a bulk load (see regrade_all)
 _INPUT_TABLES = ("claim", "evidence", "reference", "evidence_search", "override")
-_VERDICT = ClaimVerdict.__table__
-_EVIDENCE = Evidence.__table__
-_TAG = ClaimTag.__table__
+_VERDICT = table_of(ClaimVerdict)
+_EVIDENCE = table_of(Evidence)
+_TAG = table_of(ClaimTag)
 VERDICT_FIELDS = tuple(c.name for c in _VERDICT.columns if c.name != "id")
 
 
@@ -128,7 +129,9 @@ def apply_pending(session: Session, progress: Progress | None = None) -> None:
     ids = set(pending.claims)
     for batch in _chunks(sorted(pending.papers)):
         ids.update(
-            session.scalars(select(Evidence.claim_id).where(Evidence.reference_id.in_(batch)))
+            session.scalars(
+                select(col(Evidence.claim_id)).where(col(Evidence.reference_id).in_(batch))
+            )
         )
     for batch in _chunks(sorted(ids)):
         _sync(session, batch, write=True)
@@ -182,9 +185,9 @@ def regrade_all(
     report = Regrade()
     last: str | None = None
     while True:
-        query = select(Claim.id).order_by(Claim.id).limit(BATCH)
+        query = select(col(Claim.id)).order_by(col(Claim.id)).limit(BATCH)
         if last is not None:
-            query = query.where(Claim.id > last)
+            query = query.where(col(Claim.id) > last)
         batch = list(session.scalars(query))
         if not batch:
             break
@@ -282,7 +285,9 @@ class _Claim:
 def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim]:
     claims: dict[str, _Claim] = {}
     rows = session.execute(
-        select(Claim.id, Claim.type, Claim.statement, Claim.tags).where(Claim.id.in_(claim_ids))
+        select(col(Claim.id), col(Claim.type), col(Claim.statement), col(Claim.tags)).where(
+            col(Claim.id).in_(claim_ids)
+        )
     )
     for claim_id, claim_type, statement, tags in rows:
         tags = list(tags or ())
@@ -290,24 +295,24 @@ def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim
     read = _LinkReader()
     links = session.execute(
         select(
-            Evidence.claim_id,
-            Evidence.id,
-            Reference.title,
-            Reference.key,
-            Evidence.stance,
+            col(Evidence.claim_id),
+            col(Evidence.id),
+            col(Reference.title),
+            col(Reference.key),
+            col(Evidence.stance),
             # as text: the few distinct lists are parsed once each (see _LinkReader), not by
             # the driver for every row
-            cast(Evidence.downgrades, Text),
-            cast(Evidence.upgrades, Text),
+            cast(col(Evidence.downgrades), Text),
+            cast(col(Evidence.upgrades), Text),
             Reference.graded_design,
-            Reference.review_of,
-            Reference.retraction,
-            Evidence.start_certainty,
-            Evidence.certainty,
+            col(Reference.review_of),
+            col(Reference.retraction),
+            col(Evidence.start_certainty),
+            col(Evidence.certainty),
         )
-        .join(Reference, Reference.id == Evidence.reference_id)
-        .where(Evidence.claim_id.in_(claim_ids))
-        .order_by(Evidence.claim_id, Evidence.id)
+        .join(Reference, col(Reference.id) == Evidence.reference_id)
+        .where(col(Evidence.claim_id).in_(claim_ids))
+        .order_by(col(Evidence.claim_id), col(Evidence.id))
     )
     for claim_id, link_id, title, *row, start, certainty in links:
         claim = claims.get(claim_id)
@@ -318,25 +323,25 @@ def _read_inputs(session: Session, claim_ids: Sequence[str]) -> dict[str, _Claim
                 claim.texts.append(title)
     searches = session.execute(
         select(
-            EvidenceSearch.claim_id,
-            EvidenceSearch.database,
-            EvidenceSearch.searched_on,
-            EvidenceSearch.hits,
+            col(EvidenceSearch.claim_id),
+            col(EvidenceSearch.database),
+            col(EvidenceSearch.searched_on),
+            col(EvidenceSearch.hits),
         )
-        .where(EvidenceSearch.claim_id.in_(claim_ids))
-        .order_by(EvidenceSearch.id)
+        .where(col(EvidenceSearch.claim_id).in_(claim_ids))
+        .order_by(col(EvidenceSearch.id))
     )
     for claim_id, database, day, hits in searches:
         if claim_id in claims:
             claims[claim_id].searches.append(SearchInput(database, day, hits))
     overrides = session.execute(
         select(
-            Override.claim_id,
-            Override.verdict,
-            Override.reason,
-            Override.curator,
-            Override.certainty,
-        ).where(Override.claim_id.in_(claim_ids))
+            col(Override.claim_id),
+            col(Override.verdict),
+            col(Override.reason),
+            col(Override.curator),
+            col(Override.certainty),
+        ).where(col(Override.claim_id).in_(claim_ids))
     )
     for claim_id, verdict, reason, curator, certainty in overrides:
         if claim_id in claims:

@@ -195,7 +195,7 @@ CLAIM_CELL = "cell"  # the name of the claim grid's selection, as st.altair_char
 YEAR_BAR = "bar"
 
 
-def claim_grid_chart(cells: Iterable[Mapping[str, Any]]) -> alt.LayerChart:
+def claim_grid_chart(cells: Iterable[Mapping[str, Any]]) -> alt.LayerChart | alt.FacetChart:
     """Claims by verdict (rows) and certainty (columns): a coloured cell with its count.
 
     Clicking a cell selects its verdict and certainty (selection ``CLAIM_CELL``).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session
 
@@ -111,7 +111,7 @@ def attach_paper(
     """Store the paper if it is new (by DOI, PMID, PMCID or its URL), then link it."""
     (added,) = add_references(session, identifiers=[identifier], actor=actor)
     ref = added.reference
-    if is_linked(session, claim_id=link["claim_id"], reference_id=ref.id):
+    if is_linked(session, claim_id=link["claim_id"], reference_id=cast(int, ref.id)):
         title = f"\u201c{ref.title}\u201d " if ref.title else ""
         raise AlreadyExists(
             "paper",

@@ -8,6 +8,7 @@ search finds (strongest first), the claim on screen always among them.
 from __future__ import annotations
 
 from collections.abc import Collection
+from types import ModuleType
 from typing import Any
 
 import streamlit as st
@@ -28,10 +29,15 @@ def open_claim(claim_id: str, key: str = "claim_choice") -> None:
 
 
 def claim_options(
-    where: DeltaGenerator, *, key: str, keep: Collection[str] = (), label: str = "Find a claim"
+    where: DeltaGenerator | ModuleType,
+    *,
+    key: str,
+    keep: Collection[str] = (),
+    label: str = "Find a claim",
 ) -> dict[str, str]:
     """The claims to offer, id -> statement: all of a small ledger's; in a large one those a
-    search box (drawn in ``where``) finds, with ``keep`` (claims already chosen) first."""
+    search box finds, with ``keep`` (claims already chosen) first. The box is drawn in
+    ``where``: a container, or the ``st`` module itself for the page's main area."""
     if data.claim_count() <= FULL_LIST:
         statements = data.statements()
         return {i: statements[i] for i in sorted(statements, key=lambda i: statements[i].lower())}

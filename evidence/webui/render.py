@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Literal
 from urllib.parse import quote
 
 from evidence.domain.identifiers import Identifier, IdKind
@@ -11,7 +12,9 @@ from evidence.domain.metadata import SERVICE_NAMES
 from evidence.domain.vocab import Band, Design, Verdict
 from evidence.services.views.history_text import describe_change  # noqa: F401 (the pages take it from here)
 
-VERDICT_COLOURS = {
+# the colours st.badge takes
+Colour = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray"]
+VERDICT_COLOURS: dict[str, Colour] = {
     Verdict.supported.value: "green",
     Verdict.limited_support.value: "blue",
     Verdict.contested.value: "orange",

@@ -63,7 +63,7 @@ def read(cookie: str | None) -> tuple[str, str] | None:
     server signed, or is too old."""
     if not cookie:
         return None
-    seconds = settings.get().sign_in_hours * 3600
+    seconds = round(settings.get().sign_in_hours * 3600)
     try:
         name, fingerprint = _signer().loads(cookie, max_age=seconds)
     except (BadData, ValueError, TypeError):  # forged, expired, or not a pair

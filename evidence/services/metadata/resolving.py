@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from evidence import clock
 from evidence.domain.identifiers import Identifier, IdKind
@@ -88,17 +87,17 @@ def select_references(
     chosen: dict[int, Reference] = {}
     for ref in refs:
         found = find_reference(session, ref)
-        chosen[found.id] = found  # type: ignore[index]
+        chosen[cast(int, found.id)] = found  # a stored paper has its id
     if claim_id is not None:
         get_claim(session, claim_id)
         cited = session.scalars(
             select(Reference)
-            .join(Evidence, Evidence.reference_id == Reference.id)
+            .join(Evidence, col(Evidence.reference_id) == Reference.id)
             .where(Evidence.claim_id == claim_id)
             .order_by(Reference.key)
         )
         for found in cited:
-            chosen[found.id] = found  # type: ignore[index]
+            chosen[cast(int, found.id)] = found
     return list(chosen.values())
 
 

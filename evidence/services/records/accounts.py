@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from evidence import clock
 from evidence.domain.models import Account
@@ -127,7 +127,9 @@ def add_account(
 
 
 def _admins(session: Session) -> int:
-    return session.scalar(select(func.count(Account.id)).where(Account.role == Role.admin)) or 0
+    return (
+        session.scalar(select(func.count(col(Account.id))).where(Account.role == Role.admin)) or 0
+    )
 
 
 def remove_account(session: Session, *, username: str, actor: str) -> None:

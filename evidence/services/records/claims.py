@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evidence import clock
 from evidence.domain.models import Assertion, Claim
@@ -190,7 +190,8 @@ def add_assertion(
     )
     if existing is not None:
         return None
-    assertion = Assertion(source_id=source.id, claim_id=claim.id, quote=text)
+    # a stored source has its id
+    assertion = Assertion(source_id=cast(int, source.id), claim_id=claim.id, quote=text)
     session.add(assertion)
     session.flush()
     history.record(

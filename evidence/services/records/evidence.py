@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TypedDict, cast
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evidence import clock
 from evidence.domain.models import Evidence
@@ -50,6 +50,16 @@ def judgements(
             down.discard(Downgrade.risk_of_bias)
     up = {parse(Upgrade, u, field="upgrade") for u in upgrades}
     return [d.value for d in Downgrade if d in down], [u.value for u in Upgrade if u in up]
+
+
+class _LinkValues(TypedDict, total=False):
+    """The fields of a link that ``link_evidence`` writes from what the curator gave."""
+
+    downgrades: list[str]
+    upgrades: list[str]
+    stance: str
+    rationale: str
+    quote: str | None
 
 
 class LinkChange(StrEnum):
@@ -105,20 +115,21 @@ def link_evidence(
         raise ConflictError("evidence link", key, expected_version, None)  # removed meanwhile
     if existing is not None and expected_version not in (None, existing.version):
         raise ConflictError("evidence link", key, expected_version, existing.version)
-    keep = existing is not None and not replace_judgements
+    kept = None if replace_judgements else existing
     down, up = judgements(
         directness=directness,
         risk_of_bias=risk_of_bias,
-        downgrades=[*(existing.downgrades if keep else []), *downgrades],
-        upgrades=[*(existing.upgrades if keep else []), *upgrades],
+        downgrades=[*(kept.downgrades if kept is not None else []), *downgrades],
+        upgrades=[*(kept.upgrades if kept is not None else []), *upgrades],
     )
-    values: dict[str, object] = {"downgrades": down, "upgrades": up}
+    values: _LinkValues = {"downgrades": down, "upgrades": up}
     if stance is not None:
         values["stance"] = parse(Stance, stance, field="stance").value
     if rationale is not None:
-        values["rationale"] = _words(rationale)
-        if values["rationale"] is None:
+        sentence = _words(rationale)
+        if sentence is None:
             raise InvalidValue("rationale", rationale, "one sentence on how the paper bears on it")
+        values["rationale"] = sentence
     if quote is not None:
         values["quote"] = _words(quote)
     verdicts.mark_claims(session, [claim.id])
@@ -130,7 +141,7 @@ def link_evidence(
                 raise MissingValue(needed, "a new evidence link needs one")
         link = Evidence(
             claim_id=claim.id,
-            reference_id=reference.id,
+            reference_id=cast(int, reference.id),  # a stored paper has its id
             curator=actor,
             version=1,
             created_at=stamp,

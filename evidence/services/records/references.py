@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
 
 from evidence import clock
 from evidence.domain.identifiers import (
@@ -45,10 +45,13 @@ def check_sample_size(size: object) -> int:
     return size
 
 
-def _column(kind: IdKind):  # type: ignore[no-untyped-def]
-    return {IdKind.doi: Reference.doi, IdKind.pmid: Reference.pmid, IdKind.pmcid: Reference.pmcid}[
-        kind
-    ]
+def _column(kind: IdKind) -> Mapped[str | None]:
+    columns = {
+        IdKind.doi: Reference.doi,
+        IdKind.pmid: Reference.pmid,
+        IdKind.pmcid: Reference.pmcid,
+    }
+    return col(columns[kind])
 
 
 def by_identifier(session: Session, ident: Identifier) -> Reference | None:
@@ -163,7 +166,7 @@ def edit_reference(
     one. A title or journal given empty clears it."""
     verdicts.lock(session)  # before reading: the paper read is then the latest committed
     reference = find_reference(session, ref)
-    verdicts.mark_papers(session, [reference.id])
+    verdicts.mark_papers(session, [cast(int, reference.id)])  # a stored paper has its id
     before = reference_snapshot(reference)
     values = {k: v for k, v in changes.items() if v is not None}
     if "design" in values:
@@ -246,9 +249,9 @@ def record_update(
     if after == before and not other_changes:
         return False
     if any(before.get(k) != after.get(k) for k in INDEXED_FIELDS):
-        verdicts.mark_papers(session, [reference.id])
+        verdicts.mark_papers(session, [cast(int, reference.id)])  # a stored paper has its id
     session.flush()
-    affected: list[str | None] = [None]
+    affected: Sequence[str | None] = [None]
     if any(before.get(k) != after.get(k) for k in GRADING_FIELDS):
         affected = sorted(
             set(

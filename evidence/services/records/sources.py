@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evidence.domain.models import Source
 from evidence.domain.vocab import SourceKind, parse

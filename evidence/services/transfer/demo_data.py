@@ -43,6 +43,7 @@ from evidence.services.transfer.demo_vocabulary import (
     BATCH,
 )
 from evidence.store import verdicts
+from evidence.store.tables import table_of
 
 # -- vocabulary ----------------------------------------------------------------------------
 
@@ -99,21 +100,21 @@ def fill_demo_data(
         stored = {k: v for k, v in session.execute(select(key, id_))}
         return [stored[name] for name in names]
 
-    written = {"sources": write(Source.__table__, plan.sources())}
+    written = {"sources": write(table_of(Source), plan.sources())}
     source_ids = ids(Source.key, Source.id, [plan.source_key(i) for i in range(plan.source_count)])
-    written["claims"] = write(Claim.__table__, plan.claims())
-    written["references"] = write(Reference.__table__, plan.references())
+    written["claims"] = write(table_of(Claim), plan.claims())
+    written["references"] = write(table_of(Reference), plan.references())
     reference_ids = ids(
         Reference.key,
         Reference.id,
         [plan.reference_key(i) for i in range(plan.sizes.references)],
     )
-    written["evidence"] = write(Evidence.__table__, plan.evidence(reference_ids))
-    written["assertions"] = write(Assertion.__table__, plan.assertions(source_ids))
-    written["claim_links"] = write(ClaimLink.__table__, plan.claim_links(source_ids))
-    written["searches"] = write(EvidenceSearch.__table__, plan.searches())
-    written["overrides"] = write(Override.__table__, plan.overrides())
-    written["history"] = write(History.__table__, plan.history())
+    written["evidence"] = write(table_of(Evidence), plan.evidence(reference_ids))
+    written["assertions"] = write(table_of(Assertion), plan.assertions(source_ids))
+    written["claim_links"] = write(table_of(ClaimLink), plan.claim_links(source_ids))
+    written["searches"] = write(table_of(EvidenceSearch), plan.searches())
+    written["overrides"] = write(table_of(Override), plan.overrides())
+    written["history"] = write(table_of(History), plan.history())
     # graded here rather than at commit, so the progress bar follows it too
     verdicts.apply_pending(session, progress=progress)
     return written

@@ -4,7 +4,7 @@ seed and sizes give the same rows, bar the timestamps). Pure: nothing is written
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,7 +79,7 @@ def _weighted(rng: random.Random, pairs: Iterable[tuple[Any, int]], n: int) -> l
     return rng.choices(values, weights=weights, k=n)
 
 
-def _spread(rng: random.Random, pairs: list[tuple[Any, int]], n: int) -> list[Any]:
+def _spread(rng: random.Random, pairs: Sequence[tuple[Any, int]], n: int) -> list[Any]:
     """Like :func:`_weighted`, but every value appears at least once when ``n`` allows."""
     values = [v for v, _ in pairs]
     rng.shuffle(values)

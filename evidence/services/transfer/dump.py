@@ -106,7 +106,7 @@ def _in(table: str, column: Any, value: Any, where: str, name: str) -> Any:
             raise bad("text")
         if "\x00" in value:  # PostgreSQL stores no NUL; SQLite would, and then not move
             raise bad("text without NUL characters")
-        if getattr(kind, "length", None) and len(value) > kind.length:
+        if kind.length and len(value) > kind.length:
             raise bad(f"text of at most {kind.length} characters")
     return value
 

@@ -8,10 +8,9 @@ silence: :data:`NOT_CARRIED` is printed by the CLI next to the file it wrote.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from evidence.domain.metadata import Notice
 from evidence.domain.models import Claim, ClaimVerdict, Evidence, Reference
@@ -48,17 +47,17 @@ def select_claims(
     if not claim_ids:
         query = (
             select(Claim)
-            .join(ClaimVerdict, ClaimVerdict.claim_id == Claim.id)
-            .where(ClaimVerdict.band.in_(wanted))
+            .join(ClaimVerdict, col(ClaimVerdict.claim_id) == Claim.id)
+            .where(col(ClaimVerdict.band).in_(wanted))
             .order_by(ClaimVerdict.claim_id)
         )
         return list(session.scalars(query))
     claims = [get_claim(session, c) for c in dict.fromkeys(claim_ids)]
     if wanted:
-        bands_of = dict(
+        bands_of: dict[str, str] = dict(
             session.execute(
                 select(ClaimVerdict.claim_id, ClaimVerdict.band).where(
-                    ClaimVerdict.claim_id.in_([c.id for c in claims])
+                    col(ClaimVerdict.claim_id).in_([c.id for c in claims])
                 )
             ).all()
         )
@@ -174,7 +173,7 @@ def export(
                 if r.suggested_design
                 else "",
                 "retraction": r.retraction or "",
-                "claims": "; ".join(cited.get(r.id, [])),
+                "claims": "; ".join(cited.get(cast(int, r.id), [])),  # a stored paper has its id
             },
         )
         for c, r in zip(citations, refs, strict=True)

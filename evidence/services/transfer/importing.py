@@ -18,8 +18,8 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from evidence import clock
 from evidence.domain.models import Evidence, Reference
@@ -42,6 +42,7 @@ from evidence.services.transfer.import_merging import (
 )
 from evidence.store import history, verdicts
 from evidence.store.queries import get_claim
+from evidence.store.tables import table_of
 
 __all__ = ["Attachment", "ImportReport", "RecordResult", "import_file", "open_records"]
 
@@ -199,7 +200,7 @@ class _Batch:
         index = Index(self._stored_matches(citations))
         bases = {_base_key(c) for c in citations}
         index.keys.update(
-            self.session.scalars(select(Reference.key).where(Reference.key.in_(bases)))
+            self.session.scalars(select(Reference.key).where(col(Reference.key).in_(bases)))
         )
         pending: list[dict[str, Any]] = []
         results: list[RecordResult | tuple[Citation, dict[str, Any], str | None]] = []
@@ -241,10 +242,10 @@ class _Batch:
                 conditions.append(getattr(Reference, name).in_(values))
         keys = {k for k in self.title_keys.values() if k}
         if keys:
-            conditions.append(Reference.title_key.in_(keys))
+            conditions.append(col(Reference.title_key).in_(keys))
         labels = {c.label for c in citations if c.label}
         if labels:
-            conditions.append(Reference.key.in_(labels))
+            conditions.append(col(Reference.key).in_(labels))
         if not conditions:
             return []
         return list(self.session.scalars(select(Reference).where(or_(*conditions))))
@@ -360,7 +361,7 @@ class _Batch:
             return
         rows = [{k: v for k, v in row.items() if not k.startswith("_")} for row in pending]
         # Core, not the ORM's bulk path: a tenth of the overhead, and these rows need no events
-        self.session.execute(Reference.__table__.insert(), rows)
+        self.session.execute(table_of(Reference).insert(), rows)
         history.record_many(
             self.session,
             [
@@ -404,9 +405,9 @@ class _Batch:
         return replace(result, linked="linked")
 
     def _deleted(self, item: DeletedCitations) -> list[str]:
-        stored = dict(
+        stored: dict[str, str] = dict(
             self.session.execute(
-                select(Reference.pmid, Reference.key).where(Reference.pmid.in_(item.pmids))
+                select(Reference.pmid, Reference.key).where(col(Reference.pmid).in_(item.pmids))
             ).all()
         )
         return [

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -56,6 +57,10 @@ class _Bad(Exception):
     """A field problem inside one record; becomes InvalidRecord with the record's name."""
 
 
+@overload
+def _text(record: dict, field: str) -> str: ...
+@overload
+def _text(record: dict, field: str, *, required: bool) -> str | None: ...
 def _text(record: dict, field: str, *, required: bool = True) -> str | None:
     value = record.get(field)
     if value is None and not required:
@@ -278,7 +283,7 @@ def _check_cross_references(p: dict[str, Path], data: SeedData) -> None:
         unique(
             "references.yaml",
             [r for r in data.references if r[kind]],
-            lambda r, kind=kind: r[kind],
+            itemgetter(kind),
             kind,
             _by("key"),
         )

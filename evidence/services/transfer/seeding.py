@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evidence import clock
 from evidence.domain.models import (
@@ -33,6 +33,13 @@ from evidence.services.transfer.seed_files import FILES, FORMAT, read_seeds
 from evidence.store import verdicts
 
 __all__ = ["FILES", "FORMAT", "SeedReport", "load_seeds", "read_seeds", "seed_if_empty"]
+
+
+class _Who(TypedDict):
+    """Who writes the seeds and why: passed to every service as ``**who``."""
+
+    actor: str
+    reason: str
 
 
 @dataclass
@@ -57,7 +64,7 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
     verdicts.lock(session)  # the links it adds move verdicts: take turns with other writers
     report = SeedReport()
     reason = f"starter content from {folder.name}/"
-    who = {"actor": actor, "reason": reason}
+    who: _Who = {"actor": actor, "reason": reason}
 
     stored_sources = set(session.scalars(select(Source.key)))
     for s in data.sources:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evidence import clock
 from evidence.domain.grading import design_noun
@@ -36,7 +35,10 @@ def evidence_row(ref: Reference, ev: Evidence) -> dict[str, Any]:
     design = ref.graded_design
     withdrawn = ref.retraction in {r.value for r in WITHDRAWN}
     counts = not withdrawn and ev.stance != Stance.insufficient.value
-    start, certainty = Certainty(ev.start_certainty), Certainty(ev.certainty)
+    # derived columns, never None once the link's change is graded: before every commit, and
+    # for a pending change by summary_of (claim_detail) or the curation page before they read
+    start = Certainty(cast(int, ev.start_certainty))
+    certainty = Certainty(cast(int, ev.certainty))
     downgrades = list(ev.downgrades)
     return {
         "reference": {

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from evidence.domain.models import Claim, Source
 
@@ -19,5 +18,5 @@ def claim_statements(session: Session, ids: Collection[str] | None = None) -> di
     """Every claim's statement by id (or those of ``ids``, a few hundred at most)."""
     query = select(Claim.id, Claim.statement)
     if ids is not None:
-        query = query.where(Claim.id.in_(list(ids)))
+        query = query.where(col(Claim.id).in_(list(ids)))
     return dict(session.execute(query).all())

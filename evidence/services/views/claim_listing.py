@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Select, func
+from sqlmodel import Session, col, select
 
 from evidence.domain.models import Assertion, Claim, ClaimTag, ClaimVerdict, Source
 from evidence.domain.search_text import query_terms
@@ -56,28 +56,28 @@ def _conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]
     v = ClaimVerdict
     out: list[ColumnElement[bool]] = []
     if filters.types:
-        out.append(Claim.type.in_(filters.types))
+        out.append(col(Claim.type).in_(filters.types))
     if filters.verdicts:
         out.append(
-            v.verdict.in_([parse(Verdict, x, field="verdict").value for x in filters.verdicts])
+            col(v.verdict).in_([parse(Verdict, x, field="verdict").value for x in filters.verdicts])
         )
     if filters.certainties:
         levels = [
             _CERTAINTY_BY_LABEL[c].value for c in filters.certainties if c in _CERTAINTY_BY_LABEL
         ]
-        out.append(v.certainty.in_(levels))
+        out.append(col(v.certainty).in_(levels))
     # IN (subquery), not a correlated EXISTS: the database starts from the tag's or the
     # source's few rows through their index instead of probing for every claim
     if filters.tags:
-        tagged = select(ClaimTag.claim_id).where(ClaimTag.tag.in_(filters.tags))
-        out.append(v.claim_id.in_(tagged))
+        tagged = select(ClaimTag.claim_id).where(col(ClaimTag.tag).in_(filters.tags))
+        out.append(col(v.claim_id).in_(tagged))
     if filters.sources:
         asserted = (
             select(Assertion.claim_id)
-            .join(Source, Source.id == Assertion.source_id)
-            .where(Source.key.in_(filters.sources))
+            .join(Source, col(Source.id) == Assertion.source_id)
+            .where(col(Source.key).in_(filters.sources))
         )
-        out.append(v.claim_id.in_(asserted))
+        out.append(col(v.claim_id).in_(asserted))
     terms = query_terms(filters.query)
     if terms:
         out.append(search.matches(session.get_bind().dialect.name, terms))
@@ -94,15 +94,15 @@ def verdict_counts(session: Session, filters: Filters | None = None) -> Counter[
     filters = filters or Filters()
     query = select(ClaimVerdict.verdict, func.count()).group_by(ClaimVerdict.verdict)
     if filters.types:
-        query = query.join(Claim, Claim.id == ClaimVerdict.claim_id)
+        query = query.join(Claim, col(Claim.id) == ClaimVerdict.claim_id)
     return Counter(dict(session.execute(_filtered(query, session, filters)).all()))
 
 
 def _ordered(session: Session, filters: Filters, band: str | None) -> Select:
     query = _filtered(summary_query(), session, filters)
     if band is not None:
-        query = query.where(ClaimVerdict.band == parse(Band, band, field="band").value)
-    return query.order_by(ClaimVerdict.rank, ClaimVerdict.claim_id)
+        query = query.where(col(ClaimVerdict.band) == parse(Band, band, field="band").value)
+    return query.order_by(col(ClaimVerdict.rank), col(ClaimVerdict.claim_id))
 
 
 def claims_page(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, case, func
+from sqlmodel import Session, col, select
 
 from evidence.domain.models import ClaimVerdict, Evidence, Reference
 from evidence.domain.vocab import WITHDRAWN, Certainty, Design, Verdict
@@ -27,7 +27,7 @@ def claim_cells(session: Session) -> list[dict[str, Any]]:
     """How many claims have each verdict at each certainty (cells with none left out): one
     grouped query over the stored verdicts."""
     query = select(ClaimVerdict.verdict, ClaimVerdict.certainty, func.count()).group_by(
-        ClaimVerdict.verdict, ClaimVerdict.certainty
+        col(ClaimVerdict.verdict), col(ClaimVerdict.certainty)
     )
     counts = {
         (verdict, Certainty(level).label): int(n) for verdict, level, n in session.execute(query)
@@ -40,10 +40,10 @@ def claim_cells(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def _group():  # type: ignore[no-untyped-def]
+def _group() -> ColumnElement[str]:
     withdrawn = [r.value for r in WITHDRAWN]
     return case(
-        (Reference.retraction.in_(withdrawn), RETRACTED),
+        (col(Reference.retraction).in_(withdrawn), RETRACTED),
         else_=func.coalesce(Reference.graded_design, NOT_RECORDED),
     )
 
@@ -58,14 +58,14 @@ def evidence_cells(session: Session) -> list[dict[str, Any]]:
     # grouped: each paper's row is read once, not once per link citing it
     per_paper = (
         select(Evidence.reference_id, func.count().label("links"))
-        .group_by(Evidence.reference_id)
+        .group_by(col(Evidence.reference_id))
         .subquery()
     )
     group = _group().label("group")
     query = (
         select(Reference.year, group, func.sum(per_paper.c.links), func.count())
         .join(per_paper, per_paper.c.reference_id == Reference.id)
-        .group_by(Reference.year, group)
+        .group_by(col(Reference.year), group)
     )
     rows = [
         {"year": year, "group": g, "links": int(links), "papers": int(papers)}
@@ -83,10 +83,12 @@ def claims_with_evidence(
     """The ids of claims with evidence from papers of this year (None: not recorded) and
     group (a design, NOT_RECORDED or RETRACTED); ANY takes every value. One query."""
     query = (
-        select(Evidence.claim_id).distinct().join(Reference, Reference.id == Evidence.reference_id)
+        select(Evidence.claim_id)
+        .distinct()
+        .join(Reference, col(Reference.id) == Evidence.reference_id)
     )
     if year is None:
-        query = query.where(Reference.year.is_(None))
+        query = query.where(col(Reference.year).is_(None))
     elif year != ANY:
         query = query.where(Reference.year == int(year))
     if group != ANY:

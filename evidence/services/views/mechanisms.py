@@ -39,7 +39,7 @@ def mechanisms(edges: Iterable[tuple[str, str]], limit: int = MAX_PATHS) -> list
         linked.setdefault(a, set()).add(b)
         linked.setdefault(b, set()).add(a)
         has_cause.add(b)
-    out = []
+    out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for start in sorted(linked):
         if start in seen:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from evidence.domain.models import Assertion, ClaimVerdict, Source
 from evidence.domain.scorecard import scorecard
@@ -19,8 +18,8 @@ def scorecards(session: Session) -> list[dict[str, Any]]:
     sources = sorted(session.scalars(select(Source)), key=lambda s: s.key)
     triples = session.connection().execute(
         select(Source.key, Assertion.claim_id, ClaimVerdict.verdict)
-        .join(Assertion, Assertion.source_id == Source.id)
-        .join(ClaimVerdict, ClaimVerdict.claim_id == Assertion.claim_id)
+        .join(Assertion, col(Assertion.source_id) == Source.id)
+        .join(ClaimVerdict, col(ClaimVerdict.claim_id) == Assertion.claim_id)
     )
     pairs, verdicts = [], {}
     for key, claim_id, verdict in triples:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, Text, cast, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from evidence.domain.grading import strength_of
 from evidence.domain.models import Claim, ClaimVerdict
@@ -27,27 +27,27 @@ def summary_query() -> Select:
     """Every claim's summary columns (ordered, filtered and paged by the caller)."""
     v = ClaimVerdict
     return select(
-        Claim.id,
-        Claim.statement,
-        Claim.type,
+        col(Claim.id),
+        col(Claim.statement),
+        col(Claim.type),
         cast(Claim.tags, Text),  # as text: the few distinct tag lists are parsed once each
-        Claim.version,
-        v.verdict,
-        v.band,
-        v.certainty,
-        v.explanation,
-        v.computed_verdict,
-        v.computed_certainty,
-        v.computed_explanation,
-        v.unproven_reason,
-        v.overridden,
-        v.supporting,
-        v.refuting,
-        v.mixed,
-        v.insufficient,
-        v.retracted,
-        v.rank,
-    ).join(v, v.claim_id == Claim.id)
+        col(Claim.version),
+        col(v.verdict),
+        col(v.band),
+        col(v.certainty),
+        col(v.explanation),
+        col(v.computed_verdict),
+        col(v.computed_certainty),
+        col(v.computed_explanation),
+        col(v.unproven_reason),
+        col(v.overridden),
+        col(v.supporting),
+        col(v.refuting),
+        col(v.mixed),
+        col(v.insufficient),
+        col(v.retracted),
+        col(v.rank),
+    ).join(v, col(v.claim_id) == Claim.id)
 
 
 _CERTAINTIES = {c.value: (c.label, c.symbols) for c in Certainty}
@@ -116,7 +116,7 @@ def iter_claims(session: Session, *, band: str | None = None) -> Iterator[dict[s
     """Every claim (or a band's) with its verdict, in id order, read in batches."""
     query = summary_query().order_by(ClaimVerdict.claim_id)  # byte order on both databases
     if band:
-        query = query.where(ClaimVerdict.band == parse(Band, band, field="band").value)
+        query = query.where(col(ClaimVerdict.band) == parse(Band, band, field="band").value)
     # through the connection: plain rows, without the ORM's per-row work
     for row in session.connection().execute(query.execution_options(yield_per=2000)):
         yield summary(row)
@@ -137,7 +137,7 @@ def summaries_of(session: Session, claim_ids: Collection[str]) -> dict[str, dict
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), _IN_LIST):
         batch = ids[start : start + _IN_LIST]
-        for row in session.execute(summary_query().where(Claim.id.in_(batch))):
+        for row in session.execute(summary_query().where(col(Claim.id).in_(batch))):
             out[row.id] = summary(row)
     return out
 
