@@ -142,10 +142,11 @@ def show(
                 say(f"      From the paper: \u201c{e['quote']}\u201d")
     for s in detail["sources"]:
         say(f"Asserted by {s['key']} ({s['kind']}): \u201c{s['quote']}\u201d")
-    for s in detail["searches"]:
+    for search in detail["searches"]:
+        hits = search["hits"] if search["hits"] is not None else "?"
         say(
-            f"Searched {s['database']} on {s['date'] or 'an unrecorded date'}: "
-            f"{s['query']} ({s['hits'] if s['hits'] is not None else '?'} hits)"
+            f"Searched {search['database']} on {search['date'] or 'an unrecorded date'}: "
+            f"{search['query']} ({hits} hits)"
         )
     for link in detail["claim_links"]:
         say(f"Link: {link['from']} {link['relation']} {link['to']}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, cast
 
 import typer
@@ -23,7 +24,7 @@ from evidence.services.records.references import (
     list_references,
     remove_reference,
 )
-from evidence.services.views.summaries import summaries_of
+from evidence.services.views.summaries import ClaimSummary, summaries_of
 
 ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
 refs_app = typer.Typer(help="List papers.", no_args_is_help=True)
@@ -136,7 +137,9 @@ def edit(
         say(line)
 
 
-def verdict_changes(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+def verdict_changes(
+    before: Mapping[str, ClaimSummary], after: Mapping[str, ClaimSummary]
+) -> list[str]:
     """A line for each claim whose verdict or certainty a change moved (none if no claim
     cites the paper)."""
     if not after:
@@ -151,7 +154,7 @@ def verdict_changes(before: dict[str, dict], after: dict[str, dict]) -> list[str
     return moved or [f"  No verdict changed ({cited})."]
 
 
-def _verdict_text(summary: dict) -> str:
+def _verdict_text(summary: ClaimSummary) -> str:
     return f"{Verdict(summary['verdict']).label} ({summary['certainty']})"
 
 

@@ -8,7 +8,7 @@ as text in whatever renders the Markdown, never as a link, HTML or script.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -43,7 +43,7 @@ def _words(name: str | None) -> str:
     return (name or "").replace("_", " ")
 
 
-def _paper(ref: dict[str, Any]) -> str:
+def _paper(ref: Mapping[str, Any]) -> str:
     bits = [text(ref.get("title") or ref["key"])]
     byline = ", ".join(text(x) for x in (ref.get("first_author"), ref.get("journal")) if x)
     if byline:
@@ -58,7 +58,7 @@ def _paper(ref: dict[str, Any]) -> str:
     return " ".join(bits + links)
 
 
-def _evidence_table(rows: list[dict[str, Any]]) -> Iterator[str]:
+def _evidence_table(rows: Sequence[Mapping[str, Any]]) -> Iterator[str]:
     yield "| Paper | Design | Year | Stance | Certainty | Judgements | Rationale |\n"
     yield "|---|---|---|---|---|---|---|\n"
     for row in rows:
@@ -86,7 +86,7 @@ def _evidence_table(rows: list[dict[str, Any]]) -> Iterator[str]:
         yield "| " + " | ".join(cells) + " |\n"
 
 
-def claim_section(detail: dict[str, Any]) -> Iterator[str]:
+def claim_section(detail: Mapping[str, Any]) -> Iterator[str]:
     yield f"### {text(detail['statement'])}\n\n"
     tags = ", ".join(text(t) for t in detail.get("tags", []))
     yield f"`{detail['id']}` · {text(detail['type'])}" + (f" · tags: {tags}" if tags else "")
@@ -149,7 +149,7 @@ class BandGroup:
 
     label: str
     claims: list[tuple[str, str]]
-    details: Callable[[], Iterable[dict[str, Any]]]
+    details: Callable[[], Iterable[Mapping[str, Any]]]
 
 
 def write_summary(groups: Sequence[BandGroup], *, title: str) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -21,8 +22,8 @@ def record(
     claim_id: str | None,
     action: str,
     actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
     reason: str | None = None,
     related_claim_id: str | None = None,
 ) -> History:
@@ -50,8 +51,8 @@ def entry(
     claim_id: str | None,
     action: str,
     actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
     reason: str | None = None,
     related_claim_id: str | None = None,
 ) -> dict[str, Any]:

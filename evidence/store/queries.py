@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TypedDict
 
 from sqlalchemy import or_, select
 from sqlmodel import Session, col
@@ -25,7 +26,18 @@ from evidence.domain.vocab import Relation
 from evidence.errors import ClaimNotFound
 
 
-def search_dict(search: EvidenceSearch) -> dict[str, object]:
+class SearchRow(TypedDict):
+    """A recorded search as ``claim show --json`` and the claim page give it."""
+
+    database: str
+    query: str
+    date: str | None  # ISO date
+    hits: int | None
+    notes: str | None
+    curator: str
+
+
+def search_dict(search: EvidenceSearch) -> SearchRow:
     return {
         "database": search.database,
         "query": search.query,

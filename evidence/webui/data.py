@@ -16,13 +16,22 @@ import streamlit as st
 
 from evidence import settings
 from evidence.services.views import claim_listing
-from evidence.services.views.claim_detail import claim_detail
+from evidence.services.views.claim_detail import ClaimDetail, claim_detail
 from evidence.services.views.claim_index import claim_statements, source_titles
 from evidence.services.views.claim_listing import Filters  # noqa: F401 (the pages take it from here)
-from evidence.services.views.mechanisms import chain
+from evidence.services.views.mechanisms import ClaimChains, chain
+from evidence.services.views.summaries import ClaimSummary
 from evidence.store.engine import Store
 from evidence.store.history import data_version, list_history
 from evidence.store.migrate import ensure_current
+
+
+class ClaimPage(ClaimDetail):
+    """What the claim page reads: the claim's detail, its chains and its recent history."""
+
+    chain: ClaimChains
+    history: list[dict[str, Any]]
+
 
 _VERSION = "data_version_this_run"
 NO_FILTERS = Filters()
@@ -63,7 +72,7 @@ def _counts(url: str, version: tuple[int, int], filters: Filters) -> dict[str, i
 @st.cache_data(show_spinner=False, max_entries=256)
 def _page(
     url: str, version: tuple[int, int], filters: Filters, band: str | None, page: int, size: int
-) -> list[dict[str, Any]]:
+) -> list[ClaimSummary]:
     with _store(url).reading() as session:
         return claim_listing.claims_page(session, filters, band=band, page=page, size=size)
 
@@ -75,12 +84,13 @@ def _tags(url: str, version: tuple[int, int]) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _claim(url: str, version: tuple[int, int], claim_id: str) -> dict[str, Any]:
+def _claim(url: str, version: tuple[int, int], claim_id: str) -> ClaimPage:
     with _store(url).reading() as session:
-        detail = claim_detail(session, claim_id)
-        detail["chain"] = chain(session, claim_id)
-        detail["history"] = list_history(session, claim_id=claim_id, limit=100)
-        return detail
+        return {
+            **claim_detail(session, claim_id),
+            "chain": chain(session, claim_id),
+            "history": list_history(session, claim_id=claim_id, limit=100),
+        }
 
 
 def verdict_counts(filters: Filters = NO_FILTERS) -> dict[str, int]:
@@ -88,14 +98,12 @@ def verdict_counts(filters: Filters = NO_FILTERS) -> dict[str, int]:
     return _counts(settings.get().database_url, version(), filters)
 
 
-def claims_page(
-    filters: Filters, *, band: str | None, page: int, size: int
-) -> list[dict[str, Any]]:
+def claims_page(filters: Filters, *, band: str | None, page: int, size: int) -> list[ClaimSummary]:
     """One page of the claims passing ``filters`` (in ``band``), strongest first."""
     return _page(settings.get().database_url, version(), filters, band, page, size)
 
 
-def matching_claims(filters: Filters, *, limit: int | None = None) -> list[dict[str, Any]]:
+def matching_claims(filters: Filters, *, limit: int | None = None) -> list[ClaimSummary]:
     """Every claim passing ``filters`` (for a download: read when asked for, not cached)."""
     with store().reading() as session:
         return list(claim_listing.matching_claims(session, filters, limit=limit))
@@ -154,7 +162,7 @@ def sources() -> dict[str, str]:
     return _sources(settings.get().database_url, version())
 
 
-def claim(claim_id: str) -> dict[str, Any]:
+def claim(claim_id: str) -> ClaimPage:
     return _claim(settings.get().database_url, version(), claim_id)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from types import ModuleType
-from typing import Any
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -71,7 +70,7 @@ def claim_picker(*, key: str = "claim_choice") -> str | None:
     return choice
 
 
-def chosen_claim(*, key: str, none_chosen: str, link: tuple[str, str, str]) -> dict[str, Any]:
+def chosen_claim(*, key: str, none_chosen: str, link: tuple[str, str, str]) -> data.ClaimPage:
     """The detail of the claim picked; otherwise says why there is none and ends the run.
 
     ``link`` is the page, label and icon of where to go when none is picked.

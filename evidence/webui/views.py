@@ -16,9 +16,9 @@ from evidence import settings
 from evidence.services.transfer.exporting import table_csv
 from evidence.services.views import claim_listing, evidence_map
 from evidence.services.views.claim_listing import Filters
-from evidence.services.views.mechanisms import all_chains
+from evidence.services.views.mechanisms import LedgerChains, all_chains
 from evidence.services.views.source_scorecards import scorecards
-from evidence.services.views.summaries import summaries_of
+from evidence.services.views.summaries import ClaimSummary, summaries_of
 from evidence.webui import data, downloads
 from evidence.webui.render import (
     DESIGN_LABELS,
@@ -39,7 +39,7 @@ def _url() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _chains(url: str, version: tuple[int, int]) -> dict[str, Any]:
+def _chains(url: str, version: tuple[int, int]) -> LedgerChains:
     with data._store(url).reading() as session:
         return all_chains(session)
 
@@ -59,7 +59,7 @@ def _claim_cells(url: str, version: tuple[int, int]) -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _claims_in_cell(
     url: str, version: tuple[int, int], verdict: str, certainty: str
-) -> list[dict[str, Any]]:
+) -> list[ClaimSummary]:
     filters = Filters(
         verdicts=() if verdict == ANY else (verdict,),
         certainties=() if certainty == ANY else (certainty,),
@@ -70,7 +70,7 @@ def _claims_in_cell(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _summaries(url: str, version: tuple[int, int], ids: tuple[str, ...]) -> list[dict[str, Any]]:
+def _summaries(url: str, version: tuple[int, int], ids: tuple[str, ...]) -> list[ClaimSummary]:
     with data._store(url).reading() as session:
         found = summaries_of(session, ids)
     return [found[i] for i in ids if i in found]
@@ -90,8 +90,8 @@ def _claims_with_evidence(
         return evidence_map.claims_with_evidence(session, year=year, group=group)
 
 
-def chains() -> dict[str, Any]:
-    """Every mechanism and chain: see services.chains.all_chains."""
+def chains() -> LedgerChains:
+    """Every mechanism and chain: see services.views.mechanisms.all_chains."""
     return _chains(_url(), data.version())
 
 
@@ -104,7 +104,7 @@ def claim_cells() -> list[dict[str, Any]]:
     return _claim_cells(_url(), data.version())
 
 
-def claims_in_cell(verdict: str = ANY, certainty: str = ANY) -> list[dict[str, Any]]:
+def claims_in_cell(verdict: str = ANY, certainty: str = ANY) -> list[ClaimSummary]:
     return _claims_in_cell(_url(), data.version(), verdict, certainty)
 
 
@@ -112,13 +112,13 @@ def evidence_cells() -> list[dict[str, Any]]:
     return _evidence_cells(_url(), data.version())
 
 
-def claims_with_evidence(year: int | str | None = ANY, group: str = ANY) -> list[dict[str, Any]]:
+def claims_with_evidence(year: int | str | None = ANY, group: str = ANY) -> list[ClaimSummary]:
     """The claims with evidence from papers of that year and group, in id order."""
     url, version = _url(), data.version()
     return _summaries(url, version, tuple(_claims_with_evidence(url, version, year, group)))
 
 
-def claims_by_ids(ids: Sequence[str]) -> list[dict[str, Any]]:
+def claims_by_ids(ids: Sequence[str]) -> list[ClaimSummary]:
     return _summaries(_url(), data.version(), tuple(ids))
 
 

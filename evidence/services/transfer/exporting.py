@@ -8,7 +8,7 @@ silence: :data:`NOT_CARRIED` is printed by the CLI next to the file it wrote.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, cast
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,7 @@ from evidence.domain.vocab import Band, parse
 from evidence.errors import InvalidValue
 from evidence.formats.citations import Citation
 from evidence.services.transfer.dump import write_dump
-from evidence.services.views.claim_detail import claim_detail
+from evidence.services.views.claim_detail import ClaimDetail, claim_detail
 from evidence.services.views.summaries import summaries_of
 from evidence.store.queries import get_claim
 
@@ -119,7 +119,7 @@ def markdown_summary(session: Session, claim_ids: Sequence[str], *, title: str) 
             if claim_id in found:
                 by_band[found[claim_id]["band"]].append((claim_id, found[claim_id]["statement"]))
 
-    def details(entries: list[tuple[str, str]]) -> Callable[[], Iterator[dict[str, Any]]]:
+    def details(entries: list[tuple[str, str]]) -> Callable[[], Iterator[ClaimDetail]]:
         return lambda: (claim_detail(session, claim_id) for claim_id, _ in entries)
 
     groups = [BandGroup(b.label, by_band[b.value], details(by_band[b.value])) for b in Band]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from sqlmodel import Session, select
 
@@ -19,8 +19,9 @@ from evidence.domain.vocab import (
     RiskOfBias,
     Stance,
 )
-from evidence.services.views.summaries import summary_of
+from evidence.services.views.summaries import ClaimSummary, summary_of
 from evidence.store.queries import (
+    SearchRow,
     assertions_for,
     get_claim,
     links_of,
@@ -30,7 +31,90 @@ from evidence.store.queries import (
 )
 
 
-def evidence_row(ref: Reference, ev: Evidence) -> dict[str, Any]:
+class PaperRow(TypedDict):
+    """The paper of an evidence link, as its row shows it."""
+
+    key: str
+    doi: str | None
+    pmid: str | None
+    pmcid: str | None
+    title: str | None
+    first_author: str | None
+    authors: list[str]
+    journal: str | None
+    year: int | None
+    metadata_pending: bool
+    retraction: str | None
+    retraction_notices: list[dict[str, Any]]
+
+
+class EvidenceRow(TypedDict):
+    """One row of a claim's evidence table (``claim show --json``'s ``evidence``)."""
+
+    reference: PaperRow
+    design: str | None
+    design_suggested: bool
+    design_label: str
+    review_of: str | None
+    stance: str
+    downgrades: list[str]
+    upgrades: list[str]
+    directness: str
+    risk_of_bias: str
+    starting_certainty: str
+    certainty: str
+    certainty_symbols: str
+    counts: bool
+    status: str  # "counted", "insufficient" or "retracted"
+    retracted: bool
+    rationale: str
+    quote: str | None
+    curator: str
+    version: int
+
+
+class AssertedBy(TypedDict):
+    """A source that asserts the claim, with its words."""
+
+    key: str
+    title: str
+    kind: str
+    conflicts_of_interest: str | None
+    quote: str
+
+
+# A link between claims, as its page lists it; "from" is a keyword, hence the call form
+ClaimLinkRow = TypedDict(
+    "ClaimLinkRow", {"from": str, "to": str, "relation": str, "source": str | None}
+)
+
+
+class OverrideRow(TypedDict):
+    """A curator's override of the computed verdict."""
+
+    verdict: str
+    certainty: str | None  # the curator's own; None when the shown one was fitted to the verdict
+    reason: str
+    curator: str
+    at: str
+    version: int
+
+
+class ClaimDetail(ClaimSummary):
+    """One claim as its page and ``claim show --json`` give it: its summary and the rest."""
+
+    evidence: list[EvidenceRow]
+    why_not_higher: list[str]
+    sources: list[AssertedBy]
+    searches: list[SearchRow]
+    claim_links: list[ClaimLinkRow]
+    override: OverrideRow | None
+    notes: str | None
+    created_at: str
+    updated_at: str
+
+
+def evidence_row(ref: Reference, ev: Evidence) -> EvidenceRow:
     """One row of a claim's evidence table, with the certainties stored for the link."""
     design = ref.graded_design
     withdrawn = ref.retraction in {r.value for r in WITHDRAWN}
@@ -90,21 +174,20 @@ def evidence_row(ref: Reference, ev: Evidence) -> dict[str, Any]:
     }
 
 
-def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
+def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
     """One claim as its page shows it: the stored verdict and link certainties, nothing
     graded here."""
     claim = get_claim(session, claim_id)
-    detail = summary_of(session, claim.id)
+    summary = summary_of(session, claim.id)
     rows = [evidence_row(ref, ev) for ev, ref in links_with_references(session, [claim.id])]
     # counted evidence first, strongest first
     order = {c.label: c.value for c in Certainty}
     rows.sort(key=lambda r: (not r["counts"], -order[r["certainty"]]))
-    detail["evidence"] = rows
-    detail["why_not_higher"] = list(
+    why_not_higher = list(
         session.scalar(select(ClaimVerdict.why_not_higher).where(ClaimVerdict.claim_id == claim.id))
         or ()
     )
-    detail["sources"] = [
+    sources: list[AssertedBy] = [
         {
             "key": s.key,
             "title": s.title,
@@ -114,8 +197,7 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
         }
         for s, a in assertions_for(session, claim.id)
     ]
-    detail["searches"] = [search_dict(s) for s in searches_for(session, claim.id)]
-    detail["claim_links"] = [
+    claim_links: list[ClaimLinkRow] = [
         {
             "from": link.from_claim_id,
             "to": link.to_claim_id,
@@ -125,10 +207,9 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
         for link, source in links_of(session, claim.id)
     ]
     override = session.scalar(select(Override).where(Override.claim_id == claim.id))
-    detail["override"] = (
-        None
-        if override is None
-        else {
+    overridden: OverrideRow | None = None
+    if override is not None:
+        overridden = {
             "verdict": override.verdict,
             # the curator's own, or None when the shown one was fitted to the verdict
             "certainty": Certainty(override.certainty).label if override.certainty else None,
@@ -137,8 +218,15 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
             "at": clock.iso(override.created_at),
             "version": override.version,
         }
-    )
-    detail["notes"] = claim.notes
-    detail["created_at"] = clock.iso(claim.created_at)
-    detail["updated_at"] = clock.iso(claim.updated_at)
-    return detail
+    return {
+        **summary,
+        "evidence": rows,
+        "why_not_higher": why_not_higher,
+        "sources": sources,
+        "searches": [search_dict(s) for s in searches_for(session, claim.id)],
+        "claim_links": claim_links,
+        "override": overridden,
+        "notes": claim.notes,
+        "created_at": clock.iso(claim.created_at),
+        "updated_at": clock.iso(claim.updated_at),
+    }

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func
 from sqlmodel import Session, col, select
@@ -18,7 +17,7 @@ from sqlmodel import Session, col, select
 from evidence.domain.models import Assertion, Claim, ClaimTag, ClaimVerdict, Source
 from evidence.domain.search_text import query_terms
 from evidence.domain.vocab import Band, Certainty, Verdict, parse
-from evidence.services.views.summaries import summary, summary_query
+from evidence.services.views.summaries import ClaimSummary, summary, summary_query
 from evidence.store import search
 
 _CERTAINTY_BY_LABEL = {c.label: c for c in Certainty}
@@ -107,7 +106,7 @@ def _ordered(session: Session, filters: Filters, band: str | None) -> Select:
 
 def claims_page(
     session: Session, filters: Filters, *, band: str | None, page: int, size: int
-) -> list[dict[str, Any]]:
+) -> list[ClaimSummary]:
     """One page (from 1) of the claims passing the filters, strongest first."""
     query = _ordered(session, filters, band).offset((max(page, 1) - 1) * size).limit(size)
     return [summary(row) for row in session.execute(query)]
@@ -115,7 +114,7 @@ def claims_page(
 
 def matching_claims(
     session: Session, filters: Filters, *, band: str | None = None, limit: int | None = None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[ClaimSummary]:
     """Every claim passing the filters (up to ``limit``), strongest first, read in batches."""
     query = _ordered(session, filters, band)
     if limit is not None:

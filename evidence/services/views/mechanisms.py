@@ -3,27 +3,89 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TypedDict
 
 from sqlmodel import Session
 
 from evidence.domain.chains import MAX_PATHS, chain_paths, step_weight, weakest_link
 from evidence.domain.vocab import UnprovenReason
-from evidence.services.views.summaries import summaries_of
+from evidence.services.views.summaries import ClaimSummary, summaries_of
 from evidence.store.queries import get_claim, leads_to_edges
 
 
-def chain(session: Session, claim_id: str) -> dict[str, Any]:
+class _Weakest(TypedDict):
+    weakest: str
+    weakest_index: int
+    # the same step as a list: readers that mark steps test membership
+    weakest_indexes: list[int]
+    tied_indexes: list[int]
+    verdict: str
+    certainty: str
+    weakest_why: str | None
+
+
+class WeighedChain(_Weakest):
+    """A chain with its weakest step (``chains --json``'s chains), its steps as ids."""
+
+    steps: list[str]
+
+
+class ChainPath(_Weakest):
+    """A path through one claim (``chain --json``'s paths), its steps as summaries."""
+
+    steps: list[ClaimSummary]
+
+
+class ClaimChains(TypedDict):
+    """Every ``leads_to`` path through a claim (``chain --json``)."""
+
+    claim: str
+    paths: list[ChainPath]
+
+
+class Mechanism(TypedDict):
+    """A connected part of the ``leads_to`` graph, with its chains."""
+
+    claims: list[str]
+    edges: list[tuple[str, str]]
+    chains: list[list[str]]
+    truncated: bool
+
+
+class LedgerMechanism(TypedDict):
+    """A mechanism in ``chains --json``: its chains are indexes into the chains list."""
+
+    claims: list[str]
+    edges: list[tuple[str, str]]
+    chains: list[int]
+    truncated: bool
+
+
+class NumberedChain(WeighedChain):
+    mechanism: int  # its index in the mechanisms list
+
+
+class LedgerChains(TypedDict):
+    """Every mechanism chain in the ledger (``chains --json``, the Chains page)."""
+
+    mechanisms: list[LedgerMechanism]
+    chains: list[NumberedChain]
+    claims: dict[str, ClaimSummary]
+
+
+def chain(session: Session, claim_id: str) -> ClaimChains:
     """Every ``leads_to`` path through a claim, each with its weakest step."""
     get_claim(session, claim_id)
     paths = chain_paths(leads_to_edges(session), claim_id)
     members = sorted({c for p in paths for c in p})
     summaries = _summaries(session, members)
-    out = [weigh_chain(path, summaries) | {"steps": [summaries[c] for c in path]} for path in paths]
+    out: list[ChainPath] = [
+        {**weigh_chain(path, summaries), "steps": [summaries[c] for c in path]} for path in paths
+    ]
     return {"claim": claim_id, "paths": out}
 
 
-def mechanisms(edges: Iterable[tuple[str, str]], limit: int = MAX_PATHS) -> list[dict[str, Any]]:
+def mechanisms(edges: Iterable[tuple[str, str]], limit: int = MAX_PATHS) -> list[Mechanism]:
     """The ``leads_to`` graph cut into mechanisms (its connected parts), each with its chains.
 
     A chain is a maximal path: from a claim nothing leads to, down to one that leads nowhere
@@ -39,7 +101,7 @@ def mechanisms(edges: Iterable[tuple[str, str]], limit: int = MAX_PATHS) -> list
         linked.setdefault(a, set()).add(b)
         linked.setdefault(b, set()).add(a)
         has_cause.add(b)
-    out: list[dict[str, Any]] = []
+    out: list[Mechanism] = []
     seen: set[str] = set()
     for start in sorted(linked):
         if start in seen:
@@ -90,7 +152,7 @@ def _chains_of(
         starts = left[:1]
 
 
-def weigh_chain(path: Sequence[str], claims: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def weigh_chain(path: Sequence[str], claims: Mapping[str, ClaimSummary]) -> WeighedChain:
     """A chain is only as strong as its weakest step; ``claims`` maps id to its summary.
 
     One step is marked weakest (the first of the lowest :func:`step_weight`); the steps that
@@ -113,7 +175,8 @@ def weigh_chain(path: Sequence[str], claims: Mapping[str, Mapping[str, Any]]) ->
     }
 
 
-_KNOWN = {
+# keyed by str: a summary carries the reason as its stored text (a StrEnum member is that text)
+_KNOWN: dict[str, str] = {
     UnprovenReason.not_assessed: "it is not yet assessed",
     UnprovenReason.searched_nothing_found: "the searches for it found nothing",
     UnprovenReason.retracted_only: "its only evidence is retracted",
@@ -126,7 +189,7 @@ def _why_weakest(
     path: Sequence[str],
     index: int,
     weight: Mapping[str, tuple[int, ...]],
-    claims: Mapping[str, Mapping[str, Any]],
+    claims: Mapping[str, ClaimSummary],
 ) -> str | None:
     """Why this step and not another as weak by verdict and certainty; None when no other
     step is."""
@@ -151,7 +214,7 @@ def _why_weakest(
     )
 
 
-def _weight(summary: Mapping[str, Any]) -> tuple[int, ...]:
+def _weight(summary: ClaimSummary) -> tuple[int, ...]:
     return step_weight(
         summary["strength"], summary["unproven_reason"], summary["supporting"], summary["refuting"]
     )
@@ -160,9 +223,9 @@ def _weight(summary: Mapping[str, Any]) -> tuple[int, ...]:
 def all_chains(
     session: Session,
     *,
-    claims: Mapping[str, Mapping[str, Any]] | None = None,
+    claims: Mapping[str, ClaimSummary] | None = None,
     limit: int = MAX_PATHS,
-) -> dict[str, Any]:
+) -> LedgerChains:
     """Every mechanism chain in the ledger, each weighed by its weakest step.
 
     ``claims`` (id -> summary, e.g. from list_claims) saves reading them again; without it
@@ -173,18 +236,18 @@ def all_chains(
     members = sorted({c for m in found for c in m["claims"]})
     if claims is None:
         claims = _summaries(session, members)
-    chains: list[dict[str, Any]] = []
-    out = []
+    chains: list[NumberedChain] = []
+    out: list[LedgerMechanism] = []
     for n, m in enumerate(found):
         first = len(chains)
-        chains.extend(weigh_chain(path, claims) | {"mechanism": n} for path in m["chains"])
-        out.append(m | {"chains": list(range(first, len(chains)))})
+        chains.extend({**weigh_chain(path, claims), "mechanism": n} for path in m["chains"])
+        out.append({**m, "chains": list(range(first, len(chains)))})
     return {
         "mechanisms": out,
         "chains": chains,
-        "claims": {c: dict(claims[c]) for c in members},
+        "claims": {c: claims[c].copy() for c in members},
     }
 
 
-def _summaries(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _summaries(session: Session, ids: Sequence[str]) -> dict[str, ClaimSummary]:
     return summaries_of(session, ids) if ids else {}

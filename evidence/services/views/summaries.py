@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Select, Text, cast, select
 from sqlmodel import Session, col
@@ -21,6 +21,34 @@ from evidence.errors import ClaimNotFound
 from evidence.store import verdicts as stored_verdicts
 
 _IN_LIST = 500  # ids per IN list
+
+
+class ClaimSummary(TypedDict):
+    """A claim with its stored verdict, as ``claims list --json`` prints it and every page
+    reads it (the README lists these fields; tests/test_docs.py holds them to it)."""
+
+    id: str
+    statement: str
+    type: str
+    tags: list[str]
+    verdict: str
+    band: str
+    certainty: str  # the label: "high", "moderate", "low", "very low"
+    certainty_symbols: str
+    explanation: str
+    computed_verdict: str  # what the evidence gives, before any override
+    computed_certainty: str
+    computed_certainty_symbols: str
+    computed_explanation: str
+    unproven_reason: str | None
+    overridden: bool
+    supporting: int
+    refuting: int
+    mixed: int
+    insufficient: int
+    retracted: int
+    version: int
+    strength: list[int]  # orders claims from weakest to strongest (verdict, then certainty)
 
 
 def summary_query() -> Select:
@@ -59,7 +87,7 @@ def _tags(stored: str | None) -> tuple[str, ...]:
     return tuple(json.loads(stored)) if stored else ()
 
 
-def summary(row: Any) -> dict[str, Any]:
+def summary(row: Any) -> ClaimSummary:
     """A row of :func:`summary_query` as the readers take it (``claims list --json``)."""
     (
         claim_id,
@@ -112,7 +140,7 @@ def summary(row: Any) -> dict[str, Any]:
     }
 
 
-def iter_claims(session: Session, *, band: str | None = None) -> Iterator[dict[str, Any]]:
+def iter_claims(session: Session, *, band: str | None = None) -> Iterator[ClaimSummary]:
     """Every claim (or a band's) with its verdict, in id order, read in batches."""
     query = summary_query().order_by(ClaimVerdict.claim_id)  # byte order on both databases
     if band:
@@ -122,11 +150,11 @@ def iter_claims(session: Session, *, band: str | None = None) -> Iterator[dict[s
         yield summary(row)
 
 
-def list_claims(session: Session, *, band: str | None = None) -> list[dict[str, Any]]:
+def list_claims(session: Session, *, band: str | None = None) -> list[ClaimSummary]:
     return list(iter_claims(session, band=band))
 
 
-def summaries_of(session: Session, claim_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+def summaries_of(session: Session, claim_ids: Collection[str]) -> dict[str, ClaimSummary]:
     """The summaries of the claims among ``claim_ids`` that exist, by id.
 
     Inside a write transaction the verdicts its changes moved are brought up to date first,
@@ -134,7 +162,7 @@ def summaries_of(session: Session, claim_ids: Collection[str]) -> dict[str, dict
     """
     stored_verdicts.apply_pending(session)
     ids = sorted(set(claim_ids))
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, ClaimSummary] = {}
     for start in range(0, len(ids), _IN_LIST):
         batch = ids[start : start + _IN_LIST]
         for row in session.execute(summary_query().where(col(Claim.id).in_(batch))):
@@ -142,7 +170,7 @@ def summaries_of(session: Session, claim_ids: Collection[str]) -> dict[str, dict
     return out
 
 
-def summary_of(session: Session, claim_id: str) -> dict[str, Any]:
+def summary_of(session: Session, claim_id: str) -> ClaimSummary:
     found = summaries_of(session, [claim_id]).get(claim_id)
     if found is None:
         raise ClaimNotFound(claim_id, "see `evidence claims list`")
