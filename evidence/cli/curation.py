@@ -9,7 +9,16 @@ import typer
 from evidence import clock
 from evidence.cli.context import app_context
 from evidence.cli.output import say, warn
-from evidence.domain.vocab import Design, Downgrade, Relation, ReviewOf, Stance, Upgrade, Verdict
+from evidence.domain.vocab import (
+    Design,
+    Downgrade,
+    Relation,
+    ReviewOf,
+    Stance,
+    Upgrade,
+    Verdict,
+    spelling,
+)
 from evidence.services.records.claim_links import link_claims, unlink_claims
 from evidence.services.records.evidence import link_evidence, unlink_evidence
 from evidence.services.records.overrides import clear_override, same_as_computed, set_override
@@ -32,7 +41,7 @@ OTHER_DOWNGRADES = [d.value for d in Downgrade if d not in OWN_OPTION]
 
 def _one_way_each(downgrades: list[str]) -> None:
     for given in downgrades:
-        word = given.strip().lower().replace("-", "_").replace(" ", "_")
+        word = spelling(given)
         if word in OWN_OPTION:
             option, on, off = OWN_OPTION[Downgrade(word)]
             raise typer.BadParameter(

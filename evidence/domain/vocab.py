@@ -190,13 +190,18 @@ WITHDRAWN = frozenset({Retraction.retracted, Retraction.retracted_and_republishe
 E = TypeVar("E", bound=StrEnum)
 
 
+def spelling(value: object) -> str:
+    """A curator's word as the vocabularies spell theirs: "Risk of bias" -> "risk_of_bias"."""
+    if value is None:
+        return ""
+    return str(value).strip().lower().replace("-", "_").replace(" ", "_")
+
+
 def parse(enum: type[E], value: object, *, field: str) -> E:
     """Return ``value`` as a member of ``enum`` or raise :class:`InvalidValue` naming the field."""
     if isinstance(value, enum):
         return value
-    text = (
-        str(value).strip().lower().replace("-", "_").replace(" ", "_") if value is not None else ""
-    )
+    text = spelling(value)
     try:
         return enum(text)
     except ValueError as exc:

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from evidence import clock
 from evidence.domain.grading import CERTAINTIES_OF
 from evidence.domain.models import Override
-from evidence.domain.vocab import Certainty, Verdict, parse
+from evidence.domain.vocab import Certainty, Verdict, parse, spelling
 from evidence.errors import ConflictError, InvalidValue, MissingReason, OverrideNotFound
 from evidence.services.views.summaries import summary_of
 from evidence.store import history, verdicts
@@ -28,8 +28,7 @@ def parse_certainty(verdict: Verdict, text: str | None, claim_id: str = "") -> C
     if text is None or not str(text).strip():
         return None
     allowed = CERTAINTIES_OF[verdict]
-    name = str(text).strip().lower().replace("-", "_").replace(" ", "_")
-    chosen = Certainty.__members__.get(name)
+    chosen = Certainty.__members__.get(spelling(text))  # by name: its values are numbers
     if chosen is None:
         raise InvalidValue("certainty", text, [c.label for c in Certainty])
     if chosen not in allowed:
