@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evidence.errors import InvalidRecord
-from evidence.formats.citations import BrokenRecord, Citation, Record
+from evidence.formats.citations import FIELDS, BrokenRecord, Citation, Record
 from evidence.formats.csv_table import CSV_COLUMNS, read_csv, write_csv
 from evidence.formats.text_files import read_text
 from tests.support.expected_records import summary, wanted
@@ -278,6 +278,7 @@ def test_write_csv() -> None:
         "Gov't\",rct,c1; c2\r\n"
     )
     assert CSV_COLUMNS[0] == "key" and len(CSV_COLUMNS) == 11
+    assert sorted(CSV_COLUMNS) == sorted(("key", *FIELDS))
 
 
 def test_write_yields_the_header_then_one_string_per_row() -> None:

@@ -5,6 +5,9 @@ Each service answers in its own format (``evidence.formats``); each answer becom
 PubMed's curated record first, then Crossref, then OpenAlex, field by field; publication
 types (and so the suggested design) come from PubMed only; notices of retraction, concern and
 correction are pooled from every service, and the gravest decides the status.
+
+:class:`Bibliographic` holds the fields a paper has however it is described: a service's
+answer and a bibliographic file's record (``formats.citations.Citation``) both extend it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from evidence.domain.identifiers import IdKind
 from evidence.domain.publication_types import gravest, suggest_design
 from evidence.domain.vocab import Design, Retraction
 
@@ -52,11 +56,15 @@ class Notice:
         )
 
 
-@dataclass(frozen=True)
-class PaperMetadata:
-    service: str
-    pmid: str | None = None
+@dataclass(frozen=True, kw_only=True)
+class Bibliographic:
+    """What is said of a paper, by a file or a service; identifiers already normalised.
+
+    Keyword-only, so that a record built on it puts its own required fields first.
+    """
+
     doi: str | None = None
+    pmid: str | None = None
     pmcid: str | None = None
     title: str | None = None
     authors: tuple[str, ...] = ()
@@ -65,11 +73,24 @@ class PaperMetadata:
     abstract: str | None = None
     publication_types: tuple[str, ...] = ()
     notices: tuple[Notice, ...] = ()
-    services: tuple[str, ...] = field(default=())  # after merge(): every service that answered
 
     @property
     def retraction(self) -> Retraction | None:
         return gravest(n.status for n in self.notices)
+
+
+# Bibliographic's fields by kind, each in the order imports fill them and report it (notices
+# apart: they are pooled, never filled)
+IDENTIFIERS = tuple(kind.value for kind in IdKind)
+TEXT_FIELDS = ("title", "journal", "year", "abstract")
+LIST_FIELDS = ("authors", "publication_types")
+
+
+@dataclass(frozen=True)
+class PaperMetadata(Bibliographic):
+    service: str
+    # after merge(): every service that answered
+    services: tuple[str, ...] = field(default=(), kw_only=True)
 
     @property
     def suggested_design(self) -> Design | None:
@@ -91,14 +112,8 @@ def merge(records: Iterable[PaperMetadata]) -> PaperMetadata | None:
     pubmed = next((r for r in ordered if r.service == "pubmed"), None)
     return replace(
         ordered[0],
-        pmid=first("pmid"),
-        doi=first("doi"),
-        pmcid=first("pmcid"),
-        title=first("title"),
+        **{name: first(name) for name in (*IDENTIFIERS, *TEXT_FIELDS)},
         authors=first("authors") or (),
-        journal=first("journal"),
-        year=first("year"),
-        abstract=first("abstract"),
         publication_types=pubmed.publication_types if pubmed else (),
         notices=tuple(notices),
         services=tuple(r.service for r in ordered),

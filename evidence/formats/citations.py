@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from evidence.domain.metadata import Notice
+from evidence.domain.metadata import IDENTIFIERS, LIST_FIELDS, TEXT_FIELDS, Bibliographic, Notice
 from evidence.domain.names import (  # noqa: F401  (the readers' vocabulary)
     author_name,
     clean,
@@ -28,53 +28,28 @@ from evidence.domain.names import (  # noqa: F401  (the readers' vocabulary)
     split_name,
     title_key,
 )
-from evidence.domain.publication_types import gravest
-from evidence.domain.vocab import Retraction
 from evidence.errors import InvalidIdentifier
 
 
 @dataclass(frozen=True)
-class Citation:
-    """A paper as a bibliographic file describes it; identifiers already normalised."""
+class Citation(Bibliographic):
+    """A paper as a bibliographic file describes it; identifiers already normalised.
+
+    Its notices are what the file itself says of retraction (PubMed XML and MEDLINE carry it).
+    """
 
     position: int  # 1-based: the record's number in its file
     line: int | None = None  # the line it starts on, for formats that have lines
     label: str | None = None  # the record's own name in the file: BibTeX key, RIS ID ...
-    doi: str | None = None
-    pmid: str | None = None
-    pmcid: str | None = None
-    title: str | None = None
-    authors: tuple[str, ...] = ()
-    journal: str | None = None
-    year: int | None = None
-    abstract: str | None = None
-    publication_types: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    # what the file itself says of retraction (PubMed XML and MEDLINE carry it)
-    notices: tuple[Notice, ...] = field(default=())
+    keywords: tuple[str, ...] = field(default=(), kw_only=True)  # files give them, services not
 
     @property
     def where(self) -> str:
         return where(self.position, self.line, self.label)
 
-    @property
-    def retraction(self) -> Retraction | None:
-        return gravest(n.status for n in self.notices)
 
-
-# What a bibliographic file can say of a paper, in the order files and exports list it
-FIELDS = (
-    "doi",
-    "pmid",
-    "pmcid",
-    "title",
-    "authors",
-    "journal",
-    "year",
-    "abstract",
-    "keywords",
-    "publication_types",
-)
+# What a bibliographic file can say of a paper
+FIELDS = (*IDENTIFIERS, *TEXT_FIELDS, *LIST_FIELDS, "keywords")
 
 
 @dataclass(frozen=True)

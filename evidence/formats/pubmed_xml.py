@@ -19,7 +19,13 @@ from typing import IO, Any, cast
 from lxml import etree
 
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from evidence.domain.metadata import Notice, PaperMetadata
+from evidence.domain.metadata import (
+    IDENTIFIERS,
+    LIST_FIELDS,
+    TEXT_FIELDS,
+    Notice,
+    PaperMetadata,
+)
 from evidence.domain.publication_types import NOTICE_REF_TYPES, retraction_status, suggest_design
 from evidence.domain.vocab import Design, Retraction
 from evidence.errors import InvalidIdentifier, InvalidRecord
@@ -62,18 +68,8 @@ class PubmedRecord:
 
     def _paper(self) -> dict[str, Any]:
         """What an import and the metadata client both take from the record."""
-        return {
-            "pmid": self.pmid,
-            "doi": self.doi,
-            "pmcid": self.pmcid,
-            "title": self.title,
-            "authors": self.authors,
-            "journal": self.journal,
-            "year": self.year,
-            "abstract": self.abstract,
-            "publication_types": self.publication_types,
-            "notices": self.notice_list(),
-        }
+        shared = (*IDENTIFIERS, *TEXT_FIELDS, *LIST_FIELDS)
+        return {**{name: getattr(self, name) for name in shared}, "notices": self.notice_list()}
 
     def to_citation(self) -> Citation:
         """The record as an import reads it; ids are normalised already, so nothing breaks."""

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from evidence import clock
 from evidence.domain.identifiers import Identifier, IdKind
-from evidence.domain.metadata import SERVICE_NAMES, PaperMetadata
+from evidence.domain.metadata import SERVICE_NAMES, TEXT_FIELDS, PaperMetadata
 from evidence.domain.models import Evidence, Reference
 from evidence.domain.publication_types import gravest
 from evidence.domain.vocab import WITHDRAWN, Retraction
@@ -161,9 +161,6 @@ def resolve_references(
     return Summary(outcomes, report.traffic, report.seconds)
 
 
-_TEXT_FIELDS = ("title", "journal", "year", "abstract")
-
-
 def apply_metadata(
     session: Session,
     reference: Reference,
@@ -192,7 +189,7 @@ def apply_metadata(
     old = {name: getattr(reference, name) for name in _COMPARED}
     for name, value in fills.items():
         setattr(reference, name, value)
-    for name in _TEXT_FIELDS:
+    for name in TEXT_FIELDS:
         value = getattr(meta, name)
         if value is not None:
             setattr(reference, name, value)
@@ -246,6 +243,9 @@ def apply_metadata(
     )
 
 
+# The stored columns a lookup may change, in the order the changes are reported (`resolve
+# --json`, the history's reason): PMID first, unlike IDENTIFIERS, and with the columns
+# stored from the types and notices, so spelled out rather than built from Bibliographic
 _COMPARED = (
     "pmid",
     "doi",

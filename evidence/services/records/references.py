@@ -119,6 +119,9 @@ def store_reference(
     return ref
 
 
+# What the history keeps of a paper: its key and the columns that grade it (the curator's
+# design and review_of among them), not the bibliographic fields (no abstract, no types), so
+# it is not built from them; stored snapshots are written in this order
 SNAPSHOT_FIELDS = (
     "key",
     "doi",

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from evidence.domain.metadata import IDENTIFIERS
 from evidence.domain.models import Reference
 from evidence.domain.names import same_title
 from evidence.formats.citations import Citation
-from evidence.services.transfer.import_merging import IDS, get_field
+from evidence.services.transfer.import_merging import get_field
 
 
 class Index:
@@ -25,7 +26,7 @@ class Index:
             self.add(ref)
 
     def add(self, target: Reference | dict[str, Any]) -> None:
-        for name in IDS:
+        for name in IDENTIFIERS:
             value = get_field(target, name)
             if value:
                 self.ids.setdefault((name, value), target)
@@ -37,7 +38,7 @@ class Index:
 
     def by_identifiers(self, citation: Citation) -> list[Reference | dict[str, Any]]:
         found: list[Reference | dict[str, Any]] = []
-        for name in IDS:
+        for name in IDENTIFIERS:
             value = getattr(citation, name)
             target = self.ids.get((name, value)) if value else None
             if target is not None and not any(target is f for f in found):

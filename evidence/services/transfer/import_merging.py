@@ -8,20 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from evidence.domain.metadata import Notice
+from evidence.domain.metadata import IDENTIFIERS, LIST_FIELDS, TEXT_FIELDS, Notice
 from evidence.domain.models import Reference, paper_row
 from evidence.domain.names import title_key
 from evidence.domain.publication_types import gravest, suggest_design
 from evidence.domain.vocab import Retraction
 from evidence.formats.citations import Citation
 
-IDS = ("doi", "pmid", "pmcid")
-
-
-TEXT = ("title", "journal", "year", "abstract")
-
-
-LISTS = ("authors", "publication_types", "keywords")
+LISTS = (*LIST_FIELDS, "keywords")  # a file's keywords too
 
 
 def get_field(target: Reference | dict[str, Any], name: str) -> Any:
@@ -43,7 +37,7 @@ def label_of(target: Reference | dict[str, Any]) -> str:
 
 def clash(target: Reference | dict[str, Any], citation: Citation) -> str | None:
     """A sentence if the record names another paper than ``target`` by one identifier."""
-    for name in IDS:
+    for name in IDENTIFIERS:
         mine, theirs = getattr(citation, name), get_field(target, name)
         if mine and theirs and mine != theirs:
             return f"its {name.upper()} is {mine}, the stored paper's is {theirs}"
@@ -53,7 +47,7 @@ def clash(target: Reference | dict[str, Any], citation: Citation) -> str | None:
 def fill(target: Reference | dict[str, Any], citation: Citation) -> list[str]:
     """Fill ``target``'s empty fields from the record; returns the names of those filled."""
     filled = []
-    for name in (*IDS, *TEXT):
+    for name in (*IDENTIFIERS, *TEXT_FIELDS):
         value = getattr(citation, name)
         if value is not None and get_field(target, name) in (None, ""):
             set_field(target, name, value)

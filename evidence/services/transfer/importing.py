@@ -22,6 +22,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from evidence import clock
+from evidence.domain.metadata import IDENTIFIERS
 from evidence.domain.models import Evidence, Reference
 from evidence.domain.names import ascii_text, family_name
 from evidence.domain.publication_types import suggest_design
@@ -33,13 +34,7 @@ from evidence.formats.reading import OpenedFile, open_records
 from evidence.services.records.evidence import judgements, link_evidence
 from evidence.services.records.references import record_update, reference_snapshot
 from evidence.services.transfer.import_matching import Index
-from evidence.services.transfer.import_merging import (
-    IDS,
-    clash,
-    fill,
-    label_of,
-    title_key_of,
-)
+from evidence.services.transfer.import_merging import clash, fill, label_of, title_key_of
 from evidence.store import history, verdicts
 from evidence.store.queries import get_claim
 from evidence.store.tables import table_of
@@ -236,7 +231,7 @@ class _Batch:
 
     def _stored_matches(self, citations: list[Citation]) -> list[Reference]:
         conditions = []
-        for name in IDS:
+        for name in IDENTIFIERS:
             values = {getattr(c, name) for c in citations if getattr(c, name)}
             if values:
                 conditions.append(getattr(Reference, name).in_(values))
@@ -425,7 +420,7 @@ def _base_key(citation: Citation) -> str:
     """The key a new paper gets: its strongest identifier, else the record's own name in the
     file (a citation key people know it by, and what finds it again on the next import),
     else a readable slug."""
-    for name in ("pmid", "doi", "pmcid"):
+    for name in ("pmid", "doi", "pmcid"):  # strongest first: not IDENTIFIERS' order
         value = getattr(citation, name)
         if value:
             return f"{name}:{value}"
