@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from evidence import settings as settings_module  # noqa: E402
 from evidence.remote import crossref, openalex, pubmed, resolver  # noqa: E402
 from evidence.remote.resolver import Query, resolve  # noqa: E402
-from tests.support.fake_services import DEFAULT_LIMITS, FakeServices, make_corpus  # noqa: E402
+from tests.support.fake_corpus import make_corpus  # noqa: E402
+from tests.support.fake_services import DEFAULT_LIMITS, FakeServices  # noqa: E402
 
 SERVICES = ("pubmed", "crossref", "openalex")
 

@@ -17,20 +17,9 @@ from lxml import etree
 
 from evidence.domain.vocab import Retraction
 from evidence.formats.pubmed_xml import PubmedRecord, read_pubmed_xml
-from tests.support.fake_services import (
-    EFETCH_PROLOGUE,
-    SPECIAL_PAPERS,
-    Corpus,
-    FakePaper,
-    FakeServices,
-    fixture_documents,
-    invalid_body,
-    make_corpus,
-    pubmed_rate_limit_200,
-    slow,
-    status,
-    truncated,
-)
+from tests.support.fake_corpus import SPECIAL_PAPERS, Corpus, FakePaper, make_corpus
+from tests.support.fake_formats import EFETCH_PROLOGUE, fixture_documents, write_fixtures
+from tests.support.fake_services import FakeServices, slow, status, truncated
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -371,7 +360,6 @@ def test_crossref_single_record_and_not_found(
     "params",
     [
         {"filter": "from-pub-date:2020"},
-        {"filter": "doi:not-a-doi"},
         {"filter": "doi:10.5555/ok", "rows": "1001"},
         {"filter": "doi:10.5555/ok", "row": "5"},
     ],
@@ -443,6 +431,18 @@ def test_openalex_limits_or_values_and_page_size(
         assert data["error"] == "Invalid query parameters error." and data["message"]
 
 
+def test_openalex_single_work_by_doi_url_and_not_found(
+    fake: FakeServices, client: httpx.Client, corpus: Corpus
+) -> None:
+    paper = corpus.crossref_missing  # OpenAlex knows it where Crossref does not
+    response = client.get(f"{fake.openalex_url}/works/https://doi.org/{paper.doi.upper()}")
+    assert response.status_code == 200
+    work = response.json()
+    assert work["doi"] == f"https://doi.org/{paper.doi.lower()}" and work["title"] == paper.title
+    missing = client.get(f"{fake.openalex_url}/works/https://doi.org/{corpus.unknown_doi()}")
+    assert missing.status_code == 404 and missing.json()["message"] == "Work not found."
+
+
 # -- faults ---------------------------------------------------------------------------------
 
 
@@ -463,25 +463,6 @@ def test_status_faults_happen_once_each_then_service_resumes(
     response = client.get(f"{fake.openalex_url}/works", params={"filter": "doi:10.5555/a"})
     assert response.status_code == 404 and response.json() == {"x": 1}
     assert client.get(f"{fake.openalex_url}/works").status_code == 200
-
-
-def test_pubmed_rate_limit_error_with_status_200(
-    fake: FakeServices, client: httpx.Client, corpus: Corpus
-) -> None:
-    fake.inject("pubmed", pubmed_rate_limit_200())
-    paper = corpus.pubmed_papers()[10]
-    response = efetch(fake, client, paper.pmid)
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/json")
-    assert response.json() == {
-        "error": "API rate limit exceeded",
-        "api-key": "127.0.0.1",
-        "count": "4",
-        "limit": "3",
-    }
-    assert [r.pmid for r in pubmed_records(efetch(fake, client, paper.pmid).content)] == [
-        paper.pmid
-    ]
 
 
 def test_slow_answers_outlast_the_client_timeout(
@@ -507,31 +488,6 @@ def test_truncated_bodies_break_the_connection(
     fake.inject("crossref", truncated())
     with pytest.raises(httpx.RemoteProtocolError):
         client.get(f"{fake.crossref_url}/works/{corpus.partial_date.doi}")
-
-
-def test_invalid_bodies_do_not_parse(
-    fake: FakeServices, client: httpx.Client, corpus: Corpus
-) -> None:
-    fake.inject("pubmed", invalid_body())
-    fake.inject("crossref", invalid_body(), invalid_body())
-    fake.inject("openalex", invalid_body())
-    pmid = corpus.pubmed_papers()[11].pmid
-    broken = efetch(fake, client, pmid)
-    assert broken.status_code == 200 and broken.text.startswith("<?xml")
-    assert len(broken.content) == int(broken.headers["content-length"])
-    with pytest.raises(etree.XMLSyntaxError):
-        etree.fromstring(broken.content)
-    for url in (
-        f"{fake.crossref_url}/works/{corpus.partial_date.doi}",
-        f"{fake.crossref_url}/works/{corpus.unknown_doi()}",
-        f"{fake.openalex_url}/works",
-    ):
-        response = client.get(url)
-        assert response.status_code == 200
-        with pytest.raises(json.JSONDecodeError):
-            json.loads(response.content)
-    etree.fromstring(efetch(fake, client, pmid).content)
-    assert client.get(f"{fake.crossref_url}/works/{corpus.partial_date.doi}").json()
 
 
 def test_a_fault_can_stick_to_one_identifier(
@@ -697,7 +653,7 @@ def test_urls_env_and_shutdown(corpus: Corpus) -> None:
 def test_the_json_fixtures_are_what_the_renderers_produce() -> None:
     for name, document in fixture_documents().items():
         stored = json.loads((FIXTURES / name).read_text("utf-8"))
-        assert stored == document, f"{name} is stale: python -m tests.support.fake_services"
+        assert stored == document, f"{name} is stale: python -m tests.support.fake_formats"
     work_list = json.loads((FIXTURES / "crossref_work_list_synthetic.json").read_text("utf-8"))
     items = work_list["message"]["items"]
     assert len(items) == 3
@@ -713,3 +669,8 @@ def test_the_json_fixtures_are_what_the_renderers_produce() -> None:
     text = " ".join((FIXTURES / name).read_text("utf-8") for name in fixture_documents())
     assert set(re.findall(r"\b10\.\d{4,9}/", text)) == {"10.5555/"}
     assert all(int(n) > 90000000 for n in re.findall(r"\b9\d{7}\b", text))
+
+
+def test_the_fixture_writer_reproduces_the_files_byte_for_byte(tmp_path: Path) -> None:
+    for written in write_fixtures(tmp_path):
+        assert written.read_bytes() == (FIXTURES / written.name).read_bytes(), written.name

@@ -1,13 +1,17 @@
 """remote/http.py through an injected client (httpx.MockTransport): retries, waits, pacing
 and failures without a socket. The real 127.0.0.1 stand-ins cover the services themselves
-(tests/support/fake_services.py); these cover what the transport layer decides (issue 15)."""
+(tests/support/fake_services.py); these cover what the transport layer decides (issue 15),
+first for one request, then for `lookup` answered by the same fakes' answers in-process."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -16,6 +20,10 @@ from evidence import settings as evidence_settings
 from evidence.errors import Retryable, ServiceFailure
 from evidence.remote.http import Http, Traffic, make_client, user_agent
 from evidence.remote.limits import Host, Window
+from evidence.remote.resolver import Query, resolve
+from evidence.services.metadata.lookups import lookup_row
+from tests.support.fake_answers import Crossref, OpenAlex, PubMed
+from tests.support.fake_corpus import Corpus, make_corpus
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -154,8 +162,6 @@ def test_a_final_answer_is_left_to_the_reader(status: int) -> None:
 
 def test_resolve_goes_through_an_injected_transport(tmp_path: Path) -> None:
     """The whole path, PubMed's efetch and Crossref's list endpoint, with no socket opened."""
-    from evidence.remote.resolver import Query, resolve
-
     efetch = (Path(__file__).parent / "fixtures" / "pubmed_efetch_synthetic.xml").read_bytes()
     asked: list[str] = []
 
@@ -173,3 +179,137 @@ def test_resolve_goes_through_an_injected_transport(tmp_path: Path) -> None:
     assert found.status == "found" and found.metadata is not None
     assert found.metadata.title.startswith("Calf stretching for")
     assert "eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi" in asked
+
+
+# -- lookup without a socket ----------------------------------------------------------------
+# The faults tests/test_lookup.py leaves to MockTransport: it keeps one of each family (429,
+# 5xx, truncated, slow) for each service, over sockets.
+
+Fault = Callable[[httpx.Response], httpx.Response]  # the answer due -> the answer given
+HOSTS = {
+    "eutils.ncbi.nlm.nih.gov": PubMed,
+    "api.crossref.org": Crossref,
+    "api.openalex.org": OpenAlex,
+}
+
+
+class Services:
+    """The fake services' answers as a MockTransport handler, routed on the host. A request
+    to a service with faults queued takes the next one."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.answers = {host: kind(corpus) for host, kind in HOSTS.items()}
+        self.faults: defaultdict[str, list[Fault]] = defaultdict(list)
+        self.seen: Counter[str] = Counter()
+
+    def inject(self, service: str, *faults: Fault) -> None:
+        self.faults[service].extend(faults)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        service = self.answers[request.url.host]
+        self.seen[service.name] += 1
+        params = dict(request.url.params)
+        if request.headers.get("Content-Type") == "application/x-www-form-urlencoded":
+            params.update(parse_qsl(request.content.decode()))
+        reply = service.answer(request.url.path, params)
+        response = httpx.Response(
+            reply.status,
+            content=reply.body,
+            headers=[("Content-Type", reply.content_type), *reply.headers],
+        )
+        queued = self.faults[service.name]
+        return queued.pop(0)(response) if queued else response
+
+
+def refusal(status: int, retry_after: str | None = None) -> Fault:
+    """An answer of ``status`` instead: the client reads its status and Retry-After only."""
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    return lambda _: httpx.Response(status, headers=headers)
+
+
+def cut_in_half(response: httpx.Response) -> httpx.Response:
+    """Status 200, a whole Content-Length, half the body: XML or JSON that does not parse."""
+    body = response.content[: len(response.content) // 2]
+    return httpx.Response(
+        200, content=body, headers={"Content-Type": response.headers["Content-Type"]}
+    )
+
+
+def rate_limit_200(_: httpx.Response) -> httpx.Response:
+    """NCBI's rate-limit error, as E-utilities sometimes sends it: with status 200."""
+    body = {"error": "API rate limit exceeded", "api-key": "127.0.0.1", "count": "4", "limit": "3"}
+    return httpx.Response(200, json=body)
+
+
+def looked_up(services: Services, data: Path, *identifiers: str, **env: str) -> list[dict]:
+    """`lookup`'s rows (lookup() is resolve() of the parsed inputs), with test_lookup.py's
+    settings: 1 s timeouts, 3 retries, a contact address and a short backoff."""
+    settings = evidence_settings.from_environment(
+        {"EVIDENCE_DATA_DIR": str(data), "EVIDENCE_CONTACT_EMAIL": "curator@example.org",
+         "EVIDENCE_HTTP_TIMEOUT": "1", "EVIDENCE_HTTP_RETRIES": "3", **env}
+    )  # fmt: skip
+    queries = [Query.parse(text) for text in identifiers]
+    report = resolve(queries, settings, backoff=0.05, transport=httpx.MockTransport(services))
+    return [lookup_row(r) for r in report.resolutions]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return make_corpus(110, 10)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [refusal(429), refusal(500), cut_in_half, rate_limit_200],
+    ids=["429", "500", "invalid", "rate-limit-200"],
+)
+def test_pubmed_faults_are_retried(corpus: Corpus, tmp_path: Path, fault: Fault) -> None:
+    paper = corpus.pubmed_papers()[40]
+    services = Services(corpus)
+    services.inject("pubmed", fault)
+    (row,) = looked_up(services, tmp_path, paper.pmid)
+    assert row["status"] == "found" and row["error"] is None, row
+    assert services.seen["pubmed"] == 2
+
+
+@pytest.mark.parametrize("fault", [refusal(500), cut_in_half], ids=["500", "invalid"])
+def test_crossref_and_openalex_faults_are_retried(
+    corpus: Corpus, tmp_path: Path, fault: Fault
+) -> None:
+    paper = corpus.crossref_retracted
+    services = Services(corpus)
+    services.inject("crossref", fault)
+    services.inject("openalex", fault)
+    (row,) = looked_up(services, tmp_path, paper.doi, EVIDENCE_OPENALEX_API_KEY="synthetic-key")
+    assert row["status"] == "found" and row["retraction"] == "retracted", row
+    assert row["error"] is None
+    assert services.seen["crossref"] == 2 and services.seen["openalex"] == 2
+
+
+def test_retries_are_bounded_and_the_failure_is_reported(corpus: Corpus, tmp_path: Path) -> None:
+    paper = corpus.pubmed_papers()[41]
+    services = Services(corpus)
+    services.inject("pubmed", *[refusal(503)] * 10)
+    (row,) = looked_up(services, tmp_path, paper.pmid)
+    assert row["status"] == "error"
+    assert row["error"] == "PubMed: HTTP 503 from the service (gave up after 4 attempts)"
+    assert services.seen["pubmed"] == 4
+
+
+@pytest.mark.parametrize(
+    ("status", "index"),
+    [(429, 42), (503, 104)],
+    ids=[
+        "a long retry-after fails the batch instead of hanging",
+        "a 5xx asking for a long wait fails fast",
+    ],
+)
+def test_a_long_wait_asked_for_fails_the_batch_instead_of_hanging(
+    corpus: Corpus, tmp_path: Path, status: int, index: int
+) -> None:
+    services = Services(corpus)
+    services.inject("pubmed", refusal(status, retry_after="3600"))
+    started = time.monotonic()
+    (row,) = looked_up(services, tmp_path, corpus.pubmed_papers()[index].pmid)
+    assert time.monotonic() - started < 5
+    assert row["status"] == "error" and "asked to wait 3600 s" in row["error"]

@@ -11,7 +11,8 @@ import pytest
 from evidence.remote import http as remote_http
 from tests.conftest import Cli
 from tests.support.cli_result import ok
-from tests.support.fake_services import Corpus, FakeServices, make_corpus, status
+from tests.support.fake_corpus import Corpus, make_corpus
+from tests.support.fake_services import FakeServices, status
 from tests.support.settings_env import set_env
 from tests.support.snapshot import rows
 

@@ -1,7 +1,7 @@
 """Reading the services' answers: Crossref and OpenAlex JSON, esearch JSON, NCBI's errors.
 
-The fixtures are rendered in the services' published formats by tests/support/fake_services.py
-(synthetic identifiers only); a test there keeps them in step with the renderers."""
+The fixtures are rendered in the services' published formats by tests/support/fake_formats.py
+(synthetic identifiers only); tests/test_fake_services.py keeps them in step with it."""
 
 from __future__ import annotations
 
