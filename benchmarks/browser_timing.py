@@ -59,7 +59,7 @@ _READY_JS = """
   if (!want.texts.every((t) => text.includes(t))) return false;
   if (want.heading && ![...main.querySelectorAll("h1, h2, h3")].some(
         (h) => (h.textContent || "").trim().startsWith(want.heading))) return false;
-  if (want.link && ![...main.querySelectorAll("[data-testid='stPageLink'] a")].some(
+  if (want.link && ![...main.querySelectorAll("a")].some(
         (a) => (a.textContent || "").includes(want.link))) return false;
   return true;
 }
@@ -96,7 +96,7 @@ class Ready:
 
     texts: tuple[str, ...] = ()  # each somewhere in the main area's text
     heading: str | None = None  # a heading starting with this
-    link: str | None = None  # a page link whose label contains this
+    link: str | None = None  # a link in the page whose text contains this
     # an element drawn after the script is idle (st.table's rows come with a chunk of
     # JavaScript loaded on demand): its time is recorded apart, not part of the visit's
     later: str | None = None

@@ -151,7 +151,7 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     page.get_by_placeholder("words in the claim, its id, its tags").fill("over-the-counter insoles")
     page.keyboard.press("Enter")
     settle(page)
-    links = page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a")
+    links = page.locator("[data-testid='stMain'] a.evidence-page-link")
     expect(links).to_have_count(1)
     # the downloads are what is on screen: the one claim found
     with page.expect_download() as csv_download:
@@ -225,9 +225,13 @@ def test_a_curator_attaches_evidence_and_the_verdict_changes(dashboard: str, pag
     page.get_by_placeholder("words in the claim, its id, its tags").fill("Berlin orthopaedic")
     page.keyboard.press("Enter")
     settle(page)
-    page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a").first.click()
+    # a card's link moves within the app, as a page link does: the same document, the same
+    # session (render.PAGE_LINK_SCRIPT), not a fresh load
+    page.evaluate("window.stillTheSameDocument = true")
+    page.locator("[data-testid='stMain'] a.evidence-page-link").first.click()
     page.wait_for_url(f"**/claim?id={CLAIM}")
     settle(page)
+    assert page.evaluate("window.stillTheSameDocument === true")
     expect(page.get_by_text("Unproven", exact=True).first).to_be_visible()
 
     sign_in(page, "cleo")

@@ -10,7 +10,9 @@ from evidence.webui.data import Filters
 from evidence.webui.render import (
     BAND_BLURBS,
     BAND_ORDER,
-    claim_card_html,
+    PAGE_LINK_SCRIPT,
+    band_counts_html,
+    claim_cards_html,
     option,
     span,
     verdict_label,
@@ -34,11 +36,7 @@ if not total:
     st.info("The ledger is empty: run `evidence seed` to load the starter content.")
     st.stop()
 
-for column, band in zip(st.columns(len(BAND_ORDER)), BAND_ORDER, strict=True):
-    in_band = [v for v in Verdict if v.band is band]
-    column.metric(band.label, sum(everything.get(v, 0) for v in in_band), help=BAND_BLURBS[band])
-    by_verdict = [f"{everything[v]} {v.label.lower()}" for v in in_band if everything.get(v)]
-    column.caption(" · ".join(by_verdict) or "none")
+st.html(band_counts_html(everything))
 
 query = st.text_input(
     "Search claims",
@@ -115,17 +113,8 @@ downloads.offer(
 )
 
 
-def claim_card(claim: dict) -> None:
-    with st.container(border=True, key=f"claim-{claim['id']}"):
-        # the statement wraps in full: a clinician must be able to read what is judged
-        st.html(claim_card_html(claim))
-        st.page_link(
-            "app_pages/claim.py",
-            label="Evidence and details",
-            query_params={"id": claim["id"]},
-            icon=":material/arrow_forward:",
-        )
-
+# the cards' links move within the app, as st.page_link does (see render.PAGE_LINK_SCRIPT)
+st.html(PAGE_LINK_SCRIPT, unsafe_allow_javascript=True)
 
 for band in BAND_ORDER:
     in_band = sum(counts.get(v, 0) for v in Verdict if v.band is band)
@@ -141,5 +130,6 @@ for band in BAND_ORDER:
         page = st.pagination(pages, key=f"overview_page_{band.value}:{hash(filters)}")
         first = (page - 1) * PAGE_SIZE
         st.caption(span(first, min(PAGE_SIZE, in_band - first), in_band))
-    for claim in data.claims_page(filters, band=band.value, page=page, size=PAGE_SIZE):
-        claim_card(claim)
+    # one block of HTML per band; the statement wraps in full: a clinician must be able to
+    # read what is judged
+    st.html(claim_cards_html(data.claims_page(filters, band=band.value, page=page, size=PAGE_SIZE)))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 from urllib.parse import quote
 
 from evidence.domain.identifiers import Identifier, IdKind
@@ -103,7 +104,7 @@ def option(text: str, key: str, limit: int = 80) -> str:
     return f"{short(text, limit)} · {key}"
 
 
-def certainty_text(claim: dict) -> str:
+def certainty_text(claim: Mapping[str, Any]) -> str:
     """The certainty as shown: under an override the one the curator's verdict stands at,
     with the grading's own verdict and certainty beside it."""
     text = f"{claim['certainty_symbols']} {claim['certainty']}"
@@ -116,7 +117,7 @@ def certainty_text(claim: dict) -> str:
     return text
 
 
-def counts_text(claim: dict) -> str:
+def counts_text(claim: Mapping[str, Any]) -> str:
     parts = [f"{claim['supporting']} supporting", f"{claim['refuting']} refuting"]
     if claim["mixed"]:
         parts.append(f"{claim['mixed']} mixed (count on both sides)")
@@ -164,7 +165,7 @@ def _badge(text: str, colour: str) -> str:
     )
 
 
-def claim_card_html(claim: dict) -> str:
+def claim_card_html(claim: Mapping[str, Any]) -> str:
     """A claim's statement, verdict line and explanation as one block of HTML.
 
     The overview shows sixty of these: as Markdown they were most of the browser's work on
@@ -188,6 +189,77 @@ def claim_card_html(claim: dict) -> str:
         f'<p style="margin: 0; font-size: 0.875rem; opacity: 0.7">'
         f"{html.escape(claim['explanation'])}</p>"
     )
+
+
+# The overview's cards link to the claim page with a plain anchor: sixty st.page_link widgets
+# (each a React component in its own bordered container) were most of what the browser drew.
+# The script makes a plain click move inside the running app, as a page link does (no reload,
+# so the session, a curator's sign-in and the overview's search stay): it takes the route
+# the browser's back button takes, a history entry and a "popstate" event, which Streamlit
+# answers by running the page the address names. Were a Streamlit version to stop answering,
+# the address is already the claim's and the page is loaded afresh after ten seconds.
+PAGE_LINK_CLASS = "evidence-page-link"
+PAGE_LINK_SCRIPT = f"""<script>
+(() => {{
+  if (window.evidencePageLinks) return;
+  window.evidencePageLinks = true;
+  document.addEventListener("click", (event) => {{
+    const link = event.target.closest && event.target.closest("a.{PAGE_LINK_CLASS}");
+    if (!link || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    const target = link.href;
+    window.history.pushState(null, "", target);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+    setTimeout(() => {{
+      if (window.location.href === target && document.contains(link)) window.location.reload();
+    }}, 10000);
+  }});
+}})();
+</script>"""
+_LINK_STYLE = (
+    "color: inherit; font-weight: 500; text-decoration: underline;"
+    " text-decoration-color: rgba(128, 128, 128, 0.5); text-underline-offset: 0.2em"
+)
+_CARD_STYLE = (
+    "border: 1px solid rgba(128, 128, 128, 0.3); border-radius: 0.5rem; padding: 1rem;"
+    " margin-bottom: 1rem"
+)
+
+
+def claim_cards_html(claims: Iterable[Mapping[str, Any]], page: str = "claim") -> str:
+    """The overview's cards as one block: each claim's :func:`claim_card_html` in a bordered
+    box with a link to its page (``page``, the claim page's address, relative: it holds
+    under any base path the server is given)."""
+    return "".join(
+        f'<div class="evidence-card" style="{_CARD_STYLE}">{claim_card_html(claim)}'
+        f'<p style="margin: 0.6rem 0 0"><a class="{PAGE_LINK_CLASS}" style="{_LINK_STYLE}" '
+        f'href="{html.escape(page)}?id={quote(claim["id"], safe="")}">'
+        "Evidence and details \u2192</a></p></div>"
+        for claim in claims
+    )
+
+
+def band_counts_html(counts: Mapping[str, int]) -> str:
+    """The overview's head: each band's number of claims, and of each verdict in it.
+
+    One block of HTML rather than three st.metric: the metric is the page's only use of a
+    component whose code (and the charting library it brings) a first visit must fetch.
+    """
+    cells = []
+    for band in BAND_ORDER:
+        in_band = [v for v in Verdict if v.band is band]
+        by_verdict = [f"{counts[v]:,} {v.label.lower()}" for v in in_band if counts.get(v)]
+        cells.append(
+            f'<div class="evidence-band-count" title="{html.escape(BAND_BLURBS[band])}"'
+            ' style="flex: 1 1 0">'
+            f'<div style="font-size: 0.875rem">{html.escape(band.label)}</div>'
+            f'<div style="font-size: 2.25rem; line-height: 1.3">'
+            f"{sum(counts.get(v, 0) for v in in_band):,}</div>"
+            f'<div style="font-size: 0.875rem; opacity: 0.6">'
+            f"{html.escape(' · '.join(by_verdict) or 'none')}</div></div>"
+        )
+    return f'<div style="display: flex; gap: 1rem">{"".join(cells)}</div>'
 
 
 def shared_steps_title(shared: int) -> str:
