@@ -97,8 +97,8 @@ class Ready:
     texts: tuple[str, ...] = ()  # each somewhere in the main area's text
     heading: str | None = None  # a heading starting with this
     link: str | None = None  # a link in the page whose text contains this
-    # an element drawn after the script is idle (st.table's rows come with a chunk of
-    # JavaScript loaded on demand): its time is recorded apart, not part of the visit's
+    # an element that may be drawn after the script is idle (as st.table's rows were, their
+    # code loaded on demand): its time is recorded apart, not part of the visit's
     later: str | None = None
 
     def as_arg(self) -> dict[str, Any]:

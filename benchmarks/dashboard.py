@@ -31,7 +31,7 @@ Everything runs in one process, so the ratios compare figures of one machine at 
    targets): DOMContentLoaded (the document and Streamlit's JavaScript, fetched afresh by
    every new context), the script's run (from the root saying "running" to "notRunning": the
    server's run and the drawing of what it streams), and, on the claim page, when its
-   evidence table's rows appear (st.table is drawn after the script is idle).
+   evidence table's rows appear (HTML since st.table, drawn after the script was idle, went).
 4. Writes, in this process, through the services, each change in its own
    ``Store.transaction()`` and undone afterwards (benchmarks/write_timing.py; the history rows
    the benchmark wrote are then deleted, so the database is left as built): (a) revising one
@@ -99,7 +99,7 @@ SMALL_RATIO = 1.25  # largest size against the smallest, per page and visit kind
 RSS_RATIO = 1.5  # the server's peak RSS, largest size against the smallest
 KINDS = ("first", "again")
 Key = tuple[str, int]  # (page, claims) of one server in a round; the floor's is ("floor", 0)
-EVIDENCE_ROWS = "[data-testid='stTable'] tbody tr"  # the claim page's evidence table (st.table)
+EVIDENCE_ROWS = "table.evidence-table tbody tr"  # the claim page's evidence table
 
 
 @dataclass

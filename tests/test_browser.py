@@ -168,8 +168,11 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     settle(page)
     expect(page.get_by_role("heading", name="Evidence", exact=True)).to_be_visible()
     expect(page.get_by_text("Contested", exact=True).first).to_be_visible()
-    rows = page.locator("[data-testid='stTable'] tbody tr")
+    rows = page.locator("[data-testid='stMain'] table.evidence-table tbody tr")
     expect(rows).to_have_count(8)
+    # a paper's links open beside the dashboard, not in its place
+    paper_links = rows.locator("a")
+    expect(paper_links.first).to_have_attribute("target", "_blank")
     expect(
         page.get_by_text("The Hidden Connection Between Your Feet and Chronic Back Pain")
     ).to_be_visible()

@@ -67,6 +67,20 @@ def card_text(element: object) -> str:
     return lxml.html.fragment_fromstring(element.value, create_parent="div").text_content()
 
 
+def evidence_rows(app: AppTest) -> list[dict[str, str]]:
+    """The claim page's evidence table (webui/evidence_table.py), each cell as its text; a
+    row's "hrefs" are the addresses its links lead to."""
+    (table,) = [h for h in app.html if 'class="evidence-table"' in h.value]
+    block = lxml.html.fragment_fromstring(table.value, create_parent="div")
+    columns = [th.text_content() for th in block.xpath("//thead//th")]
+    rows = []
+    for tr in block.xpath("//tbody/tr"):
+        row = dict(zip(columns, (td.text_content() for td in tr.xpath("./td")), strict=True))
+        row["hrefs"] = " ".join(a.get("href") for a in tr.xpath(".//a"))
+        rows.append(row)
+    return rows
+
+
 def band_counts(app: AppTest) -> dict[str, int]:
     """The overview's head, band by band (render.band_counts_html)."""
     counts = {}
@@ -141,11 +155,11 @@ def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> No
     body = texts(app)
     assert "Unproven \\(very low\\)" in body
     assert "Why not higher" in body
-    (table,) = app.table
-    assert len(table.value) == 4  # one row per evidence link
-    links = table.value["Links"].tolist()
-    assert any(cell.startswith("[PubMed](https://pubmed.ncbi.nlm.nih.gov/") for cell in links)
-    assert any("[doi.org](https://doi.org/10." in cell for cell in links)
+    rows = evidence_rows(app)
+    assert len(rows) == 4  # one row per evidence link
+    assert any(r["Links"].startswith("PubMed") for r in rows)
+    assert any("https://pubmed.ncbi.nlm.nih.gov/" in r["hrefs"] for r in rows)
+    assert any("https://doi.org/10." in r["hrefs"] for r in rows)
     assert "Who asserts it" in [s.value for s in app.subheader]
     assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
     chain_steps = [b.label for b in app.button if "weakest step" in b.label]
@@ -326,9 +340,8 @@ def test_claim_page_shows_notices_and_suggested_designs(app: AppTest, seeded_sto
     assert "A synthetic trial — notices\\: PubMed\\: ExpressionOfConcernIn \\(PMID 99900077\\)" in (
         texts(app)
     )
-    (table,) = app.table
-    (row,) = table.value.to_dict("records")
-    assert row["Paper"].startswith("**EXPRESSION OF CONCERN** — ")
+    (row,) = evidence_rows(app)
+    assert row["Paper"].startswith("EXPRESSION OF CONCERN — ")
     assert row["Design"].endswith(" (suggested by its publication types)")
     assert "metadata from PubMed\\: title" in texts(app)
 
@@ -416,16 +429,24 @@ def test_a_spreadsheet_formula_in_a_claim_stays_text_in_the_csv() -> None:
 
 
 def test_a_paper_with_an_awkward_doi_links_out_safely() -> None:
-    from evidence.webui.render import links_out
+    from evidence.webui.evidence_table import paper_links_html
 
-    links = links_out({"doi": "10.1002/(SICI)1097-4636(199706)35:4<503::AID>3.0.CO;2-I"})
-    assert links == (
-        "[doi.org](https://doi.org/10.1002/%28SICI%291097-4636%28199706%2935:4%3C503::AID%3E3.0"
-        ".CO;2-I)"
-    )
-    assert links_out({"pmid": "12345678", "doi": "10.5555/x"}) == (
-        "[PubMed](https://pubmed.ncbi.nlm.nih.gov/12345678/) · [doi.org](https://doi.org/10.5555/x)"
-    )
+    def hrefs(links: str) -> list[str]:
+        block = lxml.html.fragment_fromstring(links, create_parent="div")
+        return [(a.text_content(), a.get("href")) for a in block.xpath("//a")]
+
+    awkward = paper_links_html({"doi": "10.1002/(SICI)1097-4636(199706)35:4<503::AID>3.0.CO;2-I"})
+    assert hrefs(awkward) == [
+        (
+            "doi.org",
+            "https://doi.org/10.1002/%28SICI%291097-4636%28199706%2935:4%3C503::AID%3E3.0.CO;2-I",
+        )
+    ]
+    assert hrefs(paper_links_html({"pmid": "12345678", "doi": "10.5555/x"})) == [
+        ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/12345678/"),
+        ("doi.org", "https://doi.org/10.5555/x"),
+    ]
+    assert paper_links_html({}) == "no identifier"
 
 
 def test_in_a_large_ledger_the_picker_offers_what_a_search_finds(
@@ -459,16 +480,28 @@ def test_a_links_quote_is_on_the_claim_page_and_in_its_csv(
     with seeded_store.transaction() as s:
         link_new_paper(s, "lumbar-nerve-root-tethering", "doi:10.5555/quoted.1", quote=quote)
     open_claim(app, "lumbar-nerve-root-tethering")
-    (table,) = app.table
     # escaped as text, like every cell of the table
-    assert (
-        "“Heel pain fell by half at six weeks\\.”" in table.value["Quote from the paper"].tolist()
-    )
+    assert "“Heel pain fell by half at six weeks.”" in [
+        r["Quote from the paper"] for r in evidence_rows(app)
+    ]
     with seeded_store.reading() as s:
         from evidence.services.views.claim_detail import claim_detail
 
         csv_text = downloads.evidence_csv(claim_detail(s, "lumbar-nerve-root-tethering"))
     assert quote in csv_text and csv_text.splitlines()[0].endswith(",rationale,quote,curator")
+
+
+def test_the_evidence_table_shows_ledger_text_as_text_never_markup(
+    app: AppTest, seeded_store: Store
+) -> None:
+    hostile = '<script>alert(1)</script> <img src=x onerror=alert(1)> "q" & **b**'
+    with seeded_store.transaction() as s:
+        link_new_paper(s, "lumbar-nerve-root-tethering", "doi:10.5555/hostile.1", quote=hostile)
+    open_claim(app, "lumbar-nerve-root-tethering")
+    (table,) = [h for h in app.html if 'class="evidence-table"' in h.value]
+    assert "<script" not in table.value and "<img" not in table.value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in table.value
+    assert f"\u201c{hostile}\u201d" in [r["Quote from the paper"] for r in evidence_rows(app)]
 
 
 def test_a_paper_with_no_title_or_year_yet_is_marked_pending_on_the_claim_page(
@@ -478,7 +511,6 @@ def test_a_paper_with_no_title_or_year_yet_is_marked_pending_on_the_claim_page(
     with seeded_store.transaction() as s:
         link_new_paper(s, "lumbar-nerve-root-tethering", "doi:10.5555/pending.1")
     open_claim(app, "lumbar-nerve-root-tethering")
-    (table,) = app.table
-    papers = table.value["Paper"].tolist()
+    papers = [r["Paper"] for r in evidence_rows(app)]
     (pending,) = [p for p in papers if "metadata pending" in p]
     assert "Title not recorded" in pending and "evidence resolve" in pending

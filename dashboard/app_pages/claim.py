@@ -7,15 +7,14 @@ import streamlit as st
 from evidence.domain.chains import shared_start
 from evidence.domain.vocab import Role
 from evidence.webui import auth, data, downloads
+from evidence.webui.evidence_table import evidence_table_html
 from evidence.webui.picker import chosen_claim, open_claim
 from evidence.webui.render import (
-    NOTICE_LABELS,
     VERDICT_COLOURS,
     certainty_text,
     chain_heading,
     counts_text,
     describe_change,
-    links_out,
     md_text,
     notice_text,
     shared_as_above,
@@ -25,8 +24,6 @@ from evidence.webui.render import (
     weakest_of_note,
     weakest_reason,
 )
-
-STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
 
 user = auth.user()
 if not data.claim_count():
@@ -130,32 +127,7 @@ if user is not None and user.may(Role.curator):
 
 st.subheader("Evidence", anchor=False)
 if claim["evidence"]:
-    rows = []
-    for e in claim["evidence"]:  # counted evidence first, strongest first
-        ref = e["reference"]
-        title = md_text(ref["title"] or f"Title not recorded ({ref['key']})")
-        if ref["metadata_pending"]:
-            title += " · *metadata pending: run `evidence resolve`*"
-        certainty = f"{e['certainty_symbols']} {e['certainty']}"
-        flag = NOTICE_LABELS.get(ref["retraction"] or "")
-        rows.append(
-            {
-                "Paper": (f"**{flag}** — " if flag else "") + title,
-                "Design": md_text(e["design_label"])
-                + (" (suggested by its publication types)" if e["design_suggested"] else ""),
-                "Year": "" if ref["year"] is None else str(ref["year"]),
-                "Stance": e["stance"],
-                "Certainty": STATUS_TEXT.get(e["status"], certainty),
-                "Downgrades / upgrades": md_text(
-                    ", ".join(d.replace("_", " ") for d in e["downgrades"] + e["upgrades"])
-                    or "none"
-                ),
-                "Rationale": md_text(e["rationale"]),
-                "Quote from the paper": f"“{md_text(e['quote'])}”" if e["quote"] else "",
-                "Links": links_out(ref) or "no identifier",
-            }
-        )
-    st.table(rows, border="horizontal", hide_index=True)
+    st.html(evidence_table_html(claim["evidence"]))
     for e in claim["evidence"]:
         ref = e["reference"]
         if ref["retraction_notices"]:

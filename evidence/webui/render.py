@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import quote
 
-from evidence.domain.identifiers import Identifier, IdKind
+from evidence.domain.identifiers import IdKind
 from evidence.domain.metadata import SERVICE_NAMES
 from evidence.domain.vocab import Band, Design, Verdict
 from evidence.services.views.history_text import describe_change  # noqa: F401 (the pages take it from here)
@@ -70,18 +70,10 @@ def verdict_label(verdict: str) -> str:
 LINK_NAMES = {IdKind.pmid: "PubMed", IdKind.doi: "doi.org", IdKind.pmcid: "PMC"}
 
 
-def links_out(reference: dict) -> str:
-    """Markdown links to the paper on PubMed, doi.org and PMC, for those identifiers it has."""
-    return " · ".join(
-        f"[{name}]({_escaped_url(Identifier(kind, reference[kind.value]).url)})"
-        for kind, name in LINK_NAMES.items()
-        if reference.get(kind.value)
-    )
-
-
-def _escaped_url(url: str) -> str:
-    # a DOI may hold ( ) < > # or spaces: percent-encoded they can neither end the
-    # markdown link early nor become a fragment, and doi.org decodes them
+def safe_url(url: str) -> str:
+    """A paper's address fit for a link: a DOI may hold ( ) < > # or spaces, which,
+    percent-encoded, can neither end a Markdown link early nor become a fragment (doi.org
+    decodes them)."""
     scheme, rest = url.split("://", 1)
     return f"{scheme}://{quote(rest, safe='/:;,~+@=&')}"
 
