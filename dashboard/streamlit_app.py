@@ -17,6 +17,14 @@ from evidence.webui import auth, data
 from evidence.webui.render import md_text
 
 HERE = Path(__file__).parent / "app_pages"
+OVERVIEW_KEYS = (
+    "overview_search",
+    "overview_types",
+    "overview_tags",
+    "overview_sources",
+    "overview_certainties",
+    "overview_verdicts",
+)
 
 st.set_page_config(
     page_title="Evidence ledger", page_icon=str(HERE.parent / "favicon.png"), layout="wide"
@@ -29,6 +37,13 @@ except EvidenceError as exc:
     st.stop()
 
 user = auth.current_user()
+
+# Streamlit forgets a widget's value once a run does not draw it: the overview's search and
+# filters would be empty again after a visit to a claim. Setting them again on every run, on
+# whatever page, keeps them (the documented way to carry widget values across pages).
+for _key in OVERVIEW_KEYS:
+    if _key in st.session_state:
+        st.session_state[_key] = st.session_state[_key]
 
 
 def _page(name: str, title: str, icon: str, url: str, **kw: object) -> st.Page:

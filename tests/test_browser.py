@@ -177,6 +177,12 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
         page.get_by_text("The Hidden Connection Between Your Feet and Chronic Back Pain")
     ).to_be_visible()
     page.screenshot(path=ARTIFACTS / "claim.png")
+    # back to the overview: the search is still what it was, and so is the list
+    page.go_back()
+    settle(page)
+    search = page.get_by_placeholder("words in the claim, its id, its tags")
+    expect(search).to_have_value("over-the-counter insoles")
+    expect(page.locator("[data-testid='stMain'] a.evidence-page-link")).to_have_count(1)
 
     # from one claim to the next through its chain
     page.goto(f"{dashboard}/claim?id=lumbar-nerve-root-tethering")
