@@ -82,9 +82,9 @@ counts = data.verdict_counts(filters) if filters.active else everything
 matched = sum(counts.values())
 info, csv_col, md_col = st.columns([4, 1, 1], vertical_alignment="center")
 if filters.active:
-    info.caption(f"{matched} of {total} claims match.")
+    info.caption(f"{matched:,} of {total:,} claims match.")
 else:
-    info.caption(f"{total} claims.")
+    info.caption(f"{total:,} claims.")
 downloads.offer(
     csv_col,
     "CSV",
@@ -118,7 +118,7 @@ st.html(PAGE_LINK_SCRIPT, unsafe_allow_javascript=True)
 
 for band in BAND_ORDER:
     in_band = sum(counts.get(v, 0) for v in Verdict if v.band is band)
-    st.header(f"{band.label} ({in_band})", anchor=band.value, divider="gray")
+    st.header(f"{band.label} ({in_band:,})", anchor=band.value, divider="gray")
     st.caption(BAND_BLURBS[band])
     if not in_band:
         st.write("No matching claims here." if filters.active else "No claims here.")
@@ -132,4 +132,6 @@ for band in BAND_ORDER:
         st.caption(span(first, min(PAGE_SIZE, in_band - first), in_band))
     # one block of HTML per band; the statement wraps in full: a clinician must be able to
     # read what is judged
-    st.html(claim_cards_html(data.claims_page(filters, band=band.value, page=page, size=PAGE_SIZE)))
+    shown = data.claims_page(filters, band=band.value, page=page, size=PAGE_SIZE)
+    if shown:  # st.html refuses an empty block
+        st.html(claim_cards_html(shown))

@@ -27,15 +27,18 @@ COLUMNS = (
 )
 STATUS_TEXT = {"retracted": "excluded: retracted", "insufficient": "not counted: insufficient"}
 
-_TABLE = "width: 100%; border-collapse: collapse; font-size: 0.875rem"
+_TABLE = "width: 100%; min-width: 48rem; border-collapse: collapse; font-size: 0.875rem"
 _HEAD = (
     "text-align: left; vertical-align: bottom; font-weight: 600; padding: 0.4rem 0.5rem;"
     " border-bottom: 1px solid rgba(128, 128, 128, 0.5)"
 )
 _CELL = (
     "text-align: left; vertical-align: top; padding: 0.4rem 0.5rem;"
-    " border-bottom: 1px solid rgba(128, 128, 128, 0.25)"
+    " border-bottom: 1px solid rgba(128, 128, 128, 0.25); overflow-wrap: break-word"
 )
+# a curator's rationale and a paper's quote keep their line breaks
+_PROSE = "; white-space: pre-line"
+_PROSE_COLUMNS = {"Rationale", "Quote from the paper"}
 
 
 def _text(value: object) -> str:
@@ -82,11 +85,19 @@ def _cells(e: Mapping[str, Any]) -> tuple[str, ...]:
 def evidence_table_html(evidence: Sequence[Mapping[str, Any]]) -> str:
     """One row per evidence link, in the order given (counted first, strongest first)."""
     head = "".join(f'<th style="{_HEAD}">{_text(c)}</th>' for c in COLUMNS)
+    styles = [_CELL + (_PROSE if c in _PROSE_COLUMNS else "") for c in COLUMNS]
     rows = "".join(
-        "<tr>" + "".join(f'<td style="{_CELL}">{cell}</td>' for cell in _cells(e)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td style="{style}">{cell}</td>'
+            for style, cell in zip(styles, _cells(e), strict=True)
+        )
+        + "</tr>"
         for e in evidence
     )
+    # a narrow window scrolls the table, not the page
     return (
+        '<div style="overflow-x: auto">'
         f'<table class="evidence-table" style="{_TABLE}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
+        f"<tbody>{rows}</tbody></table></div>"
     )

@@ -86,8 +86,8 @@ def short(text: str, limit: int = 110) -> str:
 def span(first: int, count: int, total: int) -> str:
     """Which of ``total`` claims a page lists, from the 0-based ``first``."""
     if count == 1:
-        return f"Claim {first + 1} of {total}"
-    return f"Claims {first + 1}–{first + count} of {total}"
+        return f"Claim {first + 1:,} of {total:,}"
+    return f"Claims {first + 1:,}–{first + count:,} of {total:,}"
 
 
 def option(text: str, key: str, limit: int = 80) -> str:
@@ -189,7 +189,8 @@ def claim_card_html(claim: Mapping[str, Any]) -> str:
 # so the session, a curator's sign-in and the overview's search stay): it takes the route
 # the browser's back button takes, a history entry and a "popstate" event, which Streamlit
 # answers by running the page the address names. Were a Streamlit version to stop answering,
-# the address is already the claim's and the page is loaded afresh after ten seconds.
+# the address is already the claim's and the page is loaded afresh after two seconds (when
+# Streamlit answers, it clears the overview at once, so the check below finds no link).
 PAGE_LINK_CLASS = "evidence-page-link"
 PAGE_LINK_SCRIPT = f"""<script>
 (() => {{
@@ -205,7 +206,7 @@ PAGE_LINK_SCRIPT = f"""<script>
     window.dispatchEvent(new PopStateEvent("popstate"));
     setTimeout(() => {{
       if (window.location.href === target && document.contains(link)) window.location.reload();
-    }}, 10000);
+    }}, 2000);
   }});
 }})();
 </script>"""
@@ -244,14 +245,14 @@ def band_counts_html(counts: Mapping[str, int]) -> str:
         by_verdict = [f"{counts[v]:,} {v.label.lower()}" for v in in_band if counts.get(v)]
         cells.append(
             f'<div class="evidence-band-count" title="{html.escape(BAND_BLURBS[band])}"'
-            ' style="flex: 1 1 0">'
+            ' style="flex: 1 1 12rem">'
             f'<div style="font-size: 0.875rem">{html.escape(band.label)}</div>'
             f'<div style="font-size: 2.25rem; line-height: 1.3">'
             f"{sum(counts.get(v, 0) for v in in_band):,}</div>"
             f'<div style="font-size: 0.875rem; opacity: 0.6">'
             f"{html.escape(' · '.join(by_verdict) or 'none')}</div></div>"
         )
-    return f'<div style="display: flex; gap: 1rem">{"".join(cells)}</div>'
+    return f'<div style="display: flex; flex-wrap: wrap; gap: 1rem">{"".join(cells)}</div>'
 
 
 def shared_steps_title(shared: int) -> str:
