@@ -187,12 +187,15 @@ def test_a_clinician_reads_the_overview_and_opens_a_claim(dashboard: str, page) 
     # from one claim to the next through its chain
     page.goto(f"{dashboard}/claim?id=lumbar-nerve-root-tethering")
     settle(page)
-    page.get_by_role("button", name=re.compile("leads to this claim")).first.click()
+    page.evaluate("window.stillTheSameDocument = true")
+    page.get_by_role("link", name=re.compile("leads to this claim")).first.click()
     page.wait_for_url("**/claim?id=lordosis-loss-alters-lumbar-mechanics")
     settle(page)
     expect(
         page.get_by_role("heading", name=re.compile("^Loss of the normal lumbar lordosis"))
     ).to_be_visible()
+    page.wait_for_timeout(2500)  # past the script's fallback: it must not reload the page
+    assert page.evaluate("window.stillTheSameDocument === true")  # moved within the app
     page.screenshot(path=ARTIFACTS / "linked-claim.png")
     # self-hosted means self-contained: no fonts, icons or telemetry fetched from elsewhere
     assert outside == []

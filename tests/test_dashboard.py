@@ -92,17 +92,23 @@ def band_counts(app: AppTest) -> dict[str, int]:
     return counts
 
 
-def card_links(app: AppTest) -> list[str]:
-    """The claim ids the overview's cards link to, in the order shown (see
-    render.claim_cards_html: one block of HTML per band, a plain link per card)."""
-    ids = []
+def claim_page_links(app: AppTest) -> list[tuple[str, str]]:
+    """Each in-app link to a claim's page, as (its text, the claim id), in the order shown
+    (render.claim_cards_html and claim_link_html: plain links the page's script keeps in
+    the app)."""
+    links = []
     for element in app.html:
         block = lxml.html.fragment_fromstring(element.value, create_parent="div")
         for link in block.xpath("//a[@class='evidence-page-link']"):
             page, _, query = link.get("href").partition("?")
             assert page == "claim" and query.startswith("id="), link.get("href")
-            ids.append(unquote(query.removeprefix("id=")))
-    return ids
+            links.append((link.text_content(), unquote(query.removeprefix("id="))))
+    return links
+
+
+def card_links(app: AppTest) -> list[str]:
+    """The claim ids the overview's cards link to, in the order shown."""
+    return [claim_id for _, claim_id in claim_page_links(app)]
 
 
 def test_overview_shows_three_bands_with_every_claim(app: AppTest, seeded_store: Store) -> None:
@@ -162,11 +168,9 @@ def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> No
     assert any("https://doi.org/10." in r["hrefs"] for r in rows)
     assert "Who asserts it" in [s.value for s in app.subheader]
     assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
-    chain_steps = [b.label for b in app.button if "weakest step" in b.label]
-    assert chain_steps, "the weakest step of each chain is marked"
-    steps = [b for b in app.button if (b.key or "").startswith("chain-")]
-    assert steps and all(b.proto.icon == ":material/arrow_forward:" for b in steps)
-    assert not [b.label for b in steps if "→" in b.label]  # one arrow a step: the icon
+    links = [text for text, _ in claim_page_links(app)]
+    assert [t for t in links if "weakest step" in t], "the weakest step of each chain is marked"
+    assert links and all(t.startswith("→ ") and t.count("→") == 1 for t in links)  # one arrow
 
 
 def test_claim_page_tells_searched_from_not_assessed(app: AppTest) -> None:
@@ -276,16 +280,22 @@ def test_one_source_quoted_twice_is_one_card(app: AppTest) -> None:
 def test_links_between_claims_open_the_other_claim(app: AppTest) -> None:
     open_claim(app, "lumbar-nerve-root-tethering")
     first = app.header[0].value
-    target = app.button(key="link-0")
-    target.click().run()
+    # a link changes the address (in the browser: tests/test_browser.py); the page follows it
+    (linked, moved_to), *_ = [(t, i) for t, i in claim_page_links(app) if "This claim" in t]
+    assert moved_to != "lumbar-nerve-root-tethering"
+    app.query_params["id"] = moved_to
+    app.run()
     assert not app.exception
     assert app.header[0].value != first
-    moved_to = app.query_params["id"]
-    assert moved_to != "lumbar-nerve-root-tethering"
     assert app.sidebar.selectbox(key="claim_choice").value == moved_to
-    # and a chain step too
-    app.button(key="chain-0-0").click().run()  # the first steps, shared, listed once
-    assert app.query_params["id"] == "nmf-old-injury-lumbar-fibrosis"
+    # and a chain step too: the first steps, shared, are listed once, first
+    open_claim(app, "lumbar-nerve-root-tethering")
+    chain = [
+        (t, i) for t, i in claim_page_links(app) if "This claim" not in t and "this claim" not in t
+    ]
+    assert chain[0][1] == "nmf-old-injury-lumbar-fibrosis"
+    app.query_params["id"] = chain[0][1]
+    app.run()
     assert app.header[0].value.startswith("Old soft\\-tissue injuries")
 
 

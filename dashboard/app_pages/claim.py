@@ -8,11 +8,13 @@ from evidence.domain.chains import shared_start
 from evidence.domain.vocab import Role
 from evidence.webui import auth, data, downloads
 from evidence.webui.evidence_table import evidence_table_html
-from evidence.webui.picker import chosen_claim, open_claim
+from evidence.webui.picker import chosen_claim
 from evidence.webui.render import (
+    PAGE_LINK_SCRIPT,
     VERDICT_COLOURS,
     certainty_text,
     chain_heading,
+    claim_link_html,
     counts_text,
     describe_change,
     md_text,
@@ -40,24 +42,14 @@ claim = chosen_claim(
 def claim_link(
     claim_id: str,
     *,
-    key: str,
     prefix: str = "",
     suffix: str = "",
     limit: int = 110,
     verdict: str | None = None,
 ) -> None:
-    """A link to another claim on this page: a button that changes the address."""
-    label = md_text(prefix + short(statements.get(claim_id, claim_id), limit) + suffix)
-    if verdict:
-        label += f" :{VERDICT_COLOURS[verdict]}-badge[{verdict_label(verdict)}]"
-    st.button(
-        label,
-        key=key,
-        type="tertiary",
-        on_click=open_claim,
-        args=(claim_id,),
-        icon=":material/arrow_forward:",
-    )
+    """A link to another claim's page; a plain link the page's script keeps in the app."""
+    text = prefix + short(statements.get(claim_id, claim_id), limit) + suffix
+    st.html(claim_link_html(claim_id, text, verdict))
 
 
 # the statements of the claims this page links to, and no others
@@ -165,14 +157,16 @@ for s in claim["searches"]:
         st.caption(md_text(s["notes"]))
 
 st.subheader("Linked claims", anchor=False)
+# the links to other claims move within the app, as the overview's do
+st.html(PAGE_LINK_SCRIPT, unsafe_allow_javascript=True)
 if not claim["claim_links"]:
     st.write("This claim is not linked to other claims.")
-for n, link in enumerate(claim["claim_links"]):
+for link in claim["claim_links"]:
     words = link["relation"].replace("_", " ")
     if link["from"] == claim["id"]:
-        claim_link(link["to"], key=f"link-{n}", prefix=f"This claim {words}: ")
+        claim_link(link["to"], prefix=f"This claim {words}: ")
     else:
-        claim_link(link["from"], key=f"link-{n}", suffix=f" — {words} this claim")
+        claim_link(link["from"], suffix=f" — {words} this claim")
 
 paths = claim["chain"]["paths"]
 if paths:
@@ -188,9 +182,7 @@ if paths:
             suffix += " (curator override)"
         claim_link(
             step["id"],
-            key=f"chain-{n}-{i}",
             verdict=step["verdict"],
-            # each step's button has an arrow for its icon already
             prefix="(this claim) " if here else "",
             suffix=suffix + note,
             limit=80 - len(note),  # the statement gives way to the note

@@ -183,29 +183,38 @@ def claim_card_html(claim: Mapping[str, Any]) -> str:
     )
 
 
-# The overview's cards link to the claim page with a plain anchor: sixty st.page_link widgets
-# (each a React component in its own bordered container) were most of what the browser drew.
-# The script makes a plain click move inside the running app, as a page link does (no reload,
-# so the session, a curator's sign-in and the overview's search stay): it takes the route
-# the browser's back button takes, a history entry and a "popstate" event, which Streamlit
-# answers by running the page the address names. Were a Streamlit version to stop answering,
-# the address is already the claim's and the page is loaded afresh after two seconds (when
-# Streamlit answers, it clears the overview at once, so the check below finds no link).
+# The overview's cards and the claim page's links to other claims are plain anchors: sixty
+# st.page_link widgets (each a React component in its own bordered container) were most of
+# what the browser drew, and st.button's code is one more file for a first visit to fetch.
+# The script makes a plain click move inside the running app, as a page link does (no
+# reload, so the session and a curator's sign-in stay): it takes the route the browser's
+# back button takes, a history entry and a "popstate" event, which Streamlit answers by
+# running the page the address names. Were a Streamlit version to stop answering (no run
+# starts within two seconds), the address is already the new one and the page is loaded
+# afresh.
 PAGE_LINK_CLASS = "evidence-page-link"
 PAGE_LINK_SCRIPT = f"""<script>
 (() => {{
   if (window.evidencePageLinks) return;
   window.evidencePageLinks = true;
+  let runs = 0;
+  new MutationObserver((records) => {{
+    for (const r of records)
+      if (r.target.getAttribute("data-test-script-state") === "running") runs += 1;
+  }}).observe(document, {{subtree: true, attributes: true,
+                          attributeFilter: ["data-test-script-state"]}});
   document.addEventListener("click", (event) => {{
     const link = event.target.closest && event.target.closest("a.{PAGE_LINK_CLASS}");
     if (!link || event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     const target = link.href;
+    if (target === window.location.href) return;  // already there
+    const before = runs;
     window.history.pushState(null, "", target);
     window.dispatchEvent(new PopStateEvent("popstate"));
     setTimeout(() => {{
-      if (window.location.href === target && document.contains(link)) window.location.reload();
+      if (runs === before && window.location.href === target) window.location.reload();
     }}, 2000);
   }});
 }})();
@@ -230,6 +239,17 @@ def claim_cards_html(claims: Iterable[Mapping[str, Any]], page: str = "claim") -
         f'href="{html.escape(page)}?id={quote(claim["id"], safe="")}">'
         "Evidence and details \u2192</a></p></div>"
         for claim in claims
+    )
+
+
+def claim_link_html(claim_id: str, text: str, verdict: str | None = None) -> str:
+    """A link to another claim's page, moving within the app (PAGE_LINK_SCRIPT), with that
+    claim's verdict as a badge when given."""
+    badge = f" {_badge(verdict_label(verdict), VERDICT_COLOURS[verdict])}" if verdict else ""
+    return (
+        '<p style="margin: 0.2rem 0">'
+        f'<a class="{PAGE_LINK_CLASS}" style="{_LINK_STYLE}" '
+        f'href="claim?id={quote(claim_id, safe="")}">\u2192 {html.escape(text)}</a>{badge}</p>'
     )
 
 
