@@ -14,7 +14,7 @@ import streamlit as st
 from evidence.domain.vocab import Role
 from evidence.errors import EvidenceError
 from evidence.webui import auth, data
-from evidence.webui.render import md_text
+from evidence.webui.render import PAGE_LINK_SCRIPT, md_text
 
 HERE = Path(__file__).parent / "app_pages"
 OVERVIEW_KEYS = (
@@ -84,4 +84,7 @@ alias = st.Page(_to_overview, title="Overview", url_path="overview", visibility=
 page = st.navigation({"Evidence": [*reading, alias], "Curation": curation + account})
 auth.sidebar(user)
 auth.send_cookie()
+# the pages' links to claims move within the app, as st.page_link does (render.PAGE_LINK_SCRIPT)
+with st.sidebar:
+    st.html(PAGE_LINK_SCRIPT, unsafe_allow_javascript=True)
 page.run()

@@ -10,7 +10,6 @@ from evidence.webui import auth, data, downloads
 from evidence.webui.evidence_table import evidence_table_html
 from evidence.webui.picker import chosen_claim
 from evidence.webui.render import (
-    PAGE_LINK_SCRIPT,
     VERDICT_COLOURS,
     certainty_text,
     chain_heading,
@@ -157,8 +156,6 @@ for s in claim["searches"]:
         st.caption(md_text(s["notes"]))
 
 st.subheader("Linked claims", anchor=False)
-# the links to other claims move within the app, as the overview's do
-st.html(PAGE_LINK_SCRIPT, unsafe_allow_javascript=True)
 if not claim["claim_links"]:
     st.write("This claim is not linked to other claims.")
 for link in claim["claim_links"]:
@@ -175,7 +172,7 @@ if paths:
     # chains through a claim often share their first steps: listed once, above the cards
     shared = shared_start([[s["id"] for s in p["steps"]] for p in paths]) if len(paths) > 1 else 0
 
-    def chain_step(n: int, i: int, step: dict, note: str = "") -> None:
+    def chain_step(step: dict, note: str = "") -> None:
         here = step["id"] == claim["id"]
         suffix = f" ({step['certainty']})"
         if step["overridden"]:
@@ -193,7 +190,7 @@ if paths:
             st.markdown(shared_steps_title(shared))
             for i, step in enumerate(paths[0]["steps"][:shared]):
                 weakest_of = [n for n, p in enumerate(paths, 1) if p["weakest_index"] == i]
-                chain_step(0, i, step, weakest_of_note(weakest_of, len(paths)))
+                chain_step(step, weakest_of_note(weakest_of, len(paths)))
     for n, path in enumerate(paths, start=1):
         with st.container(border=True):
             st.markdown(chain_heading(n, path, verdict_label(path["verdict"]).lower()))
@@ -204,7 +201,7 @@ if paths:
             for i, step in enumerate(path["steps"]):
                 if i >= shared:
                     note = " · ⚠ weakest step" if i == path["weakest_index"] else ""
-                    chain_step(n, i, step, note)
+                    chain_step(step, note)
 
 with st.expander(f"History ({len(claim['history'])} changes)"):
     for h in claim["history"]:

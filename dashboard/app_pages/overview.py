@@ -10,7 +10,6 @@ from evidence.webui.data import Filters
 from evidence.webui.render import (
     BAND_BLURBS,
     BAND_ORDER,
-    PAGE_LINK_SCRIPT,
     band_counts_html,
     claim_cards_html,
     option,
@@ -112,9 +111,6 @@ downloads.offer(
     disabled=not matched,
 )
 
-
-# the cards' links move within the app, as st.page_link does (see render.PAGE_LINK_SCRIPT)
-st.html(PAGE_LINK_SCRIPT, unsafe_allow_javascript=True)
 
 for band in BAND_ORDER:
     in_band = sum(counts.get(v, 0) for v in Verdict if v.band is band)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import typer
 
@@ -25,6 +25,7 @@ from evidence.services.records.references import (
     remove_reference,
 )
 from evidence.services.views.summaries import ClaimSummary, summaries_of
+from evidence.store.tables import stored_id
 
 ref_app = typer.Typer(help="Add and edit papers.", no_args_is_help=True)
 refs_app = typer.Typer(help="List papers.", no_args_is_help=True)
@@ -113,7 +114,7 @@ def edit(
         raise typer.BadParameter("nothing to change: give at least one field to set")
     app = app_context(ctx)
     with app.store().transaction() as session:
-        cited_by = citing_claims(session, cast(int, find_reference(session, ref).id))
+        cited_by = citing_claims(session, stored_id(find_reference(session, ref)))
         before = summaries_of(session, cited_by)
         reference = edit_reference(
             session,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from evidence.domain.metadata import IDENTIFIERS, LIST_FIELDS, TEXT_FIELDS, Bibliographic, Notice
+from evidence.domain.metadata import Bibliographic, Notice
 from evidence.domain.names import (  # noqa: F401  (the readers' vocabulary)
     author_name,
     clean,
@@ -48,8 +48,21 @@ class Citation(Bibliographic):
         return where(self.position, self.line, self.label)
 
 
-# What a bibliographic file can say of a paper
-FIELDS = (*IDENTIFIERS, *TEXT_FIELDS, *LIST_FIELDS, "keywords")
+# What a bibliographic file can say of a paper (Bibliographic's fields and keywords), in the
+# order files and exports list it: spelled out because that order is the files' (the CSV
+# header) and must not move; tests/test_bibliographic.py holds it to the shared type
+FIELDS = (
+    "doi",
+    "pmid",
+    "pmcid",
+    "title",
+    "authors",
+    "journal",
+    "year",
+    "abstract",
+    "keywords",
+    "publication_types",
+)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Protocol
 
 from evidence.errors import InvalidRecord
 from evidence.formats.citations import (
+    FIELDS,
     BrokenRecord,
     Citation,
     Record,
@@ -38,21 +39,7 @@ from evidence.formats.citations import (
     read_year,
 )
 
-# Every CSV export's header, in write_csv()'s order: the key, then each of FIELDS (a test
-# checks none is missing), spelled out because the order is the file's and must not move
-CSV_COLUMNS: tuple[str, ...] = (
-    "key",
-    "doi",
-    "pmid",
-    "pmcid",
-    "title",
-    "authors",
-    "journal",
-    "year",
-    "abstract",
-    "keywords",
-    "publication_types",
-)
+CSV_COLUMNS: tuple[str, ...] = ("key", *FIELDS)
 
 # header (case-folded, "_" read as a space, spaces collapsed) -> field
 _ALIASES: dict[str, str] = {

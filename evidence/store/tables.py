@@ -23,3 +23,12 @@ def primary_key_of(model: type[SQLModel]) -> Column:
     """The single primary-key column of ``model``'s table."""
     (column,) = table_of(model).primary_key.columns
     return column
+
+
+def stored_id(row: SQLModel) -> int:
+    """The id of a row read from the database. SQLModel types an id ``int | None`` (a new
+    row has none until it is flushed); a stored one always has it."""
+    value = getattr(row, "id", None)
+    if not isinstance(value, int):
+        raise TypeError(f"{type(row).__name__} has no id yet: it is not stored")
+    return value

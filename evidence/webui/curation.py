@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlmodel import Session
 
@@ -32,6 +32,7 @@ from evidence.services.records.searches import log_search
 from evidence.services.views.claim_detail import evidence_row
 from evidence.services.views.summaries import summary_of
 from evidence.store import verdicts
+from evidence.store.tables import stored_id
 from evidence.webui import data
 
 Change = Callable[..., str]
@@ -111,7 +112,7 @@ def attach_paper(
     """Store the paper if it is new (by DOI, PMID, PMCID or its URL), then link it."""
     (added,) = add_references(session, identifiers=[identifier], actor=actor)
     ref = added.reference
-    if is_linked(session, claim_id=link["claim_id"], reference_id=cast(int, ref.id)):
+    if is_linked(session, claim_id=link["claim_id"], reference_id=stored_id(ref)):
         title = f"\u201c{ref.title}\u201d " if ref.title else ""
         raise AlreadyExists(
             "paper",

@@ -229,28 +229,33 @@ _CARD_STYLE = (
 )
 
 
-def claim_cards_html(claims: Iterable[Mapping[str, Any]], page: str = "claim") -> str:
+def _claim_anchor(claim_id: str, inner: str) -> str:
+    """A link to a claim's page that moves within the app (PAGE_LINK_SCRIPT); the address is
+    relative, so it holds under any base path the server is given."""
+    return (
+        f'<a class="{PAGE_LINK_CLASS}" style="{_LINK_STYLE}" '
+        f'href="claim?id={quote(claim_id, safe="")}">{inner}</a>'
+    )
+
+
+_CARD_LINK = "Evidence and details \u2192"
+
+
+def claim_cards_html(claims: Iterable[Mapping[str, Any]]) -> str:
     """The overview's cards as one block: each claim's :func:`claim_card_html` in a bordered
-    box with a link to its page (``page``, the claim page's address, relative: it holds
-    under any base path the server is given)."""
+    box with a link to its page."""
     return "".join(
         f'<div class="evidence-card" style="{_CARD_STYLE}">{claim_card_html(claim)}'
-        f'<p style="margin: 0.6rem 0 0"><a class="{PAGE_LINK_CLASS}" style="{_LINK_STYLE}" '
-        f'href="{html.escape(page)}?id={quote(claim["id"], safe="")}">'
-        "Evidence and details \u2192</a></p></div>"
+        f'<p style="margin: 0.6rem 0 0">{_claim_anchor(claim["id"], _CARD_LINK)}</p></div>'
         for claim in claims
     )
 
 
 def claim_link_html(claim_id: str, text: str, verdict: str | None = None) -> str:
-    """A link to another claim's page, moving within the app (PAGE_LINK_SCRIPT), with that
-    claim's verdict as a badge when given."""
+    """A link to another claim's page, with that claim's verdict as a badge when given."""
     badge = f" {_badge(verdict_label(verdict), VERDICT_COLOURS[verdict])}" if verdict else ""
-    return (
-        '<p style="margin: 0.2rem 0">'
-        f'<a class="{PAGE_LINK_CLASS}" style="{_LINK_STYLE}" '
-        f'href="claim?id={quote(claim_id, safe="")}">\u2192 {html.escape(text)}</a>{badge}</p>'
-    )
+    anchor = _claim_anchor(claim_id, f"\u2192 {html.escape(text)}")
+    return f'<p style="margin: 0.2rem 0">{anchor}{badge}</p>'
 
 
 def band_counts_html(counts: Mapping[str, int]) -> str:

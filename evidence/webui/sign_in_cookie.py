@@ -63,9 +63,8 @@ def read(cookie: str | None) -> tuple[str, str] | None:
     server signed, or is too old."""
     if not cookie:
         return None
-    seconds = round(settings.get().sign_in_hours * 3600)
     try:
-        name, fingerprint = _signer().loads(cookie, max_age=seconds)
+        name, fingerprint = _signer().loads(cookie, max_age=_max_age())
     except (BadData, ValueError, TypeError):  # forged, expired, or not a pair
         return None
     if not isinstance(name, str) or not isinstance(fingerprint, str):
@@ -73,9 +72,14 @@ def read(cookie: str | None) -> tuple[str, str] | None:
     return name, fingerprint
 
 
+def _max_age() -> int:
+    """How long a sign-in lasts, in whole seconds: the browser keeps the cookie and the
+    server accepts its signature for the same time."""
+    return int(settings.get().sign_in_hours * 3600)
+
+
 def set_script(value: str) -> str:
-    seconds = int(settings.get().sign_in_hours * 3600)
-    return _script(f"{COOKIE}={value}; Max-Age={seconds}")
+    return _script(f"{COOKIE}={value}; Max-Age={_max_age()}")
 
 
 def clear_script() -> str:

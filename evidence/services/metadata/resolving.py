@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -32,6 +32,7 @@ from evidence.settings import Settings
 from evidence.store import verdicts
 from evidence.store.engine import Store
 from evidence.store.queries import get_claim
+from evidence.store.tables import stored_id
 
 RESOLVED, UNCHANGED, NOT_FOUND, FAILED = "resolved", "unchanged", "not_found", "failed"
 
@@ -87,7 +88,7 @@ def select_references(
     chosen: dict[int, Reference] = {}
     for ref in refs:
         found = find_reference(session, ref)
-        chosen[cast(int, found.id)] = found  # a stored paper has its id
+        chosen[stored_id(found)] = found
     if claim_id is not None:
         get_claim(session, claim_id)
         cited = session.scalars(
@@ -97,7 +98,7 @@ def select_references(
             .order_by(Reference.key)
         )
         for found in cited:
-            chosen[cast(int, found.id)] = found
+            chosen[stored_id(found)] = found
     return list(chosen.values())
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import cast
 
 from sqlmodel import Session, select
 
@@ -16,6 +15,7 @@ from evidence.services.records.sources import get_source
 from evidence.store import history, verdicts
 from evidence.store.locking import update_if_unchanged
 from evidence.store.queries import get_claim
+from evidence.store.tables import stored_id
 
 _CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TAG = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -190,8 +190,7 @@ def add_assertion(
     )
     if existing is not None:
         return None
-    # a stored source has its id
-    assertion = Assertion(source_id=cast(int, source.id), claim_id=claim.id, quote=text)
+    assertion = Assertion(source_id=stored_id(source), claim_id=claim.id, quote=text)
     session.add(assertion)
     session.flush()
     history.record(

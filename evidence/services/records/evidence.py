@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import TypedDict, cast
+from typing import TypedDict
 
 from sqlmodel import Session, select
 
@@ -23,6 +23,7 @@ from evidence.services.records.references import find_reference
 from evidence.store import history, verdicts
 from evidence.store.locking import delete_if_unchanged, update_if_unchanged
 from evidence.store.queries import get_claim
+from evidence.store.tables import stored_id
 
 
 def judgements(
@@ -141,7 +142,7 @@ def link_evidence(
                 raise MissingValue(needed, "a new evidence link needs one")
         link = Evidence(
             claim_id=claim.id,
-            reference_id=cast(int, reference.id),  # a stored paper has its id
+            reference_id=stored_id(reference),
             curator=actor,
             version=1,
             created_at=stamp,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
@@ -22,6 +22,7 @@ from evidence.domain.models import Evidence, Reference
 from evidence.domain.vocab import REVIEW_DESIGNS, Design, Retraction, ReviewOf, parse
 from evidence.errors import AlreadyExists, InvalidIdentifier, InvalidValue, ReferenceNotFound
 from evidence.store import history, verdicts
+from evidence.store.tables import stored_id
 
 MAX_KEY = 200
 
@@ -169,7 +170,7 @@ def edit_reference(
     one. A title or journal given empty clears it."""
     verdicts.lock(session)  # before reading: the paper read is then the latest committed
     reference = find_reference(session, ref)
-    verdicts.mark_papers(session, [cast(int, reference.id)])  # a stored paper has its id
+    verdicts.mark_papers(session, [stored_id(reference)])
     before = reference_snapshot(reference)
     values = {k: v for k, v in changes.items() if v is not None}
     if "design" in values:
@@ -252,7 +253,7 @@ def record_update(
     if after == before and not other_changes:
         return False
     if any(before.get(k) != after.get(k) for k in INDEXED_FIELDS):
-        verdicts.mark_papers(session, [cast(int, reference.id)])  # a stored paper has its id
+        verdicts.mark_papers(session, [stored_id(reference)])
     session.flush()
     affected: Sequence[str | None] = [None]
     if any(before.get(k) != after.get(k) for k in GRADING_FIELDS):

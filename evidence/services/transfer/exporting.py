@@ -8,7 +8,6 @@ silence: :data:`NOT_CARRIED` is printed by the CLI next to the file it wrote.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +20,7 @@ from evidence.services.transfer.dump import write_dump
 from evidence.services.views.claim_detail import ClaimDetail, claim_detail
 from evidence.services.views.summaries import summaries_of
 from evidence.store.queries import get_claim
+from evidence.store.tables import stored_id
 
 EXPORT_FORMATS = ("json", "csv", "bibtex", "ris", "csl-json", "markdown")
 
@@ -173,7 +173,7 @@ def export(
                 if r.suggested_design
                 else "",
                 "retraction": r.retraction or "",
-                "claims": "; ".join(cited.get(cast(int, r.id), [])),  # a stored paper has its id
+                "claims": "; ".join(cited.get(stored_id(r), [])),
             },
         )
         for c, r in zip(citations, refs, strict=True)
