@@ -6,7 +6,8 @@
     │   ├── InvalidIdentifier       a DOI / PMID / PMCID / URL that cannot be a paper's identifier
     │   ├── MissingValue            a value needed here was not given
     │   ├── MissingReason           a change that needs a written reason came without one
-    │   └── InvalidRecord           a record in a seed or import file is malformed
+    │   ├── InvalidRecord           a record in a seed or import file is malformed
+    │   └── QuoteNotFound           an assertion's quote is not in its source's stored text
     ├── NotFound                    a named record does not exist
     │   ├── ClaimNotFound
     │   ├── AccountNotFound
@@ -100,6 +101,31 @@ class InvalidRecord(InputError):
         self.problem = problem
         where = f"{location}: record {record}" if record else location
         super().__init__(f"{where}: {problem}")
+
+
+class QuoteNotFound(InputError):
+    """Raised when a quote cannot be checked against its source's text, or is not in it.
+
+    ``has_text`` says which: False when the source has no stored text to look in.
+    """
+
+    def __init__(self, source: str, quote: str, *, has_text: bool) -> None:
+        self.source = source
+        self.quote = quote
+        self.has_text = has_text
+        short = quote if len(quote) <= 60 else quote[:57] + "..."
+        if has_text:
+            problem = (
+                f"the quote {short!r} is not in source {source!r}'s text, exactly or nearly; "
+                "copy it from the document again, or record it with --unverified"
+            )
+        else:
+            problem = (
+                f"source {source!r} has no stored text to find the quote {short!r} in; "
+                f"give it one with `evidence source text {source} FILE`, or record the "
+                "quote with --unverified"
+            )
+        super().__init__(problem)
 
 
 class NotFound(EvidenceError):

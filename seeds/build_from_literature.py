@@ -10,6 +10,7 @@ corpus says happened (its query and date were not recorded, and the seed says so
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -44,11 +45,16 @@ def build(literature: Path, out: Path) -> None:
                     "origin": s.get("origin"),
                     "conflicts_of_interest": s.get("conflicts_of_interest"),
                     "credibility_notes": s.get("credibility_notes"),
+                    "text_file": f"sources/{s['file']}",
                 }
                 for s in sources["sources"]
             ],
         },
     )
+    # the documents themselves, byte for byte
+    (out / "sources").mkdir(exist_ok=True)
+    for s in sources["sources"]:
+        shutil.copyfile(literature / "sources" / s["file"], out / "sources" / s["file"])
     write(
         out / "claims.yaml",
         {

@@ -57,7 +57,9 @@ def test_claim_show_json_has_evidence_and_sources(cli: Cli) -> None:
     assert "Contested" in text and "Evidence" in text
 
 
-def test_curating_a_claim_end_to_end(cli: Cli) -> None:
+def test_curating_a_claim_end_to_end(cli: Cli, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Our insoles? <b>It works.</b></p></body></html>")
     ok(
         cli(
             "source",
@@ -67,6 +69,8 @@ def test_curating_a_claim_end_to_end(cli: Cli) -> None:
             "A synthetic page",
             "--kind",
             "health_article",
+            "--text-file",
+            str(page),
         )
     )
     ok(

@@ -94,10 +94,12 @@ def test_the_claim_show_fields_are_the_ones_the_readme_lists(seeded_store) -> No
     said = README.split("`claim show --json` adds", 1)[1]
     added, said = said.split("Each link of `evidence` has:", 1)
     link, paper = said.split("Its `reference` is the paper:", 1)
-    paper = paper.split("\n\n", 1)[0]
+    paper, sources = paper.split("Each of `sources` is", 1)
+    sources = sources.split("\n\n", 1)[0].split("(see", 1)[0]
     with seeded_store.reading() as s:
         summary = set(list_claims(s)[0])
         detail = claim_detail(s, "lumbar-nerve-root-tethering")
     assert _ticked(added) == set(detail) - summary
     assert _ticked(link) == set(detail["evidence"][0])
     assert _ticked(paper) == set(detail["evidence"][0]["reference"])
+    assert _ticked(sources) == set(detail["sources"][0])

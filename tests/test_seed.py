@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import update
+from sqlmodel import select
 
 from evidence import paths
+from evidence.domain.models import Assertion, Source
 from evidence.errors import InvalidRecord
 from evidence.services.transfer.seeding import FILES, load_seeds, read_seeds
 from evidence.services.views.summaries import list_claims
@@ -98,11 +103,54 @@ def test_seeds_are_the_curated_corpus_and_nothing_else() -> None:
             assert re.search(rf"\b{pmid}\b", known), (file.name, pmid)
 
 
+def test_the_source_documents_are_seeded_byte_for_byte(tmp_path: Path, db_url: str) -> None:
+    store = Store.open(db_url)
+    try:
+        with store.transaction() as s:
+            load_seeds(s, folder=paths.seeds_dir(), actor="t")
+        with store.reading() as s:
+            stored = {
+                src.key: (src.text, src.text_sha256, src.text_size, src.text_format)
+                for src in s.scalars(select(Source))
+            }
+            matches = Counter(a.quote_match for a in s.scalars(select(Assertion)))
+    finally:
+        store.close()
+    corpus = yaml.safe_load((LITERATURE / "sources.yaml").read_text())["sources"]
+    assert sorted(stored) == sorted(c["file"] for c in corpus)
+    for c in corpus:
+        data = (LITERATURE / "sources" / c["file"]).read_bytes()
+        text, sha256, size, text_format = stored[c["file"]]
+        assert text is not None and text.encode() == data
+        assert (sha256, size, text_format) == (hashlib.sha256(data).hexdigest(), len(data), "text")
+    # every starter quote is found, verbatim once whitespace is normalised
+    assert matches == {"exact": 57}
+
+
+def test_a_source_seeded_without_its_text_gets_it_from_the_next_seed(db_url: str) -> None:
+    store = Store.open(db_url)
+    try:
+        with store.transaction() as s:
+            load_seeds(s, folder=paths.seeds_dir(), actor="t")
+        with store.transaction() as s:  # as a database seeded before texts were kept
+            s.execute(update(Source).values(text=None, text_sha256=None, text_size=None))
+            s.execute(update(Assertion).values(quote_match="no_text", quote_start=None))
+        with store.transaction() as s:
+            report = load_seeds(s, folder=paths.seeds_dir(), actor="again")
+        with store.reading() as s:
+            assert all(src.text for src in s.scalars(select(Source)))
+            assert {a.quote_match for a in s.scalars(select(Assertion))} == {"exact"}
+    finally:
+        store.close()
+    assert report.created == {"source texts": 5}
+
+
 def _broken_copy(tmp_path: Path, file: str, edit: Callable[[dict], None]) -> Path:
     folder = tmp_path / "seeds"
     folder.mkdir()
     for name in FILES:
         (folder / name).write_text((paths.seeds_dir() / name).read_text())
+    shutil.copytree(paths.seeds_dir() / "sources", folder / "sources")
     data = yaml.safe_load((folder / file).read_text())
     edit(data)
     (folder / file).write_text(yaml.safe_dump(data, sort_keys=False))
@@ -193,6 +241,25 @@ def _broken_copy(tmp_path: Path, file: str, edit: Callable[[dict], None]) -> Pat
             "claims.yaml",
             lambda d: d["searches"][0].update(date="2999-01-01"),
             r"searches #1: invalid date '2999-01-01'",
+        ),
+        (
+            "sources.yaml",
+            lambda d: d["sources"][1].update(text_file="sources/missing.txt"),
+            r"sources.yaml: record #2 \(001_ed02f8b9311de79a.txt\): text_file "
+            r"'sources/missing.txt': no such file",
+        ),
+        (
+            "sources.yaml",
+            lambda d: d["sources"][0].update(text_file="../../etc/passwd"),
+            r"record #1 .*must name a file inside",
+        ),
+        (
+            "claims.yaml",
+            lambda d: d["claims"][0]["assertions"][0].update(
+                quote="Old injuries cause trouble nobody in this deck ever wrote about at all."
+            ),
+            r"claims.yaml: record nmf-old-injury-lumbar-fibrosis: the quote 'Old injuries cause "
+            r"trouble.*' is not in the text of source '000_b276ca4228422a67.txt'",
         ),
     ],
 )

@@ -433,8 +433,10 @@ def test_scorecards_count_each_sources_claims_by_verdict(store: Store, claim: st
             actor="a",
             conflicts_of_interest="Sells the product.",
         )
-        add_assertion(s, claim_id=claim, source_key="deck", quote="Quote one.", actor="a")
-        add_assertion(s, claim_id=claim, source_key="deck", quote="Quote two.", actor="a")
+        for quote in ("Quote one.", "Quote two."):  # the deck keeps no text: unverified
+            add_assertion(
+                s, claim_id=claim, source_key="deck", quote=quote, actor="a", unverified=True
+            )
         link_evidence(
             s, claim_id=claim, ref="10.5555/test.2", stance="supports", rationale="R.", actor="a"
         )

@@ -8,6 +8,8 @@ import typer
 
 from evidence.cli.context import app_context
 from evidence.cli.output import console, print_json, print_json_list, say
+from evidence.domain.models import Assertion
+from evidence.domain.quote_location import QuoteMatch
 from evidence.domain.vocab import Band, ClaimType
 from evidence.services.records.claims import add_assertion, add_claim, edit_claim
 from evidence.services.views.claim_detail import claim_detail
@@ -18,6 +20,13 @@ claims_app = typer.Typer(help="List claims with their verdicts.", no_args_is_hel
 
 TYPES = ", ".join(t.value for t in ClaimType)
 Reason = Annotated[str | None, typer.Option(help="Why: written to the history.")]
+Unverified = Annotated[
+    bool,
+    typer.Option(
+        "--unverified",
+        help="Record a quote that is not in the source's stored text (or the source has none).",
+    ),
+]
 
 
 @claim_app.command("add")
@@ -29,6 +38,7 @@ def add(
     tag: Annotated[list[str] | None, typer.Option(help="A topic tag (repeatable).")] = None,
     source: Annotated[str | None, typer.Option(help="Key of a source that asserts it.")] = None,
     quote: Annotated[str | None, typer.Option(help="Locating quote from --source.")] = None,
+    unverified: Unverified = False,
     notes: Annotated[str | None, typer.Option(help="Curator's notes.")] = None,
     reason: Reason = None,
 ) -> None:
@@ -36,6 +46,7 @@ def add(
     if (source is None) != (quote is None):
         raise typer.BadParameter("--source and --quote go together", param_hint="--source/--quote")
     app = app_context(ctx)
+    added = None
     with app.store().transaction() as session:
         claim = add_claim(
             session,
@@ -48,10 +59,17 @@ def add(
             reason=reason,
         )
         if source is not None and quote is not None:
-            add_assertion(
-                session, claim_id=claim.id, source_key=source, quote=quote, actor=app.actor
+            added = add_assertion(
+                session,
+                claim_id=claim.id,
+                source_key=source,
+                quote=quote,
+                actor=app.actor,
+                unverified=unverified,
             )
     say(f"Added claim {claim_id}.")
+    if source is not None and added is not None:
+        _say_where(added, source)
 
 
 @claim_app.command("edit")
@@ -101,14 +119,40 @@ def assert_(
     claim_id: str,
     source: Annotated[str, typer.Argument(help="Source key.")],
     quote: Annotated[str, typer.Option(help="Short verbatim quote locating the claim.")],
+    unverified: Unverified = False,
 ) -> None:
-    """Record that a source asserts a claim."""
+    """Record that a source asserts a claim; the quote must be in the source's stored text."""
     app = app_context(ctx)
     with app.store().transaction() as session:
         added = add_assertion(
-            session, claim_id=claim_id, source_key=source, quote=quote, actor=app.actor
+            session,
+            claim_id=claim_id,
+            source_key=source,
+            quote=quote,
+            actor=app.actor,
+            unverified=unverified,
         )
-    say("Recorded." if added else "That quote was already recorded.")
+    if added is None:
+        say("That quote was already recorded.")
+        return
+    say("Recorded.")
+    _say_where(added, source)
+
+
+def _say_where(assertion: Assertion, source: str) -> None:
+    match = QuoteMatch.stored(assertion.quote_match)
+    if match is QuoteMatch.exact:
+        at = f"characters {assertion.quote_start}-{assertion.quote_end}"
+        say(f"  The quote is in {source}'s text at {at}.")
+    elif match is QuoteMatch.fuzzy:
+        say(
+            f"  The quote is nearly in {source}'s text (score {assertion.quote_score:g} of 100) "
+            f"at characters {assertion.quote_start}-{assertion.quote_end}: check its wording."
+        )
+    elif match is QuoteMatch.not_found:
+        say(f"  Unverified: the quote is not in {source}'s text; `evidence check` lists it.")
+    else:
+        say(f"  Unverified: {source} has no stored text; `evidence check` lists it.")
 
 
 @claim_app.command("show")

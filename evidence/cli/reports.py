@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from evidence.cli.context import app_context
 from evidence.cli.output import print_json, say
+from evidence.domain.quote_location import QuoteMatch
 from evidence.domain.vocab import SourceKind, Verdict
-from evidence.services.records.sources import add_source
+from evidence.formats.document_text import DocumentText, read_document
+from evidence.services.records.sources import add_source, set_source_text
 from evidence.services.views.history_text import describe_change
 from evidence.services.views.mechanisms import chain as chain_of
 from evidence.services.views.source_scorecards import scorecards
 from evidence.store.history import list_history
 
-source_app = typer.Typer(help="Add source documents.", no_args_is_help=True)
+source_app = typer.Typer(help="Add source documents and their text.", no_args_is_help=True)
 
 
 def chain(
@@ -73,9 +77,14 @@ def source_add(
     url: Annotated[str | None, typer.Option()] = None,
     conflicts: Annotated[str | None, typer.Option(help="Conflicts of interest.")] = None,
     notes: Annotated[str | None, typer.Option(help="Credibility notes.")] = None,
+    text_file: Annotated[
+        Path | None,
+        typer.Option(help="The document's text: plain text, Markdown or HTML (kept as its text)."),
+    ] = None,
 ) -> None:
-    """Add a source document that asserts claims."""
+    """Add a source document that asserts claims (with its text, so quotes can be checked)."""
     app = app_context(ctx)
+    text = read_document(text_file) if text_file is not None else None  # read before writing
     with app.store().transaction() as session:
         add_source(
             session,
@@ -87,8 +96,34 @@ def source_add(
             url=url,
             conflicts_of_interest=conflicts,
             credibility_notes=notes,
+            text=text,
         )
-    say(f"Added source {key}.")
+    say(f"Added source {key}." + (f" {_text_line(text)}" if text else ""))
+
+
+@source_app.command("text")
+def source_text(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The source's key.")],
+    file: Annotated[Path, typer.Argument(help="Plain text, Markdown or HTML.")],
+    reason: Annotated[str | None, typer.Option(help="Why: written to the history.")] = None,
+) -> None:
+    """Store (or replace) a source's text, and locate every quote asserted from it."""
+    app = app_context(ctx)
+    text = read_document(file)
+    with app.store().transaction() as session:
+        _, assertions = set_source_text(session, key, text, actor=app.actor, reason=reason)
+        found = Counter(QuoteMatch.stored(a.quote_match) for a in assertions)
+    say(f"Stored the text of {key}. {_text_line(text)}")
+    if assertions:
+        parts = [f"{found[m]} {m.value.replace('_', ' ')}" for m in QuoteMatch if found[m]]
+        say(f"  Its {len(assertions)} quotes: " + ", ".join(parts) + ".")
+    if found[QuoteMatch.not_found]:
+        say("  `evidence check` lists the quotes not found.")
+
+
+def _text_line(text: DocumentText) -> str:
+    return f"{text.size:,} bytes of {text.format.value}, SHA-256 {text.sha256[:12]}…"
 
 
 def history(

@@ -80,6 +80,11 @@ class Source(Base, table=True):
     url: str | None = Field(default=None, sa_column=Column(Text))
     conflicts_of_interest: str | None = Field(default=None, sa_column=Column(Text))
     credibility_notes: str | None = Field(default=None, sa_column=Column(Text))
+    # the document itself (HTML kept as its text), so a quote can be found and shown in it
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    text_sha256: str | None = Field(default=None, sa_column=Column(String(64)))
+    text_size: int | None = None  # bytes of the stored text, UTF-8
+    text_format: str | None = Field(default=None, sa_column=Column(String(10)))  # as given
 
 
 class Claim(Base, table=True):
@@ -107,6 +112,13 @@ class Assertion(Base, table=True):
     source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", index=True)
     claim_id: str = Field(sa_column=_fk("claim.id"))
     quote: str = Field(sa_column=Column(Text, nullable=False))
+    # where the quote is in the source's stored text (domain/quote_location.py), kept current
+    # by the services whenever the quote or the text changes: character offsets, how it was
+    # found (QuoteMatch) and rapidfuzz's score (100 for an exact match)
+    quote_start: int | None = None
+    quote_end: int | None = None
+    quote_match: str | None = Field(default=None, sa_column=Column(String(10)))
+    quote_score: float | None = None
 
 
 class Reference(Base, table=True):

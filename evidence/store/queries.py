@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col
 
 from evidence.domain.models import (
@@ -102,10 +103,25 @@ def get_claim(session: Session, claim_id: str) -> Claim:
     return claim
 
 
+# the column as the ORM's loader options take it (SQLModel types it as a plain value)
+_SOURCE_TEXT = cast(QueryableAttribute[Any], Source.text)
+
+
 def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assertion]]:
     rows = session.execute(
         select(Source, Assertion)
         .join(Assertion, col(Assertion.source_id) == Source.id)
         .where(col(Assertion.claim_id) == claim_id)
+        .options(defer(_SOURCE_TEXT))  # a document may be megabytes: read where needed
     )
     return sorted(((s, a) for s, a in rows), key=lambda r: (r[0].key, r[1].id or 0))
+
+
+def source_text_window(session: Session, source_id: int, start: int, end: int) -> str | None:
+    """The characters ``start``..``end`` of a source's text (0-based, end excluded), read in
+    SQL: a page showing a quote in its context reads the context, not the document."""
+    return session.scalar(
+        select(func.substr(col(Source.text), max(start, 0) + 1, max(end - max(start, 0), 0))).where(
+            col(Source.id) == source_id
+        )
+    )

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from evidence import clock
 from evidence.domain.models import Assertion, Claim
 from evidence.domain.vocab import ClaimType, parse
-from evidence.errors import AlreadyExists, ConflictError, InvalidValue
-from evidence.services.records.sources import get_source
+from evidence.errors import AlreadyExists, ConflictError, InvalidValue, QuoteNotFound
+from evidence.services.records.sources import get_source, place_quote
 from evidence.store import history, verdicts
 from evidence.store.locking import update_if_unchanged
 from evidence.store.queries import get_claim
@@ -175,9 +175,15 @@ def add_assertion(
     source_key: str,
     quote: str,
     actor: str,
+    unverified: bool = False,
     reason: str | None = None,
 ) -> Assertion | None:
-    """Record that a source asserts a claim; returns None if that quote is already recorded."""
+    """Record that a source asserts a claim; returns None if that quote is already recorded.
+
+    The quote must be in the source's stored text (exactly or nearly, domain/quote_location)
+    unless ``unverified``: then it is recorded as not found, or as having no text to be found
+    in, and `evidence check` lists it until it is found.
+    """
     claim = get_claim(session, claim_id)
     source = get_source(session, source_key)
     text = check_quote(quote)
@@ -191,6 +197,9 @@ def add_assertion(
     if existing is not None:
         return None
     assertion = Assertion(source_id=stored_id(source), claim_id=claim.id, quote=text)
+    found = place_quote(assertion, source)
+    if not found.match.located and not unverified:
+        raise QuoteNotFound(source.key, text, has_text=source.text is not None)
     session.add(assertion)
     session.flush()
     history.record(
@@ -201,7 +210,7 @@ def add_assertion(
         action="create",
         actor=actor,
         before=None,
-        after={"source": source.key, "quote": text},
+        after={"source": source.key, "quote": text, "quote_match": found.match.value},
         reason=reason,
     )
     return assertion

@@ -1,12 +1,20 @@
-"""Source documents: the slide decks, articles and pages that assert claims."""
+"""Source documents: the slide decks, articles and pages that assert claims, and their text.
+
+A source may keep its document's text. Every assertion's quote is then located in it
+(domain/quote_location.py) and the place stored on the assertion, here, in the same
+transaction as the text or the quote that moved it: a page reads the place, it never
+searches a document.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from evidence.domain.models import Source
+from evidence.domain.models import Assertion, Source
+from evidence.domain.quote_location import Location, locate
 from evidence.domain.vocab import SourceKind, parse
 from evidence.errors import AlreadyExists, InvalidValue, SourceNotFound
+from evidence.formats.document_text import DocumentText
 from evidence.store import history
 
 
@@ -28,6 +36,7 @@ def add_source(
     url: str | None = None,
     conflicts_of_interest: str | None = None,
     credibility_notes: str | None = None,
+    text: DocumentText | None = None,
     reason: str | None = None,
 ) -> Source:
     key = (key or "").strip()
@@ -47,6 +56,8 @@ def add_source(
         conflicts_of_interest=conflicts_of_interest,
         credibility_notes=credibility_notes,
     )
+    if text is not None:
+        _keep_text(source, text)
     session.add(source)
     session.flush()
     history.record(
@@ -57,7 +68,63 @@ def add_source(
         action="create",
         actor=actor,
         before=None,
-        after={"title": source.title, "kind": source.kind},
+        after={"title": source.title, "kind": source.kind, **_text_summary(source)},
         reason=reason,
     )
     return source
+
+
+def set_source_text(
+    session: Session, key: str, text: DocumentText, *, actor: str, reason: str | None = None
+) -> tuple[Source, list[Assertion]]:
+    """Store (or replace) a source's text and locate every quote of its assertions in it.
+
+    Returns the source and its assertions, placed anew; the history keeps the text's
+    fingerprint before and after (the text itself is in the source, not repeated there).
+    """
+    source = get_source(session, key)
+    before = _text_summary(source)
+    _keep_text(source, text)
+    assertions = list(
+        session.scalars(
+            select(Assertion).where(Assertion.source_id == source.id).order_by(col(Assertion.id))
+        )
+    )
+    for assertion in assertions:
+        place_quote(assertion, source)
+    session.flush()
+    if before != _text_summary(source):
+        history.record(
+            session,
+            entity="source",
+            key=source.key,
+            claim_id=None,
+            action="update",
+            actor=actor,
+            before=before,
+            after=_text_summary(source),
+            reason=reason,
+        )
+    return source, assertions
+
+
+def place_quote(assertion: Assertion, source: Source) -> Location:
+    """Locate the assertion's quote in its source's text and keep where it is."""
+    found = locate(assertion.quote, source.text)
+    assertion.quote_match = found.match.value
+    assertion.quote_start, assertion.quote_end = found.start, found.end
+    assertion.quote_score = found.score
+    return found
+
+
+def _keep_text(source: Source, text: DocumentText) -> None:
+    source.text = text.text
+    source.text_sha256 = text.sha256
+    source.text_size = text.size
+    source.text_format = text.format.value
+
+
+def _text_summary(source: Source) -> dict[str, object]:
+    if source.text is None:
+        return {}
+    return {"text_sha256": source.text_sha256, "text_size": source.text_size}

@@ -359,6 +359,7 @@ class DemoPlan:
                     "source_id": source_ids[s],
                     "claim_id": self.claim_id(i),
                     "quote": f"Synthetic quote {s + 1}-{i + 1}: the demo source says so.",
+                    "quote_match": "no_text",  # demo sources keep no text
                 }
 
     def claim_links(self, source_ids: list[int]) -> Iterator[dict[str, Any]]:

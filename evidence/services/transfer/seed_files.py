@@ -18,6 +18,7 @@ import yaml
 
 from evidence.domain.chains import find_path
 from evidence.domain.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from evidence.domain.quote_location import locate
 from evidence.domain.vocab import (
     REVIEW_DESIGNS,
     ClaimType,
@@ -29,6 +30,7 @@ from evidence.domain.vocab import (
     parse,
 )
 from evidence.errors import EvidenceError, InvalidRecord
+from evidence.formats.document_text import DocumentText, read_document
 from evidence.services.records.claims import (
     check_claim_id,
     check_quote,
@@ -95,7 +97,7 @@ def _records(record: dict, field: str) -> list[dict]:
     return value
 
 
-def _source(s: dict) -> dict:
+def _source(s: dict, folder: Path) -> dict:
     return {
         "key": check_key("source key", _text(s, "key")),
         "title": _text(s, "title"),
@@ -104,7 +106,21 @@ def _source(s: dict) -> dict:
         "url": _text(s, "url", required=False),
         "conflicts_of_interest": _text(s, "conflicts_of_interest", required=False),
         "credibility_notes": _text(s, "credibility_notes", required=False),
+        "text": _document(s, folder),
     }
+
+
+def _document(s: dict, folder: Path) -> DocumentText | None:
+    """The source's text, from the file ``text_file`` names inside the seed folder."""
+    name = _text(s, "text_file", required=False)
+    if name is None:
+        return None
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise _Bad(f"field 'text_file' must name a file inside {folder}, not {name!r}")
+    if not path.is_file():
+        raise _Bad(f"text_file {name!r}: no such file in {folder}")
+    return read_document(path)
 
 
 def _claim(c: dict) -> dict:
@@ -237,7 +253,9 @@ def read_seeds(folder: Path) -> SeedData:
     sources, claims = _load(p["sources.yaml"]), _load(p["claims.yaml"])
     refs, evidence = _load(p["references.yaml"]), _load(p["evidence.yaml"])
     data = SeedData(
-        sources=_checked(p["sources.yaml"], sources, "sources", _by("key"), _source),
+        sources=_checked(
+            p["sources.yaml"], sources, "sources", _by("key"), lambda s: _source(s, folder)
+        ),
         claims=_checked(p["claims.yaml"], claims, "claims", _by("id"), _claim),
         claim_links=_checked(
             p["claims.yaml"], claims, "claim_links", lambda i, x: f"claim_links #{i}", _claim_link
@@ -287,10 +305,18 @@ def _check_cross_references(p: dict[str, Path], data: SeedData) -> None:
             kind,
             _by("key"),
         )
+    texts = {s["key"]: s["text"] for s in data.sources}
     for c in data.claims:
         for a in c["assertions"]:
             if a["source"] not in sources:
                 fail("claims.yaml", c["id"], f"unknown source {a['source']!r}")
+            text = texts[a["source"]]
+            if text is not None and not locate(a["quote"], text.text).match.located:
+                fail(
+                    "claims.yaml",
+                    c["id"],
+                    f"the quote {a['quote']!r} is not in the text of source {a['source']!r}",
+                )
     unique(
         "claims.yaml",
         data.claim_links,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from evidence import clock
 from evidence.domain.models import (
@@ -28,7 +28,7 @@ from evidence.services.records.claims import add_assertion, add_claim
 from evidence.services.records.evidence import link_evidence
 from evidence.services.records.references import store_reference
 from evidence.services.records.searches import log_search
-from evidence.services.records.sources import add_source
+from evidence.services.records.sources import add_source, set_source_text
 from evidence.services.transfer.seed_files import FILES, FORMAT, read_seeds
 from evidence.store import verdicts
 
@@ -66,11 +66,18 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
     reason = f"starter content from {folder.name}/"
     who: _Who = {"actor": actor, "reason": reason}
 
-    stored_sources = set(session.scalars(select(Source.key)))
+    stored_sources = {
+        key: has_text
+        for key, has_text in session.execute(select(Source.key, col(Source.text).is_not(None)))
+    }
     for s in data.sources:
         created = s["key"] not in stored_sources
         if created:
             add_source(session, **s, **who)
+        elif s["text"] is not None and not stored_sources[s["key"]]:
+            # a source seeded before texts were kept gets its text: it was missing
+            set_source_text(session, s["key"], s["text"], **who)
+            report.count("source texts", True)
         report.count("sources", created)
 
     stored_claims = set(session.scalars(select(Claim.id)))
@@ -88,8 +95,15 @@ def load_seeds(session: Session, *, folder: Path, actor: str) -> SeedReport:
         report.count("claims", created)
     for c in data.claims:
         for a in c["assertions"]:
+            # read_seeds found each quote in its source's text, where the source has one;
+            # one without a text is recorded as unchecked, like --unverified
             added = add_assertion(
-                session, claim_id=c["id"], source_key=a["source"], quote=a["quote"], **who
+                session,
+                claim_id=c["id"],
+                source_key=a["source"],
+                quote=a["quote"],
+                unverified=True,
+                **who,
             )
             report.count("assertions", added is not None)
 

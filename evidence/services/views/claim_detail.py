@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from evidence import clock
 from evidence.domain.grading import design_noun
-from evidence.domain.models import ClaimVerdict, Evidence, Override, Reference
+from evidence.domain.models import Assertion, ClaimVerdict, Evidence, Override, Reference
+from evidence.domain.quote_location import CONTEXT_LIMIT, QuoteMatch, context, locate_in_paper
 from evidence.domain.vocab import (
     WITHDRAWN,
     Certainty,
@@ -28,6 +29,7 @@ from evidence.store.queries import (
     links_with_references,
     search_dict,
     searches_for,
+    source_text_window,
 )
 
 
@@ -69,6 +71,7 @@ class EvidenceRow(TypedDict):
     retracted: bool
     rationale: str
     quote: str | None
+    quote_check: QuoteCheck | None  # None when the link has no quote
     curator: str
     version: int
 
@@ -81,6 +84,27 @@ class AssertedBy(TypedDict):
     kind: str
     conflicts_of_interest: str | None
     quote: str
+    quote_match: str  # QuoteMatch: exact, fuzzy, not_found, no_text
+    quote_score: float | None  # 100 when exact; rapidfuzz's score when fuzzy
+    context: QuoteContext | None  # the quote in its document, when it was found there
+
+
+class QuoteContext(TypedDict):
+    """A quote as its document has it, with the sentence before and after."""
+
+    before: str
+    quote: str
+    after: str
+    start: int  # character offsets of the quote in the source's text
+    end: int
+
+
+class QuoteCheck(TypedDict):
+    """An evidence link's quote checked against its paper's title and abstract."""
+
+    state: str  # "verified", "not_found" or "not_checkable" (no abstract stored)
+    match: str  # QuoteMatch: how it was found (exact or fuzzy), or why not
+    score: float | None
 
 
 # A link between claims, as its page lists it; "from" is a keyword, hence the call form
@@ -169,9 +193,35 @@ def evidence_row(ref: Reference, ev: Evidence) -> EvidenceRow:
         "retracted": withdrawn,
         "rationale": ev.rationale,
         "quote": ev.quote,
+        "quote_check": quote_check(ev.quote, ref.title, ref.abstract) if ev.quote else None,
         "curator": ev.curator,
         "version": ev.version,
     }
+
+
+def quote_check(quote: str, title: str | None, abstract: str | None) -> QuoteCheck:
+    found = locate_in_paper(quote, title, abstract)
+    state = (
+        "verified"
+        if found.match.located
+        else "not_checkable"
+        if found.match is QuoteMatch.no_text
+        else "not_found"
+    )
+    return {"state": state, "match": found.match.value, "score": found.score}
+
+
+def quote_context(session: Session, assertion: Assertion) -> QuoteContext | None:
+    """The assertion's quote with a sentence either side, read from the stored text."""
+    start, end = assertion.quote_start, assertion.quote_end
+    if start is None or end is None:
+        return None
+    low = max(0, start - CONTEXT_LIMIT)
+    window = source_text_window(session, assertion.source_id, low, end + CONTEXT_LIMIT)
+    if window is None:
+        return None
+    before, quote, after = context(window, start - low, end - low)
+    return {"before": before, "quote": quote, "after": after, "start": start, "end": end}
 
 
 def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
@@ -194,6 +244,9 @@ def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
             "kind": s.kind,
             "conflicts_of_interest": s.conflicts_of_interest,
             "quote": a.quote,
+            "quote_match": QuoteMatch.stored(a.quote_match).value,
+            "quote_score": a.quote_score,
+            "context": quote_context(session, a),
         }
         for s, a in assertions_for(session, claim.id)
     ]
