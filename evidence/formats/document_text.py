@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from evidence.errors import InvalidRecord
+from evidence.formats.text_files import not_decodable
 
 # A long guideline is 1-2 MB of text; a file ten times that is not one document's text
 MAX_BYTES = 10 * 1024 * 1024
@@ -96,13 +97,7 @@ def document_text(data: bytes, *, name: str, kind: TextFormat) -> DocumentText:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidRecord(
-            name,
-            None,
-            f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-            f"{exc.start}); save the document as UTF-8",
-        ) from exc
+        raise not_decodable(data, exc, name, "UTF-8", "save the document as UTF-8") from exc
     if kind is TextFormat.html:
         text = _html_text(text)
     if not text.strip():

@@ -51,15 +51,27 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     except LookupError as exc:
         raise InvalidRecord(name, None, f"unknown encoding {encoding!r}") from exc
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidRecord(
+        raise not_decodable(
+            data,
+            exc,
             name,
-            None,
-            f"line {line} is not {chosen or 'UTF-8'} text "
-            f"(byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            chosen or "UTF-8",
             "save the file as UTF-8 or give its encoding with --encoding (e.g. cp1252)",
         ) from exc
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def not_decodable(
+    data: bytes, exc: UnicodeDecodeError, name: str, encoding: str, advice: str
+) -> InvalidRecord:
+    """The error for bytes that are not text in ``encoding``: it names the line and byte."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    return InvalidRecord(
+        name,
+        None,
+        f"line {line} is not {encoding} text "
+        f"(byte 0x{data[exc.start]:02x} at offset {exc.start}); {advice}",
+    )
 
 
 def read_text(path: str | Path, encoding: str | None = None) -> str:
