@@ -14,10 +14,12 @@
     │   ├── ReferenceNotFound
     │   ├── SourceNotFound
     │   ├── LinkNotFound            no evidence link / claim link between those two records
+    │   ├── CandidateNotFound       a paper that is not one of the claim's candidates
     │   └── OverrideNotFound        removing an override from a claim that has none
     ├── AlreadyExists               a record with that natural key is already stored
     ├── ConflictError               someone else changed the record since it was read
-    │   └── WriteConflict           the database refused a write another writer made first
+    │   ├── WriteConflict           the database refused a write another writer made first
+    │   └── AlreadyDecided          a candidate someone has screened already
     ├── NotAllowed                  the signed-in account's role does not allow the change
     ├── StoreError                  the database cannot be used
     │   ├── DatabaseUnavailable     unreadable URL, unreachable server, unopenable file
@@ -116,7 +118,8 @@ class QuoteNotFound(InputError):
         short = quote if len(quote) <= 60 else quote[:57] + "..."
         if has_text:
             problem = (
-                f"the quote {short!r} is not in source {source!r}'s text, exactly or nearly; "
+                f"the quote {short!r} is not in the text of source {source!r}, exactly or "
+                "nearly; "
                 "copy it from the document again, or record it with --unverified"
             )
         else:
@@ -161,6 +164,12 @@ class SourceNotFound(NotFound):
     """Raised when no source document has that key."""
 
     kind = "source"
+
+
+class CandidateNotFound(NotFound):
+    """Raised when a paper is not one of a claim's candidates."""
+
+    kind = "candidate"
 
 
 class LinkNotFound(NotFound):
@@ -337,3 +346,17 @@ class PapersUnresolved(ServiceError):
             f"{failed} of {total} {papers} could not be resolved"
             + (f" ({detail})" if detail else "")
         )
+
+
+class AlreadyDecided(ConflictError):
+    """Raised when a candidate was screened already (by someone else, or earlier): a second
+    decision is never written over the first unless the curator says so."""
+
+    def __init__(self, key: str, state: str, curator: str | None, version: int) -> None:
+        EvidenceError.__init__(
+            self,
+            f"candidate {key!r} is already {state} (by {curator or 'someone'}); nothing was "
+            "written: give --revise to change the decision",
+        )
+        self.kind, self.key, self.expected, self.actual = "candidate", key, version, version
+        self.state, self.curator = state, curator

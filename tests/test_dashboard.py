@@ -64,7 +64,11 @@ def texts(app: AppTest) -> str:
 
 
 def card_text(element: object) -> str:
-    return lxml.html.fragment_fromstring(element.value, create_parent="div").text_content()
+    return card_text_of(element.value)
+
+
+def card_text_of(html: str) -> str:
+    return lxml.html.fragment_fromstring(html, create_parent="div").text_content()
 
 
 def evidence_rows(app: AppTest) -> list[dict[str, str]]:
@@ -167,7 +171,7 @@ def test_claim_page_shows_verdict_evidence_sources_and_chain(app: AppTest) -> No
     assert any("https://pubmed.ncbi.nlm.nih.gov/" in r["hrefs"] for r in rows)
     assert any("https://doi.org/10." in r["hrefs"] for r in rows)
     assert "Who asserts it" in [s.value for s in app.subheader]
-    assert "tethering the L4\\-L5 and L5\\-S1 nerve roots" in body
+    assert "tethering the L4-L5 and L5-S1 nerve roots" in body  # in its context (st.html)
     links = [text for text, _ in claim_page_links(app)]
     assert [t for t in links if "weakest step" in t], "the weakest step of each chain is marked"
     assert links and all(t.startswith("→ ") and t.count("→") == 1 for t in links)  # one arrow
@@ -196,14 +200,19 @@ def test_claim_text_is_shown_as_text_never_markup(app: AppTest, seeded_store: St
             source_key="hostile",
             quote="<img src=x onerror=alert(1)>",
             actor="t",
+            unverified=True,  # the source has no text to find it in
         )
     open_claim(app, "hostile-claim")
     assert not app.exception
     rendered = [h.value for h in app.header] + [m.value for m in app.markdown]
     assert any("\\<script\\>alert\\(1\\)\\</script\\> \\*\\*bold\\*\\*" in r for r in rendered)
-    assert any("\\<img src=x onerror=alert\\(1\\)\\>" in r for r in rendered)
     unescaped = re.compile(r"(?<!\\)[<>]|(?<!\\)\]\(")
-    assert not [r for r in rendered if unescaped.search(r.removeprefix("> "))]  # quote block
+    assert not [r for r in rendered if unescaped.search(r)]
+    # the source's title and quote are in "Who asserts it", HTML with every character escaped
+    (sources,) = [h.value for h in app.html if 'class="evidence-source"' in h.value]
+    assert "<img" not in sources and "<b>" not in sources
+    assert "&lt;img src=x onerror=alert(1)&gt;" in sources
+    assert card_text_of(sources).startswith("<b>Title</b>")
 
 
 def test_an_overview_card_shows_claim_text_as_text_never_markup(
@@ -267,14 +276,11 @@ def test_overview_cards_count_mixed_links_and_mark_overrides(
 
 def test_one_source_quoted_twice_is_one_card(app: AppTest) -> None:
     open_claim(app, "lumbar-root-lower-limb-neuropathy")
-    quotes = [m.value for m in app.markdown if m.value.startswith("> ")]
-    assert len(quotes) == 2
-    titles = [
-        m.value
-        for m in app.markdown
-        if m.value.startswith("**Foot Problems\\: A Neuromyofascial Science Perspective**")
-    ]
-    assert len(titles) == 1
+    (sources,) = [h.value for h in app.html if 'class="evidence-source"' in h.value]
+    block = lxml.html.fragment_fromstring(sources, create_parent="div")
+    (card,) = block.xpath("//div[@class='evidence-source']")
+    assert len(card.xpath(".//blockquote")) == 2
+    assert card.text_content().startswith("Foot Problems: A Neuromyofascial Science Perspective")
 
 
 def test_links_between_claims_open_the_other_claim(app: AppTest) -> None:
@@ -490,8 +496,8 @@ def test_a_links_quote_is_on_the_claim_page_and_in_its_csv(
     with seeded_store.transaction() as s:
         link_new_paper(s, "lumbar-nerve-root-tethering", "doi:10.5555/quoted.1", quote=quote)
     open_claim(app, "lumbar-nerve-root-tethering")
-    # escaped as text, like every cell of the table
-    assert "“Heel pain fell by half at six weeks.”" in [
+    # escaped as text, like every cell of the table, and beside it whether the paper has it
+    assert "“Heel pain fell by half at six weeks.”not checkable (no abstract stored)" in [
         r["Quote from the paper"] for r in evidence_rows(app)
     ]
     with seeded_store.reading() as s:
@@ -511,7 +517,9 @@ def test_the_evidence_table_shows_ledger_text_as_text_never_markup(
     (table,) = [h for h in app.html if 'class="evidence-table"' in h.value]
     assert "<script" not in table.value and "<img" not in table.value
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in table.value
-    assert f"\u201c{hostile}\u201d" in [r["Quote from the paper"] for r in evidence_rows(app)]
+    assert f"\u201c{hostile}\u201dnot checkable (no abstract stored)" in [
+        r["Quote from the paper"] for r in evidence_rows(app)
+    ]
 
 
 def test_a_paper_with_no_title_or_year_yet_is_marked_pending_on_the_claim_page(

@@ -325,7 +325,14 @@ def test_hostile_text_stays_text_on_every_page(app: AppTest, seeded_store: Store
         add_source(s, key="hostile", title=HOSTILE, kind="other", actor="t")
         add_claim(s, claim_id="hostile-claim", statement=HOSTILE, claim_type="causal", actor="t")
         add_claim(s, claim_id="plain-claim", statement="Plain.", claim_type="causal", actor="t")
-        add_assertion(s, claim_id="hostile-claim", source_key="hostile", quote="Q.", actor="t")
+        add_assertion(
+            s,
+            claim_id="hostile-claim",
+            source_key="hostile",
+            quote="Q.",
+            actor="t",
+            unverified=True,  # the source has no text to find it in
+        )
         link_claims(
             s, from_claim="hostile-claim", to_claim="plain-claim", relation="leads_to", actor="t"
         )

@@ -248,7 +248,7 @@ def test_assert_checks_the_quote_against_the_stored_text(cli: Cli, deck: Path) -
 
     missing = "Orthoses cure every runner's heel pain."
     out = fails(cli("claim", "assert", "syn-calves", "syn-deck", "--quote", missing), 2)
-    assert f"the quote {missing!r} is not in source 'syn-deck'" in out
+    assert f"the quote {missing!r} is not in the text of source 'syn-deck'" in out
     out = ok(cli("claim", "assert", "syn-calves", "syn-deck", "--quote", missing, "--unverified"))
     assert "Unverified: the quote is not in syn-deck's text" in out
     matches = [

@@ -9,6 +9,7 @@ from evidence.domain.vocab import Role
 from evidence.webui import auth, data, downloads
 from evidence.webui.evidence_table import evidence_table_html
 from evidence.webui.picker import chosen_claim
+from evidence.webui.quotes_html import asserted_by_html
 from evidence.webui.render import (
     VERDICT_COLOURS,
     certainty_text,
@@ -130,19 +131,12 @@ else:
     st.write("No paper is linked to this claim yet.")
 
 st.subheader("Who asserts it", anchor=False)
-if not claim["sources"]:
+if claim["sources"]:
+    # each quote with the sentences around it in its document, the quote marked, and
+    # whether it was found there: one block of HTML, not a widget per quote
+    st.html(asserted_by_html(claim["sources"]))
+else:
     st.write("No source document is recorded as asserting this claim.")
-by_source: dict[str, list[dict]] = {}
-for s in claim["sources"]:
-    by_source.setdefault(s["key"], []).append(s)
-for quotes in by_source.values():
-    s = quotes[0]
-    with st.container(border=True):
-        st.markdown(f"**{md_text(s['title'])}** · {md_text(s['kind'].replace('_', ' '))}")
-        for q in quotes:
-            st.markdown("> " + md_text(q["quote"]))
-        if s["conflicts_of_interest"]:
-            st.caption("Conflicts of interest: " + md_text(s["conflicts_of_interest"]))
 
 st.subheader("Evidence searches", anchor=False)
 if not claim["searches"]:

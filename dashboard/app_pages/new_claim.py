@@ -41,6 +41,7 @@ with st.form("new_claim"):
         key="new_source",
     )
     quote = b.text_input("Locating quote", key="new_quote")
+    unverified = b.checkbox(curation.UNVERIFIED, key="new_unverified")
     submitted = st.form_submit_button("Add claim", type="primary")
 
 if submitted:
@@ -54,6 +55,7 @@ if submitted:
         notes=notes or None,
         source_key=source,
         quote=quote,
+        unverified=unverified,
     )
     if outcome.ok:
         st.session_state[curation.FLASH] = outcome.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from evidence.domain.vocab import Verdict
-from evidence.webui import downloads, views
+from evidence.webui import data, downloads, views
 from evidence.webui.charts import (
     KIND_BLURBS,
     KIND_COLOURS,
@@ -13,6 +13,7 @@ from evidence.webui.charts import (
     kind_label,
     scorecard_chart,
 )
+from evidence.webui.quotes_html import document_facts, document_html
 from evidence.webui.render import VERDICT_COLOURS, md_text, verdict_label
 
 PAGE_SIZE = 10
@@ -134,4 +135,25 @@ for card in on_page:
                 st.caption(
                     f"The first {CLAIMS_SHOWN} of {len(claims)}: the Overview's “Asserted by” "
                     "filter lists them all."
+                )
+        # read and drawn only when asked for: a document may be megabytes, and a page of
+        # ten would be sent on every visit
+        if st.toggle(
+            "Read the document, its claims marked",
+            key=f"source_document_{card['key']}",
+            help="The source's stored text, each claim's quote marked where it stands.",
+        ):
+            document = data.source_document(card["key"])
+            if document is None:
+                st.write("This source has been removed meanwhile.")
+            elif document["text"] is None:
+                st.caption(
+                    md_text(
+                        "The source's text is not stored, so its quotes cannot be shown in "
+                        f"place: `evidence source text {card['key']} FILE` stores it."
+                    )
+                )
+            else:
+                st.html(
+                    document_facts(document) + document_html(document, {c["id"]: c for c in claims})
                 )

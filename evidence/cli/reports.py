@@ -12,8 +12,12 @@ from evidence.cli.context import app_context
 from evidence.cli.output import print_json, say
 from evidence.domain.quote_location import QuoteMatch
 from evidence.domain.vocab import SourceKind, Verdict
-from evidence.formats.document_text import DocumentText, read_document
-from evidence.services.records.sources import add_source, set_source_text
+from evidence.services.records.sources import (
+    DocumentText,
+    add_source,
+    read_document,
+    set_source_text,
+)
 from evidence.services.views.history_text import describe_change
 from evidence.services.views.mechanisms import chain as chain_of
 from evidence.services.views.source_scorecards import scorecards

@@ -129,7 +129,8 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n")
+# a full stop after a number is a list's or a slide's numbering ("4. Downstream"), not an end
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])[\"')\]]*\s+|\n\s*\n")
 CONTEXT_LIMIT = 600  # characters at most either side
 
 

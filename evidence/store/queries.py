@@ -104,7 +104,7 @@ def get_claim(session: Session, claim_id: str) -> Claim:
 
 
 # the column as the ORM's loader options take it (SQLModel types it as a plain value)
-_SOURCE_TEXT = cast(QueryableAttribute[Any], Source.text)
+SOURCE_TEXT = cast(QueryableAttribute[Any], Source.text)
 
 
 def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assertion]]:
@@ -112,7 +112,7 @@ def assertions_for(session: Session, claim_id: str) -> list[tuple[Source, Assert
         select(Source, Assertion)
         .join(Assertion, col(Assertion.source_id) == Source.id)
         .where(col(Assertion.claim_id) == claim_id)
-        .options(defer(_SOURCE_TEXT))  # a document may be megabytes: read where needed
+        .options(defer(SOURCE_TEXT))  # a document may be megabytes: read where needed
     )
     return sorted(((s, a) for s, a in rows), key=lambda r: (r[0].key, r[1].id or 0))
 

@@ -21,6 +21,7 @@ from evidence.errors import (
     InvalidValue,
     MissingValue,
     NotAllowed,
+    QuoteNotFound,
 )
 from evidence.services.records.accounts import SignedIn, find_role
 from evidence.services.records.claim_links import link_claims, unlink_claims
@@ -69,7 +70,29 @@ def attempt(change: Change, user: SignedIn, **values: Any) -> Outcome:
                 raise NotAllowed(user.username)
             return Outcome(change(session, user.username, **values))
     except EvidenceError as exc:
-        return Outcome(str(exc), exc)
+        return Outcome(message_of(exc), exc)
+
+
+UNVERIFIED = "Unverified: record the quote even if it is not in the source's text"
+
+
+def message_of(exc: EvidenceError) -> str:
+    """What the page says about an error: its own message, but for a quote not found. That
+    one tells of the command line's --unverified; on the page it is the form's checkbox."""
+    if not isinstance(exc, QuoteNotFound):
+        return str(exc)
+    said = exc.quote if len(exc.quote) <= 60 else exc.quote[:57] + "..."
+    if exc.has_text:
+        problem = (
+            f"The quote {said!r} is not in the text of source {exc.source!r}, exactly or "
+            "nearly: copy it from the document again"
+        )
+    else:
+        problem = (
+            f"Source {exc.source!r} has no stored text to find the quote {said!r} in: store "
+            f"it with `evidence source text {exc.source} FILE`"
+        )
+    return f"{problem}, or tick “Unverified” to record the quote as it is."
 
 
 def _now(session: Session, claim_id: str) -> str:
@@ -78,14 +101,25 @@ def _now(session: Session, claim_id: str) -> str:
 
 
 def new_claim(
-    session: Session, actor: str, *, source_key: str | None, quote: str, **claim: Any
+    session: Session,
+    actor: str,
+    *,
+    source_key: str | None,
+    quote: str,
+    unverified: bool = False,
+    **claim: Any,
 ) -> str:
     if quote.strip() and not source_key:
         raise InvalidValue("source", "", "the source the quote comes from (or no quote)")
     add_claim(session, actor=actor, **claim)
     if source_key:
         add_assertion(
-            session, claim_id=claim["claim_id"], source_key=source_key, quote=quote, actor=actor
+            session,
+            claim_id=claim["claim_id"],
+            source_key=source_key,
+            quote=quote,
+            actor=actor,
+            unverified=unverified,
         )
     return f"Claim {claim['claim_id']} added."
 

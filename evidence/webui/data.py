@@ -10,11 +10,14 @@ pages are SQL queries that read what a page shows (services/views/claim_listing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 import streamlit as st
+from sqlmodel import col, select
 
 from evidence import settings
+from evidence.domain.models import Assertion, Source
+from evidence.domain.quote_location import QuoteMatch
 from evidence.services.views import claim_listing
 from evidence.services.views.claim_detail import ClaimDetail, claim_detail
 from evidence.services.views.claim_index import claim_statements, source_titles
@@ -164,6 +167,67 @@ def sources() -> dict[str, str]:
 
 def claim(claim_id: str) -> ClaimPage:
     return _claim(settings.get().database_url, version(), claim_id)
+
+
+class DocumentQuote(TypedDict):
+    """One assertion's quote and where it stands in its source's text."""
+
+    claim_id: str
+    quote: str
+    match: str  # QuoteMatch
+    score: float | None
+    start: int | None  # character offsets into the text, when it was found there
+    end: int | None
+
+
+class SourceDocument(TypedDict):
+    """A source's stored text (None when it has none) and the quotes of its assertions."""
+
+    key: str
+    title: str
+    text: str | None
+    sha256: str | None
+    size: int | None  # bytes, UTF-8
+    format: str | None
+    quotes: list[DocumentQuote]
+
+
+# a document may be megabytes: few are kept, and none is read until a page asks for it
+@st.cache_data(show_spinner=False, max_entries=8)
+def _source_document(url: str, version: tuple[int, int], key: str) -> SourceDocument | None:
+    with _store(url).reading() as session:
+        source = session.scalar(select(Source).where(col(Source.key) == key))
+        if source is None:
+            return None
+        assertions = session.scalars(
+            select(Assertion)
+            .where(col(Assertion.source_id) == source.id)
+            .order_by(col(Assertion.id))
+        )
+        return {
+            "key": source.key,
+            "title": source.title,
+            "text": source.text,
+            "sha256": source.text_sha256,
+            "size": source.text_size,
+            "format": source.text_format,
+            "quotes": [
+                {
+                    "claim_id": a.claim_id,
+                    "quote": a.quote,
+                    "match": QuoteMatch.stored(a.quote_match).value,
+                    "score": a.quote_score,
+                    "start": a.quote_start,
+                    "end": a.quote_end,
+                }
+                for a in assertions
+            ],
+        }
+
+
+def source_document(key: str) -> SourceDocument | None:
+    """A source's text and its assertions' quotes; None if there is no such source."""
+    return _source_document(settings.get().database_url, version(), key)
 
 
 def clear_caches() -> None:

@@ -54,6 +54,41 @@ def _paper(ref: Mapping[str, Any]) -> str:
     return out
 
 
+# a quote not in its paper's abstract is flagged as a retraction is, in capitals up front:
+# the reader should not take the words for the paper's own
+QUOTE_NOT_FOUND = "\u26a0 QUOTE NOT FOUND"
+_CHECK = "display: block; margin-top: 0.3rem; font-size: 0.8125rem; white-space: normal"
+_QUIET = _CHECK + "; opacity: 0.7"
+
+
+def quote_check_html(check: Mapping[str, Any] | None) -> str:
+    """What checking a link's quote against its paper's title and abstract found. The
+    verdict does not depend on it: it tells the reader how far to trust the words."""
+    if check is None:
+        return ""
+    if check["state"] == "verified":
+        said = "\u2713 verified in the paper's title or abstract"
+        if check["match"] == "fuzzy":
+            score = "?" if check["score"] is None else f"{check['score']:g}"
+            said = f"\u2713 verified, nearly (score {score}): check the wording"
+        return f'<span class="evidence-quote-check" style="{_QUIET}">{_text(said)}</span>'
+    if check["state"] == "not_found":
+        return (
+            f'<span class="evidence-quote-check" style="{_CHECK}">'
+            f"<strong>{_text(QUOTE_NOT_FOUND)}</strong> in the paper's title or abstract</span>"
+        )
+    return (
+        f'<span class="evidence-quote-check" style="{_QUIET}">'
+        "not checkable (no abstract stored)</span>"
+    )
+
+
+def _quote(e: Mapping[str, Any]) -> str:
+    if not e["quote"]:
+        return ""
+    return f"\u201c{_text(e['quote'])}\u201d" + quote_check_html(e.get("quote_check"))
+
+
 def paper_links_html(ref: Mapping[str, Any]) -> str:
     """Links to the paper on PubMed, doi.org and PMC, for those identifiers it has."""
     links = [
@@ -77,7 +112,7 @@ def _cells(e: Mapping[str, Any]) -> tuple[str, ...]:
         _text(STATUS_TEXT.get(e["status"], f"{e['certainty_symbols']} {e['certainty']}")),
         _text(judged or "none"),
         _text(e["rationale"]),
-        f"\u201c{_text(e['quote'])}\u201d" if e["quote"] else "",
+        _quote(e),
         paper_links_html(ref),
     )
 

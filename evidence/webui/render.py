@@ -229,11 +229,12 @@ _CARD_STYLE = (
 )
 
 
-def _claim_anchor(claim_id: str, inner: str) -> str:
+def _claim_anchor(claim_id: str, inner: str, *, style: str = _LINK_STYLE, title: str = "") -> str:
     """A link to a claim's page that moves within the app (PAGE_LINK_SCRIPT); the address is
     relative, so it holds under any base path the server is given."""
+    hover = f' title="{html.escape(title)}"' if title else ""
     return (
-        f'<a class="{PAGE_LINK_CLASS}" style="{_LINK_STYLE}" '
+        f'<a class="{PAGE_LINK_CLASS}" style="{style}"{hover} '
         f'href="claim?id={quote(claim_id, safe="")}">{inner}</a>'
     )
 
@@ -256,6 +257,28 @@ def claim_link_html(claim_id: str, text: str, verdict: str | None = None) -> str
     badge = f" {_badge(verdict_label(verdict), VERDICT_COLOURS[verdict])}" if verdict else ""
     anchor = _claim_anchor(claim_id, f"\u2192 {html.escape(text)}")
     return f'<p style="margin: 0.2rem 0">{anchor}{badge}</p>'
+
+
+# a label set in running text (a document's quote): small, so the text stays readable
+_TAG_STYLE = (
+    "color: inherit; text-decoration: none; font-size: 0.75rem; font-weight: 600;"
+    " line-height: 1; padding: 0.05rem 0.35rem; margin: 0 0.1rem; border-radius: 0.6rem;"
+    " border: 1px solid rgba(128, 128, 128, 0.6); vertical-align: 0.15em; white-space: nowrap"
+)
+
+
+def claim_tag_html(claim_id: str, text: str, *, title: str = "") -> str:
+    """A small inline link to a claim's page, e.g. the label after a quote in its document;
+    ``title`` (the claim's statement) shows on hover."""
+    return _claim_anchor(claim_id, html.escape(text), style=_TAG_STYLE, title=title)
+
+
+BadgeColour = Literal["green", "blue", "orange", "red", "gray"]  # those _BADGE_RGB has
+
+
+def badge_html(text: str, colour: BadgeColour) -> str:
+    """A badge in a block of HTML made here, like st.badge (text escaped)."""
+    return _badge(text, colour)
 
 
 def band_counts_html(counts: Mapping[str, int]) -> str:

@@ -14,8 +14,18 @@ from evidence.domain.models import Assertion, Source
 from evidence.domain.quote_location import Location, locate
 from evidence.domain.vocab import SourceKind, parse
 from evidence.errors import AlreadyExists, InvalidValue, SourceNotFound
-from evidence.formats.document_text import DocumentText
+from evidence.formats.document_text import DocumentText, read_document
 from evidence.store import history
+
+# the CLI and the pages read a document's file through here, before their transaction
+__all__ = [
+    "DocumentText",
+    "add_source",
+    "get_source",
+    "place_quote",
+    "read_document",
+    "set_source_text",
+]
 
 
 def get_source(session: Session, key: str) -> Source:

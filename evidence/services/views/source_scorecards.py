@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from evidence.domain.models import Assertion, ClaimVerdict, Source
 from evidence.domain.scorecard import scorecard
 from evidence.domain.vocab import Band, Verdict
+from evidence.store.queries import SOURCE_TEXT
 
 
 def scorecards(session: Session) -> list[dict[str, Any]]:
     """Each source with how many of its claims fall in each verdict, and which claims: one
     query for every assertion with its claim's stored verdict."""
-    sources = sorted(session.scalars(select(Source)), key=lambda s: s.key)
+    sources = sorted(
+        session.scalars(select(Source).options(defer(SOURCE_TEXT))), key=lambda s: s.key
+    )
     triples = session.connection().execute(
         select(Source.key, Assertion.claim_id, ClaimVerdict.verdict)
         .join(Assertion, col(Assertion.source_id) == Source.id)

@@ -50,10 +50,18 @@ def draw(form: Form) -> None:
             key=K("assert_source"),
         )
         said = st.text_input("Locating quote", key=K("assert_quote"))
+        unverified = st.checkbox(
+            curation.UNVERIFIED,
+            key=K("assert_unverified"),
+            help="A quote must be in the source's stored text, exactly or nearly. Tick this "
+            "to record one that is not (or a quote from a source with no text stored): it is "
+            "shown as not found, and `evidence check` lists it until it is found.",
+        )
         if st.form_submit_button("Add quote"):
             write(
                 curation.assert_claim,
                 claim_id=claim["id"],
                 source_key=source or "",
                 quote=said,
+                unverified=unverified,
             )
