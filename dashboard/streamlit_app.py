@@ -65,6 +65,7 @@ reading = [
     _page("chains", "Chains", "account_tree", "chains"),
     _page("sources", "Sources", "menu_book", "sources"),
     _page("evidence_map", "Evidence map", "grid_view", "map"),
+    _page("ledger_health", "Ledger health", "health_and_safety", "health"),
 ]
 CURATION = [
     ("curate", "Curate a claim", "edit_note", "curate"),

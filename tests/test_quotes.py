@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from evidence.domain.models import Assertion, History, Source
 from evidence.domain.quote_location import (
     FUZZY_MIN_SCORE,
     QuoteMatch,
+    compact,
     context,
     locate,
     locate_in_paper,
@@ -361,3 +364,12 @@ def test_the_migration_marks_existing_quotes_unchecked_and_goes_back(
             assert conn.execute(text("SELECT quote FROM assertion")).scalar() == "An old quote."
     finally:
         store.close()
+
+
+MIXED = list("ab c\n\t\u00a0\u2028\x1c\u3000\x85\u2019\u201c\u2014\u2026\u00ad\u200b")
+
+
+@given(st.text(alphabet=st.sampled_from(MIXED)))
+def test_the_fast_compact_form_is_the_one_offsets_are_counted_in(text: str) -> None:
+    # locate() searches compact() and places the match with normalise(): they must agree
+    assert compact(text) == normalise(text)[0]

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from evidence import settings
-from evidence.cli import admin, curation, demo, metadata, reports, transfer
+from evidence.cli import admin, curation, demo, health, metadata, reports, transfer
 from evidence.cli.claims import claim_app, claims_app
 from evidence.cli.context import AppContext
 from evidence.cli.refs import ref_app, refs_app
@@ -178,6 +178,7 @@ app.command()(reports.sources)
 app.add_typer(reports.source_app, name="source")
 app.add_typer(users_app, name="users")
 app.command()(reports.history)
+app.command()(health.check)
 
 
 def main() -> None:

@@ -209,7 +209,13 @@ def apply_metadata(
     reference.retraction_notices = notices
     changed = tuple(name for name in _COMPARED if getattr(reference, name) != old[name])
     newly = status in WITHDRAWN and stored not in WITHDRAWN
+    answered = meta.services or (meta.service,)
     if not changed:
+        # checked just now all the same: a paper not refreshed lately is one whose
+        # retraction status nobody has asked after (evidence check names those)
+        reference.metadata_at = clock.now()
+        if reference.metadata_source in (None, "curator"):
+            reference.metadata_source = "+".join(answered)
         return Outcome(
             reference.key,
             UNCHANGED,
@@ -217,7 +223,6 @@ def apply_metadata(
             problems=problems,
             title=reference.title,
         )
-    answered = meta.services or (meta.service,)
     services = " + ".join(SERVICE_NAMES[s] for s in answered)
     reference.metadata_source = "+".join(answered)
     reference.metadata_at = clock.now()
