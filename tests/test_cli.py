@@ -133,6 +133,16 @@ def test_curating_a_claim_end_to_end(cli: Cli, tmp_path: Path) -> None:
             "kind": "health_article",
             "conflicts_of_interest": None,
             "quote": "It works.",
+            # found in the page's text (its HTML reduced to what a reader sees)
+            "quote_match": "exact",
+            "quote_score": 100.0,
+            "context": {
+                "before": "Our insoles? ",
+                "quote": "It works.",
+                "after": "",
+                "start": 13,
+                "end": 22,
+            },
         }
     ]
     ok(cli("override", "synthetic-claim", "--clear", "--reason", "Resolved."))

@@ -32,6 +32,8 @@ def test_every_environment_variable_the_code_reads_is_a_setting_or_documented() 
 def _commands(group, prefix: str = "") -> list[str]:  # noqa: ANN001
     names = []
     for name, command in sorted(group.commands.items()):
+        if command.hidden:  # e.g. `screen queue`, which `evidence screen CLAIM` runs
+            continue
         full = f"{prefix}{name}"
         if hasattr(command, "commands"):
             names += _commands(command, full + " ")

@@ -122,6 +122,13 @@ KINDS = {
         "evidence.services.records",
         "evidence.services.views",
     },
+    # a search's records go through the import's matching, and an inclusion makes a link
+    "evidence.services.finding": {
+        "evidence.services.finding",
+        "evidence.services.records",
+        "evidence.services.transfer",
+        "evidence.services.views",
+    },
 }
 
 

@@ -14,7 +14,18 @@ import typer
 from typer.core import TyperGroup
 
 from evidence import settings
-from evidence.cli import admin, curation, demo, health, metadata, reports, transfer
+from evidence.cli import (
+    admin,
+    curation,
+    demo,
+    health,
+    metadata,
+    reports,
+    screening,
+    screening_simulate,
+    searching,
+    transfer,
+)
 from evidence.cli.claims import claim_app, claims_app
 from evidence.cli.context import AppContext
 from evidence.cli.refs import ref_app, refs_app
@@ -179,6 +190,9 @@ app.add_typer(reports.source_app, name="source")
 app.add_typer(users_app, name="users")
 app.command()(reports.history)
 app.command()(health.check)
+app.command()(searching.search)
+screening.screen_app.command("simulate")(screening_simulate.simulate)
+app.add_typer(screening.screen_app, name="screen")
 
 
 def main() -> None:

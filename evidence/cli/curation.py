@@ -39,7 +39,7 @@ OWN_OPTION = {
 OTHER_DOWNGRADES = [d.value for d in Downgrade if d not in OWN_OPTION]
 
 
-def _one_way_each(downgrades: list[str]) -> None:
+def one_way_each(downgrades: list[str]) -> None:
     for given in downgrades:
         word = spelling(given)
         if word in OWN_OPTION:
@@ -108,7 +108,7 @@ def link(
     Revising changes only what you give: other judgements already recorded are kept.
     With --design (and --review-of) the paper's design is set first, in the same change.
     """
-    _one_way_each(downgrade or [])
+    one_way_each(downgrade or [])
     app = app_context(ctx)
     with app.store().transaction() as session:
         if design is not None or review_of is not None:

@@ -243,6 +243,37 @@ class EvidenceSearch(Base, table=True):
     notes: str | None = Field(default=None, sa_column=Column(Text))
     curator: str = Field(sa_column=Column(String(200), nullable=False))
     created_at: datetime = Field(sa_column=_ts())
+    # a search the tool ran (services/finding): where, and what became of its records
+    service: str | None = Field(default=None, sa_column=Column(String(20)))  # SearchService
+    identified: int | None = None  # records fetched (at most the limit; hits is the total)
+    duplicates: int | None = None  # of those, already the claim's candidates or evidence
+    added: int | None = None  # new candidates
+    rerun_of: int | None = Field(
+        default=None, foreign_key="evidence_search.id", ondelete="SET NULL"
+    )
+
+
+class Candidate(Base, table=True):
+    """A paper a search found for a claim, and where it is in screening. Not evidence: it
+    counts towards no verdict until it is included and an evidence link judges it."""
+
+    __tablename__ = "candidate"
+    __table_args__ = (UniqueConstraint("claim_id", "reference_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(sa_column=_fk("claim.id"))
+    reference_id: int = Field(foreign_key="reference.id", ondelete="CASCADE", index=True)
+    search_id: int | None = Field(
+        default=None, foreign_key="evidence_search.id", ondelete="SET NULL", index=True
+    )  # the search that first found it
+    state: str = Field(sa_column=Column(String(12), nullable=False, index=True))  # Screening
+    reason: str | None = Field(default=None, sa_column=Column(String(20)))  # ExclusionReason
+    reason_text: str | None = Field(default=None, sa_column=Column(Text))
+    decided_by: str | None = Field(default=None, sa_column=Column(String(200)))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    score: float | None = None  # the ranker's, as of the last decision on the claim
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = Field(sa_column=_ts())
 
 
 class Override(Base, table=True):

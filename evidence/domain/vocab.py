@@ -176,6 +176,42 @@ class SourceKind(StrEnum):
     other = "other"
 
 
+class Screening(StrEnum):
+    """Where a candidate paper of a claim is in title/abstract screening."""
+
+    unscreened = "unscreened"
+    included = "included"  # for appraisal: it counts once an evidence link judges it
+    excluded = "excluded"
+    maybe = "maybe"  # to be looked at again, e.g. in full text
+
+
+class ExclusionReason(StrEnum):
+    """Why a candidate was excluded (PRISMA 2020 asks for the reasons and their counts)."""
+
+    wrong_population = "wrong_population"
+    wrong_exposure = "wrong_exposure"  # or intervention
+    wrong_outcome = "wrong_outcome"
+    wrong_design = "wrong_design"
+    not_a_study = "not_a_study"
+    duplicate = "duplicate"
+    other = "other"  # with the curator's text
+
+    @property
+    def label(self) -> str:
+        return {
+            ExclusionReason.wrong_exposure: "wrong exposure or intervention",
+        }.get(self, self.value.replace("_", " "))
+
+
+class SearchService(StrEnum):
+    """Where a recorded search ran when the tool ran it (a hand-logged one has none)."""
+
+    pubmed = "pubmed"
+    crossref = "crossref"
+    openalex = "openalex"
+    file = "file"  # a database's export read with --file (Embase, Scopus, WoS, PubMed)
+
+
 class Retraction(StrEnum):
     retracted = "retracted"
     expression_of_concern = "expression_of_concern"

@@ -5,7 +5,8 @@ Every identifier is synthetic: PMIDs above 90000000, DOIs under ``10.5555/`` and
 :class:`Corpus`; with enough slots it holds the special papers of :data:`SPECIAL_PAPERS`
 (``corpus.retracted``, ``corpus.book``, ...), the cases the services disagree on. How each
 service shows a paper is in ``fake_formats.py``; the servers that answer with them, in
-``fake_services.py``.
+``fake_services.py``. :meth:`Corpus.search` is what the three fakes find for a search (every
+title says "synthetic", so that word finds them all).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,6 +163,45 @@ def strip_doi(value: str) -> str:
     return value
 
 
+_FIELD_TAG = re.compile(r"\[[^\]]*\]")
+_TERM = re.compile(r'"([^"]+)"|([^\s"]+)')
+
+
+def search_terms(query: str) -> list[list[str]]:
+    """A search as the fakes read it: alternatives joined by ``OR``, each a list of words and
+    quoted phrases that must all be in the paper (``AND`` or a space between them).
+
+    Far less than PubMed's, Crossref's or OpenAlex's query languages, and on purpose: the
+    fakes must give counts a test can predict. Field tags (``[tiab]``) and parentheses are
+    dropped, so every term is looked for in the title, abstract, journal and authors alike.
+    """
+    text = _FIELD_TAG.sub(" ", query).replace("(", " ").replace(")", " ")
+    alternatives = []
+    for part in re.split(r"\s+OR\s+", text.strip()):
+        terms = [
+            (phrase or word).casefold()
+            for phrase, word in _TERM.findall(part)
+            if (phrase or word) not in ("AND", "&")
+        ]
+        if terms:
+            alternatives.append(terms)
+    return alternatives
+
+
+def _searchable(paper: FakePaper) -> str:
+    authors = " ".join(f"{given} {family}" for family, given in paper.authors)
+    parts = (paper.title, paper.abstract or "", paper.journal, authors)
+    return " ".join(" ".join(parts).casefold().split())
+
+
+def _matches(paper: FakePaper, alternatives: list[list[str]]) -> bool:
+    text = _searchable(paper)
+    return any(
+        all(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in terms)
+        for terms in alternatives
+    )
+
+
 def _pmcid_key(value: str) -> str:
     value = value.strip().upper()
     return value if value.startswith("PMC") else f"PMC{value}"
@@ -219,6 +259,12 @@ class Corpus:
 
     def pubmed_papers(self) -> list[FakePaper]:
         return [p for p in self.papers if p.in_pubmed]
+
+    def search(self, query: str, known: Callable[[FakePaper], bool]) -> list[FakePaper]:
+        """The papers a service that ``known`` says knows them finds for ``query``, in the
+        corpus's order (see :func:`search_terms` for how the fakes read a query)."""
+        alternatives = search_terms(query)
+        return [p for p in self.papers if known(p) and _matches(p, alternatives)]
 
     def doi_only_papers(self) -> list[FakePaper]:
         return [p for p in self.papers if p.pmid is None and p.doi is not None]

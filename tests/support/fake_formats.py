@@ -287,26 +287,48 @@ def render_esearch_json(
     query_translation: str = "",
     phrases_not_found: Iterable[str] = (),
     fields_not_found: Iterable[str] = (),
+    history: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An esearch ``retmode=json`` response returning ``pmids`` (one page of ``count``)."""
+    """An esearch ``retmode=json`` response returning ``pmids`` (one page of ``count``).
+
+    ``history`` is the ``(query key, WebEnv)`` of a search run with ``usehistory=y``, which
+    E-utilities write between ``retstart`` and ``idlist``.
+    """
+    total = len(pmids) if count is None else count
     result: dict[str, Any] = {
-        "count": str(len(pmids) if count is None else count),
+        "count": str(total),
         "retmax": str(len(pmids)),
         "retstart": str(retstart),
-        "idlist": list(pmids),
-        "translationset": [],
-        "querytranslation": query_translation,
     }
+    if history is not None:
+        result["querykey"], result["webenv"] = history
+    result["idlist"] = list(pmids)
+    result["translationset"] = []
+    result["querytranslation"] = query_translation
     phrases, fields = list(phrases_not_found), list(fields_not_found)
-    if phrases or fields or not pmids:
+    if phrases or fields or not total:
         result["errorlist"] = {"phrasesnotfound": phrases, "fieldsnotfound": fields}
-    if not pmids:
+    if not total:  # not an empty page of hits (retmax=0 with a history): no hits at all
         result["warninglist"] = {
             "phrasesignored": [],
             "quotedphrasesnotfound": [],
             "outputmessages": ["No items found."],
         }
     return {"header": {"type": "esearch", "version": "0.3"}, "esearchresult": result}
+
+
+EFETCH_ERROR_PROLOGUE = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n'
+    '<!DOCTYPE eFetchResult PUBLIC "-//NLM//DTD efetch 20131226//EN" '
+    '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20131226/efetch.dtd">\n'
+)
+
+
+def render_efetch_error(message: str) -> str:
+    """What efetch sends instead of records when it cannot use the request: for a WebEnv the
+    history server no longer holds, ``Unable to obtain query #1``."""
+    body = f"<eFetchResult>\n\t<ERROR>{_x(message)}</ERROR>\n</eFetchResult>\n"
+    return EFETCH_ERROR_PROLOGUE + body
 
 
 def _date_obj(parts: list[int], hour: int = 0) -> dict[str, Any]:
@@ -444,20 +466,28 @@ def crossref_work(paper: FakePaper, *, score: float = 1.0) -> dict[str, Any]:
 
 
 def crossref_work_list(
-    papers: list[FakePaper], *, rows: int = 20, offset: int = 0, total: int | None = None
+    papers: list[FakePaper],
+    *,
+    rows: int = 20,
+    offset: int = 0,
+    total: int | None = None,
+    query: str | None = None,
+    next_cursor: str | None = None,
 ) -> dict[str, Any]:
-    """A /works list response: ``papers`` are the page's items."""
+    """A /works list response: ``papers`` are the page's items; ``next_cursor`` is given to a
+    request that pages with ``cursor``."""
+    message: dict[str, Any] = {"facets": {}}
+    if next_cursor is not None:
+        message["next-cursor"] = next_cursor
+    message["total-results"] = len(papers) if total is None else total
+    message["items"] = [crossref_work(p) for p in papers]
+    message["items-per-page"] = rows
+    message["query"] = {"start-index": offset, "search-terms": query}
     return {
         "status": "ok",
         "message-type": "work-list",
         "message-version": "1.0.0",
-        "message": {
-            "facets": {},
-            "total-results": len(papers) if total is None else total,
-            "items": [crossref_work(p) for p in papers],
-            "items-per-page": rows,
-            "query": {"start-index": offset, "search-terms": None},
-        },
+        "message": message,
     }
 
 
@@ -553,21 +583,47 @@ def openalex_work(paper: FakePaper) -> dict[str, Any]:
     }
 
 
+# The root fields of a work that ``select`` may name (nested ones, e.g. ``ids.pmid``, it may
+# not). openalex_work() renders a subset of them; the others are simply absent.
+OPENALEX_WORK_FIELDS = frozenset(
+    (
+        "id", "doi", "title", "display_name", "publication_year", "publication_date", "ids",
+        "language", "primary_location", "type", "type_crossref", "authorships",
+        "cited_by_count", "is_retracted", "is_paratext", "abstract_inverted_index",
+        "updated_date", "created_date", "abbreviated_title", "best_oa_location", "locations",
+        "open_access", "biblio", "concepts", "topics", "keywords", "mesh", "referenced_works",
+        "related_works", "counts_by_year", "grants", "apc_list", "apc_paid", "fwci",
+    )
+)  # fmt: skip
+
+
 def openalex_list(
-    papers: list[FakePaper], *, per_page: int = 25, page: int = 1, total: int | None = None
+    papers: list[FakePaper],
+    *,
+    per_page: int = 25,
+    page: int | None = 1,
+    total: int | None = None,
+    cursor: bool = False,
+    next_cursor: str | None = None,
+    select: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """An OpenAlex /works list response: ``papers`` are the page's results."""
-    return {
-        "meta": {
-            "count": len(papers) if total is None else total,
-            "db_response_time_ms": 12,
-            "page": page,
-            "per_page": per_page,
-            "groups_count": None,
-        },
-        "results": [openalex_work(p) for p in papers],
-        "group_by": [],
+    """An OpenAlex /works list response: ``papers`` are the page's results. A page asked
+    for with ``cursor`` has no page number and a ``next_cursor`` (null once the results are
+    used up); ``select`` keeps only those root fields of each work."""
+    meta: dict[str, Any] = {
+        "count": len(papers) if total is None else total,
+        "db_response_time_ms": 12,
+        "page": None if cursor else page,
+        "per_page": per_page,
     }
+    if cursor:
+        meta["next_cursor"] = next_cursor
+    meta["groups_count"] = None
+    works = [openalex_work(p) for p in papers]
+    if select is not None:
+        kept = list(select)
+        works = [{name: work[name] for name in kept if name in work} for work in works]
+    return {"meta": meta, "results": works, "group_by": []}
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ pacing against a server that counts. Unit tests of the client's decisions use
 The servers answer with ``fake_answers.py`` (which renders the papers of a
 ``fake_corpus.Corpus``) and add what only a server can do: a request log, latency, the
 services' rate and concurrency limits (sliding windows, answered with 429) and injected
-faults (:func:`status`, :func:`slow`, :func:`truncated`).
+faults (:func:`status`, :func:`slow`, :func:`truncated`), and the state the services keep
+between requests running out: a WebEnv the history server forgets (:meth:`FakeServices.
+expire_history`), a Crossref cursor that expires (:meth:`FakeServices.expire_cursors`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from tests.support.fake_answers import (
     error_page,
     text_reply,
 )
+from tests.support.fake_answers import Crossref as CrossrefAnswers
+from tests.support.fake_answers import PubMed as PubMedAnswers
 from tests.support.fake_corpus import Corpus, strip_doi
 
 SERVICES = tuple(kind.name for kind in SERVICE_TYPES)
@@ -393,6 +397,22 @@ class FakeServices:
         state = self._state(service)
         with state.lock:
             state.sticky.append((predicate, fault))
+
+    def expire_history(self, after: int | None, *, status: int = 200) -> None:
+        """Make every WebEnv the fake PubMed hands out from now on serve ``after`` efetch
+        requests and then be forgotten (None: never); efetch answers a forgotten one with
+        its ``<eFetchResult><ERROR>`` body and HTTP ``status``."""
+        pubmed = self._state("pubmed").service
+        assert isinstance(pubmed, PubMedAnswers)
+        pubmed.history_uses, pubmed.history_error_status = after, status
+
+    def expire_cursors(self, after: int | None, *, cursors: int | None = None) -> None:
+        """Make the next ``cursors`` cursors the fake Crossref makes (None: all of them) serve
+        ``after`` pages after their first and then be forgotten (None: never); a forgotten
+        one is answered 404."""
+        crossref = self._state("crossref").service
+        assert isinstance(crossref, CrossrefAnswers)
+        crossref.cursor_uses, crossref.expiring_cursors = after, cursors
 
     def clear_faults(self, service: str | None = None) -> None:
         for name in [service] if service else SERVICES:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any, TypedDict, cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from evidence import clock
 from evidence.domain.grading import design_noun
-from evidence.domain.models import Assertion, ClaimVerdict, Evidence, Override, Reference
+from evidence.domain.models import (
+    Assertion,
+    Candidate,
+    ClaimVerdict,
+    Evidence,
+    Override,
+    Reference,
+)
 from evidence.domain.quote_location import CONTEXT_LIMIT, QuoteMatch, context, locate_in_paper
 from evidence.domain.vocab import (
     WITHDRAWN,
@@ -18,8 +25,10 @@ from evidence.domain.vocab import (
     Downgrade,
     ReviewOf,
     RiskOfBias,
+    Screening,
     Stance,
 )
+from evidence.services.views.prisma import PrismaFlow, prisma_flow
 from evidence.services.views.summaries import ClaimSummary, summary_of
 from evidence.store.queries import (
     SearchRow,
@@ -131,11 +140,49 @@ class ClaimDetail(ClaimSummary):
     why_not_higher: list[str]
     sources: list[AssertedBy]
     searches: list[SearchRow]
+    prisma: PrismaFlow  # the claim's PRISMA 2020 flow (services/views/prisma.py)
+    included_not_judged: list[PaperRow]  # included in screening, no evidence link yet
     claim_links: list[ClaimLinkRow]
     override: OverrideRow | None
     notes: str | None
     created_at: str
     updated_at: str
+
+
+def paper_row(ref: Reference) -> PaperRow:
+    return {
+        "key": ref.key,
+        "doi": ref.doi,
+        "pmid": ref.pmid,
+        "pmcid": ref.pmcid,
+        "title": ref.title,
+        "first_author": ref.authors[0] if ref.authors else None,
+        "authors": list(ref.authors),
+        "journal": ref.journal,
+        "year": ref.year,
+        # stored from its identifier alone and never answered for by a service (resolve
+        # names them in metadata_source): its title or year is still to come
+        "metadata_pending": ref.metadata_source in (None, "curator")
+        and not (ref.title and ref.year),
+        "retraction": ref.retraction,
+        "retraction_notices": ref.retraction_notices,
+    }
+
+
+def included_not_judged(session: Session, claim_id: str) -> list[PaperRow]:
+    """The claim's candidates included in screening that no evidence link judges yet."""
+    judged = select(Evidence.reference_id).where(Evidence.claim_id == claim_id)
+    papers = session.scalars(
+        select(Reference)
+        .join(Candidate, col(Candidate.reference_id) == Reference.id)
+        .where(
+            Candidate.claim_id == claim_id,
+            Candidate.state == Screening.included.value,
+            col(Candidate.reference_id).not_in(judged),
+        )
+        .order_by(col(Candidate.decided_at), col(Reference.key))
+    )
+    return [paper_row(ref) for ref in papers]
 
 
 def evidence_row(ref: Reference, ev: Evidence) -> EvidenceRow:
@@ -149,23 +196,7 @@ def evidence_row(ref: Reference, ev: Evidence) -> EvidenceRow:
     certainty = Certainty(cast(int, ev.certainty))
     downgrades = list(ev.downgrades)
     return {
-        "reference": {
-            "key": ref.key,
-            "doi": ref.doi,
-            "pmid": ref.pmid,
-            "pmcid": ref.pmcid,
-            "title": ref.title,
-            "first_author": ref.authors[0] if ref.authors else None,
-            "authors": list(ref.authors),
-            "journal": ref.journal,
-            "year": ref.year,
-            # stored from its identifier alone and never answered for by a service (resolve
-            # names them in metadata_source): its title or year is still to come
-            "metadata_pending": ref.metadata_source in (None, "curator")
-            and not (ref.title and ref.year),
-            "retraction": ref.retraction,
-            "retraction_notices": ref.retraction_notices,
-        },
+        "reference": paper_row(ref),
         "design": design,
         "design_suggested": ref.design is None and ref.suggested_design is not None,
         "design_label": design_noun(
@@ -277,6 +308,8 @@ def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
         "why_not_higher": why_not_higher,
         "sources": sources,
         "searches": [search_dict(s) for s in searches_for(session, claim.id)],
+        "prisma": prisma_flow(session, claim.id),
+        "included_not_judged": included_not_judged(session, claim.id),
         "claim_links": claim_links,
         "override": overridden,
         "notes": claim.notes,
