@@ -373,3 +373,34 @@ MIXED = list("ab c\n\t\u00a0\u2028\x1c\u3000\x85\u2019\u201c\u2014\u2026\u00ad\u
 def test_the_fast_compact_form_is_the_one_offsets_are_counted_in(text: str) -> None:
     # locate() searches compact() and places the match with normalise(): they must agree
     assert compact(text) == normalise(text)[0]
+
+
+def test_an_evidence_quote_is_checked_against_its_papers_abstract(cli: Cli) -> None:
+    """Synthetic PubMed records (PMIDs above 90000000) imported with their abstracts."""
+    ok(cli("import", str(Path(__file__).parent / "fixtures" / "imports" / "pubmed_efetch.xml")))
+    ok(cli("ref", "add", "10.5555/no.abstract.1"))
+    claim = "calf-contracture-neurogenic-spasticity"
+    links = {
+        "pmid:90100201": "Peak strain was 2.9% (SD 0.8) in runners with heel pain",
+        "pmid:90100202": "Heel pain vanished in every runner after one session.",
+        "doi:10.5555/no.abstract.1": "Any words at all.",
+    }
+    for ref, quote in links.items():
+        ok(
+            cli(
+                "link",
+                claim,
+                ref,
+                "--stance",
+                "insufficient",
+                "--rationale",
+                "Synthetic.",
+                "--quote",
+                quote,
+            )
+        )
+    shown = json.loads(ok(cli("claim", "show", claim, "--json")))
+    checks = {e["quote"]: e["quote_check"] for e in shown["evidence"] if e["quote"]}
+    assert checks[links["pmid:90100201"]] == {"state": "verified", "match": "exact", "score": 100.0}
+    assert checks[links["pmid:90100202"]]["state"] == "not_found"
+    assert checks[links["doi:10.5555/no.abstract.1"]]["state"] == "not_checkable"
