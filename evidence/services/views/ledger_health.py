@@ -366,7 +366,8 @@ def _unsearched(session: Session) -> Iterator[Finding]:
             "no evidence search is recorded: nobody can tell whether "
             "evidence was looked for and not found.",
             f"record the search you ran: `evidence search-log {claim} --database PubMed "
-            '--query "..." --hits N`.',
+            '--query "..." --hits N`, or run one and screen what it finds: '
+            f'`evidence search {claim} --pubmed "..."`.',
             claims=[claim],
         )
 
