@@ -69,6 +69,7 @@ reading = [
 ]
 CURATION = [
     ("curate", "Curate a claim", "edit_note", "curate"),
+    ("screen", "Screen candidates", "fact_check", "screen"),
     ("new_claim", "New claim", "add_circle", "new-claim"),
 ]
 if user is not None and user.may(Role.curator):

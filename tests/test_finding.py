@@ -380,3 +380,9 @@ def test_two_curators_screening_one_claim_lose_no_decision(
     assert writes == len(screened) and versions == {2}
     queue = json.loads(ok(cli("screen", CLAIM, "--next", "--json")))
     assert queue["next"] is None and queue["screened"] == len(screened)
+
+
+def test_a_maybe_is_decided_later_without_revising(cli: Cli, screened: list[str]) -> None:
+    ok(cli("screen", "decide", CLAIM, screened[0], "maybe", user="ann"))
+    ok(cli("screen", "decide", CLAIM, screened[0], "exclude", "--reason", "not_a_study"))
+    assert prisma(cli)["excluded_by_reason"] == {"not_a_study": 1}

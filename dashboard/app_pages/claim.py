@@ -6,7 +6,7 @@ import streamlit as st
 
 from evidence.domain.chains import shared_start
 from evidence.domain.vocab import Role
-from evidence.webui import auth, data, downloads
+from evidence.webui import auth, data, downloads, prisma_chart, screening
 from evidence.webui.evidence_table import evidence_table_html
 from evidence.webui.picker import chosen_claim
 from evidence.webui.quotes_html import asserted_by_html
@@ -148,6 +148,34 @@ for s in claim["searches"]:
     )
     if s["notes"]:
         st.caption(md_text(s["notes"]))
+
+flow = claim["prisma"]
+if prisma_chart.has_flow(flow):  # searches the tool ran, whose records were screened here
+    st.subheader("Screening: PRISMA 2020 flow", anchor=False)
+    if said := flow["nothing_found"]:
+        st.markdown("**" + md_text(said[:1].upper() + said[1:]) + ".**")
+    svg = prisma_chart.prisma_svg(flow)
+    if svg is not None:
+        st.html(prisma_chart.diagram_html(svg, flow))
+    else:  # no Graphviz on the server: the browser draws it (its WebAssembly fetched once)
+        st.graphviz_chart(prisma_chart.prisma_dot(flow))
+    by_hand = prisma_chart.hand_logged(flow)
+    st.caption(
+        md_text(prisma_chart.counts_text(flow))
+        + (
+            md_text(
+                f". {by_hand} search{'es' if by_hand != 1 else ''} logged by hand: "
+                "records not brought in, so not counted."
+            )
+            if by_hand
+            else ""
+        )
+    )
+    papers = claim["included_not_judged"]
+    if papers:
+        st.markdown(f"**Included, not yet judged ({len(papers):,})**")
+        curator = user is not None and user.may(Role.curator)
+        st.html(screening.included_html(papers, claim["id"], judge=curator))
 
 st.subheader("Linked claims", anchor=False)
 if not claim["claim_links"]:

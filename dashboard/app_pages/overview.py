@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evidence.domain.vocab import Certainty, ClaimType, Verdict
-from evidence.webui import data, downloads
+from evidence.domain.vocab import Certainty, ClaimType, Role, Verdict
+from evidence.webui import auth, data, downloads, screening
 from evidence.webui.data import Filters
 from evidence.webui.render import (
     BAND_BLURBS,
@@ -36,6 +36,14 @@ if not total:
     st.stop()
 
 st.html(band_counts_html(everything))
+
+# for curators only: what re-run searches brought in and nobody has screened yet (one cached
+# grouped query; a reader never pays for it)
+user = auth.user()
+if user is not None and user.may(Role.curator):
+    waiting = screening.new_from_reruns()
+    if waiting:
+        st.html(screening.new_candidates_html(waiting))
 
 query = st.text_input(
     "Search claims",

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from evidence.domain.vocab import ExclusionReason
+
 _SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#!~])")
 
 
@@ -140,6 +142,60 @@ def claim_section(detail: Mapping[str, Any]) -> Iterator[str]:
                 + "\n"
             )
         yield "\n"
+    flow = detail.get("prisma")
+    if flow and _has_flow(flow):
+        yield from _prisma_section(flow)
+
+
+def _has_flow(flow: Mapping[str, Any]) -> bool:
+    """A search the tool ran, or candidates: a search logged by hand brought no records in,
+    so there is no flow to count."""
+    return bool(flow["candidates"]) or any(s.get("service") for s in flow["searches"])
+
+
+def _reason(reason: str) -> str:
+    try:
+        return ExclusionReason(reason).label
+    except ValueError:  # a reason no longer in the vocabulary: its stored spelling
+        return _words(reason)
+
+
+def _prisma_section(flow: Mapping[str, Any]) -> Iterator[str]:
+    """The claim's PRISMA 2020 flow as a table of counts, stage by stage."""
+    rows: list[tuple[str, int]] = [("Records identified", flow["identified"])]
+    by_database: dict[str, int] = {}
+    for s in flow["searches"]:
+        if s.get("service"):
+            by_database[s["database"]] = by_database.get(s["database"], 0) + (
+                s.get("identified") or 0
+            )
+    rows += [(f"  from {text(db)}", n) for db, n in by_database.items()]
+    rows.append(("Duplicates removed", flow["duplicates"]))
+    lost = flow["identified"] - flow["duplicates"] - flow["candidates"]
+    if lost > 0:
+        rows.append(("Records that could not be read", lost))
+    rows += [
+        ("Candidates screened (title and abstract)", flow["screened"]),
+        ("Awaiting screening", flow["unscreened"]),
+        ("Excluded", flow["excluded"]),
+    ]
+    rows += [(f"  {text(_reason(r))}", n) for r, n in flow["excluded_by_reason"].items()]
+    if flow["maybe"]:
+        rows.append(("Maybe (to look at again)", flow["maybe"]))
+    rows += [
+        ("Included", flow["included"]),
+        ("Judged (linked as evidence)", flow["judged"]),
+        ("Included, not yet judged", flow["included_not_judged"]),
+    ]
+    yield "PRISMA 2020 flow:\n\n"
+    if said := flow.get("nothing_found"):
+        yield f"{text(said[:1].upper() + said[1:])}.\n\n"
+    yield "| Stage | Records |\n|---|---:|\n"
+    for stage, count in rows:
+        # an indented row is a part of the row above: a database, a reason
+        label = f"\u2003{stage.strip()}" if stage.startswith("  ") else stage
+        yield f"| {label} | {count:,} |\n"
+    yield "\n"
 
 
 @dataclass(frozen=True)

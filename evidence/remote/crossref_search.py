@@ -41,7 +41,7 @@ ROWS_MAX = 1000  # Crossref: "The maximum number rows you can ask for in one que
 RESTARTS = 2  # fresh cursors a search may take before it gives up
 
 
-class CursorLost(ServiceFailure):
+class _CursorLost(ServiceFailure):
     """Raised when Crossref no longer knows the cursor (it expired)."""
 
     def __init__(self) -> None:
@@ -94,7 +94,7 @@ async def _page(
     def handle(response: httpx.Response) -> _Page:
         _adopt_limits(host, response)
         if response.status_code == 404 and not first:
-            raise CursorLost()
+            raise _CursorLost()
         if response.status_code == 400:
             try:
                 reason = crossref_json.validation_failure(json.loads(response.content))
@@ -158,7 +158,7 @@ async def search_crossref(
         params = {"query": query, "rows": str(rows), "cursor": cursor, **common}
         try:
             page = await _page(http, host, settings, params, first=cursor == "*")
-        except CursorLost:
+        except _CursorLost:
             restart("the search's cursor expired")
             continue
         if cursor != "*" and tally.retries - tally.refusals != retried:

@@ -44,7 +44,7 @@ HISTORY_MAX = 10_000  # records of a PubMed search E-utilities give at all
 _ERROR_ROOTS = (b"<eFetchResult", b"<eSearchResult")
 
 
-class HistoryLost(ServiceFailure):
+class _HistoryLost(ServiceFailure):
     """Raised when efetch no longer finds the search on the history server."""
 
     def __init__(self, reason: str) -> None:
@@ -171,7 +171,7 @@ async def _efetch(
             raise http.rate_limited(host, f"PubMed said {limited!r}", None)
         lost = history_error(body) if response.status_code in (200, 400) else None
         if lost is not None:
-            raise HistoryLost(f"PubMed said {lost!r} for {where}")
+            raise _HistoryLost(f"PubMed said {lost!r} for {where}")
         if response.status_code != 200:
             raise ServiceFailure("PubMed", _snippet(response))
         records, broken = [], 0
@@ -188,7 +188,7 @@ async def _efetch(
         if not records and not broken:
             # records withdrawn since the search leave gaps, never a whole empty page: an
             # empty one is a history the server no longer holds as it should
-            raise HistoryLost(f"PubMed sent no records for {where}")
+            raise _HistoryLost(f"PubMed sent no records for {where}")
         return records, broken
 
     return await http.request(
@@ -237,7 +237,7 @@ async def search_pubmed(
         lost: list[int] = []
         why = ""
         for start, outcome in zip(pending, outcomes, strict=True):
-            if isinstance(outcome, HistoryLost):
+            if isinstance(outcome, _HistoryLost):
                 lost.append(start)
                 why = outcome.reason
             elif isinstance(outcome, BaseException):

@@ -22,7 +22,9 @@ WARM = (
     "evidence.webui.data",
     "evidence.webui.downloads",
     "evidence.webui.picker",
+    "evidence.webui.prisma_chart",
     "evidence.webui.render",
+    "evidence.webui.screening",
     "evidence.webui.views",
     # imported by Streamlit during a first run: the favicon's decoder, the icons' names
     "PIL.Image",

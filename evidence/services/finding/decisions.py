@@ -3,8 +3,9 @@
 Every decision is in the history under the curator's name. Two curators may screen one claim
 at once: a decision is written only if the candidate is still as the curator saw it
 (optimistic locking on its version), so no decision silently replaces another; changing a
-decision already made takes ``revise``. Including a candidate with a stance and rationale
-links it as evidence in the same transaction; without them it is "included, not yet judged".
+decision already made (include or exclude, not maybe) takes ``revise``. Including a candidate
+with a stance and rationale links it as evidence in the same transaction; without them it is
+"included, not yet judged".
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ def decide(
     key = f"{candidate.claim_id}<-{paper.key}"
     if expected_version is not None and candidate.version != expected_version:
         raise ConflictError("candidate", key, expected_version, candidate.version)
-    if candidate.state != Screening.unscreened.value and not revise:
+    # a "maybe" is there to be decided later: deciding it is not changing a decision
+    open_states = (Screening.unscreened.value, Screening.maybe.value)
+    if candidate.state not in open_states and not revise:
         if (candidate.state, candidate.reason) == (state.value, why):
             return candidate  # the same decision again: nothing to write
         raise AlreadyDecided(key, candidate.state, candidate.decided_by, candidate.version)
