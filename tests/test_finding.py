@@ -386,3 +386,13 @@ def test_a_maybe_is_decided_later_without_revising(cli: Cli, screened: list[str]
     ok(cli("screen", "decide", CLAIM, screened[0], "maybe", user="ann"))
     ok(cli("screen", "decide", CLAIM, screened[0], "exclude", "--reason", "not_a_study"))
     assert prisma(cli)["excluded_by_reason"] == {"not_a_study": 1}
+
+
+def test_the_cli_does_not_import_the_ranker_until_a_queue_is_asked_for() -> None:
+    """scikit-learn takes a second and 150 MB to import: `claims list` must not pay it."""
+    import subprocess
+    import sys
+
+    probe = "import sys, evidence.cli.app; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

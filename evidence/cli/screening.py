@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,8 +14,10 @@ from evidence.cli.curation import OTHER_DOWNGRADES, one_way_each
 from evidence.cli.output import console, print_json, say
 from evidence.domain.vocab import ExclusionReason, Screening, Stance, Upgrade
 from evidence.services.finding.decisions import Appraisal, decide
-from evidence.services.finding.queue import Queue, QueueBuilder, QueueItem, keep_scores
 from evidence.services.views.prisma import prisma_flow
+
+if TYPE_CHECKING:
+    from evidence.services.finding.queue import Queue, QueueItem
 
 REASONS = ", ".join(r.value for r in ExclusionReason)
 
@@ -128,6 +130,10 @@ def screen_queue(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with --next).")] = False,
 ) -> None:
     """One candidate at a time: include, exclude (with a reason), maybe, skip or quit."""
+    # the ranker's scikit-learn takes a second to import: only this command pays for it,
+    # not every `evidence` command (the CLI's start-up is in `claims list`'s 3 s budget)
+    from evidence.services.finding.queue import QueueBuilder, keep_scores
+
     app = app_context(ctx)
     store = app.store()
     with store.reading() as session:
