@@ -1,31 +1,24 @@
 """Quotes in their documents, in real Chromium: a claim's quote in context, a source's text.
 
-Starts the real `evidence dashboard` on a fresh data directory (it creates and seeds the
-database), drives Debian's Chromium with Playwright and keeps screenshots in the test's
-tmp_path, with copies in /tmp/shots for a person to look at. Under CI=true a missing
-Chromium fails the run.
+The browser suite's real `evidence dashboard` (tests/test_browser.py: a fresh data
+directory, created and seeded on first start) in Debian's Chromium; screenshots are kept in
+the test's tmp_path, with copies in /tmp/shots for a person to look at.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
-from tests.conftest import IN_CI
-from tests.support.postgres import free_port
+from tests.test_browser import _evidence_of_failure, dashboard, data_dir, page, settle
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# the browser suite's server, Chromium page and evidence on failure (pytest finds them by
+# these names)
+__all__ = ["_evidence_of_failure", "dashboard", "data_dir", "page"]
 SHOTS = Path("/tmp/shots")
 CLAIM = "lumbar-nerve-root-tethering"
 QUOTE = (
@@ -34,66 +27,6 @@ QUOTE = (
 )
 DECK = "000_b276ca4228422a67.txt"  # the slide deck that says it
 expect.set_options(timeout=30_000)
-
-
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("browser-quotes")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_")}
-    env |= {"EVIDENCE_DATA_DIR": str(data_dir), "EVIDENCE_USER": "browser-test"}
-    port = free_port()
-    log_path = data_dir / "dashboard.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "evidence", "dashboard", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("dashboard did not start:\n" + log_path.read_text())
-                time.sleep(0.3)
-            yield url
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-
-
-@pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("Chromium is required under CI=true (apt-get install chromium)")
-        pytest.skip("Chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )
-        yield browser.new_page(viewport={"width": 1400, "height": 1100})
-        browser.close()
-
-
-def settle(page: Page) -> None:
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000
-    )
-    page.wait_for_timeout(300)
 
 
 def top(element: Locator) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,6 +11,7 @@ from typer.core import TyperGroup
 from evidence.cli.context import app_context
 from evidence.cli.curation import OTHER_DOWNGRADES, one_way_each
 from evidence.cli.output import console, print_json, say
+from evidence.domain.term_marks import marked, term_pattern
 from evidence.domain.vocab import ExclusionReason, Screening, Stance, Upgrade
 from evidence.services.finding.decisions import Appraisal, decide
 from evidence.services.views.prisma import prisma_flow
@@ -209,22 +209,9 @@ def _show(queue: Queue, item: QueueItem) -> None:
 
 def _marked(text: str, terms: tuple[str, ...]) -> str:
     """The text as rich markup, the claim's words (and longer words they begin) in bold."""
-    stems = sorted({_stem(t) for t in terms if len(_stem(t)) >= 4}, key=len, reverse=True)
-    if not stems:
-        return escape(text)
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
-    out, last = [], 0
-    for m in pattern.finditer(text):
-        out.append(escape(text[last : m.start()]))
-        out.append(f"[bold yellow]{escape(m.group(0))}[/bold yellow]")
-        last = m.end()
-    out.append(escape(text[last:]))
-    return "".join(out)
-
-
-def _stem(word: str) -> str:
-    core = re.sub(r"[^\w-]", "", word.lower())
-    return core[:6] if len(core) > 6 else core
+    return marked(
+        text, term_pattern(terms), lambda word: f"[bold yellow]{escape(word)}[/bold yellow]", escape
+    )
 
 
 def _ask_reason() -> tuple[str, str | None]:

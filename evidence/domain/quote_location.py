@@ -31,7 +31,6 @@ _SAME = {
     "\u200b": "",
     "\ufeff": "",
 }
-_SPACE = re.compile(r"\s")
 
 
 class QuoteMatch(StrEnum):
@@ -68,7 +67,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
     origin: list[int] = []
     space = True  # leading whitespace goes
     for i, ch in enumerate(text):
-        if _SPACE.match(ch):
+        if ch.isspace():  # what str.split() splits on, as compact() does
             if not space:
                 out.append(" ")
                 origin.append(i)

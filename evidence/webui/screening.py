@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from evidence import settings
 from evidence.domain.models import Candidate, Claim, EvidenceSearch
+from evidence.domain.term_marks import marked, term_pattern
 from evidence.domain.vocab import Screening
 from evidence.errors import AlreadyExists, EvidenceError
 from evidence.services.finding.decisions import Appraisal, decide, get_candidate
@@ -247,49 +248,12 @@ def decided_meanwhile(claim_id: str, ref: str, tried: str) -> str:
 # --- text and HTML ----------------------------------------------------------------------------
 
 
-# Words of a claim too common to be worth marking in an abstract
-_COMMON = frozenset((
-    "about", "after", "also", "among", "before", "between", "both", "does", "each", "from",
-    "have", "into", "more", "most", "other", "over", "than", "that", "their", "them", "then",
-    "there", "these", "they", "this", "those", "under", "were", "what", "when", "where",
-    "which", "while", "with", "without",
-))  # fmt: skip
-
-
-def _stem(word: str) -> str:
-    core = re.sub(r"[^\w-]", "", word.lower())
-    return core[:6] if len(core) > 6 else core
-
-
-def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """The claim's words, and the longer words they begin (as `evidence screen` marks them:
-    the first six letters, so "fasciitis" finds "fascia"); None when there is none."""
-    stems = sorted(
-        {_stem(t) for t in terms if t.lower() not in _COMMON and len(_stem(t)) >= 4},
-        key=len,
-        reverse=True,
-    )
-    if not stems:
-        return None
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
-
-
 _MARK = '<mark style="background: rgba(255, 200, 40, 0.4); color: inherit; padding: 0">'
 
 
 def marked_html(text: str, pattern: re.Pattern[str] | None) -> str:
-    """``text`` as HTML with the claim's words marked. The words are found in the text as it
-    is and every piece, marked or not, is escaped on its own: marking the escaped text could
-    find a word inside an entity (``&quot;``) and break it."""
-    if pattern is None:
-        return html.escape(text)
-    out, last = [], 0
-    for m in pattern.finditer(text):
-        out.append(html.escape(text[last : m.start()]))
-        out.append(f"{_MARK}{html.escape(m.group(0))}</mark>")
-        last = m.end()
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+    """``text`` as HTML with the claim's words marked, each piece escaped on its own."""
+    return marked(text, pattern, lambda word: f"{_MARK}{html.escape(word)}</mark>", html.escape)
 
 
 def _external(url: str, text: str) -> str:

@@ -19,7 +19,6 @@ from evidence import clock
 from evidence.domain.metadata import SERVICE_NAMES, Bibliographic
 from evidence.domain.models import EvidenceSearch
 from evidence.domain.vocab import SearchService
-from evidence.formats.pubmed_xml import DeletedCitations
 from evidence.formats.reading import OpenedFile, open_records
 from evidence.remote.searching import DEFAULT_LIMIT, MAX_LIMIT, Progress, SearchResult, search
 from evidence.services.finding.candidates import CandidateReport, add_candidates, opened_from
@@ -92,21 +91,21 @@ def search_file(
     """A database's export (RIS, MEDLINE/.nbib, BibTeX, PubMed XML, CSL JSON) as a search."""
     opened = open_records(path, encoding=encoding)
     name = Path(path).name
-    records = list(opened.records)  # counted before writing, so hits is the file's own count
-    hits = sum(1 for r in records if not isinstance(r, DeletedCitations))
-    replay = OpenedFile(opened.name, opened.format, iter(records), opened.total, opened.done)
-    return record_run(
+    run = record_run(
         session,
         claim_id=claim_id,
         service=SearchService.file,
         database=database or _EXPORTED_BY.get(opened.format, f"export {name}"),
         query=query or f"the records exported to {name}",
-        hits=hits,
-        opened=replay,
+        hits=None,
+        opened=opened,
         actor=actor,
         notes=f"read from {name} ({opened.format})",
         progress=progress,
     )
+    # an export holds every hit of its search: they are the records read
+    run.search.hits = run.report.identified
+    return run
 
 
 def search_records(
