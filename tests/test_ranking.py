@@ -74,14 +74,65 @@ def test_the_classifier_takes_over_once_both_kinds_are_decided(labelled) -> None
     records, labels = labelled
     relevant = next(k for k, v in labels.items() if v == 1)
     irrelevant = next(k for k, v in labels.items() if v == 0)
+    blind = ScreeningRanker(records)
+    assert blind.rank({irrelevant: 0}).method == "similarity"
+    assert blind.rank({relevant: 1}).method == "similarity"
     ranker = ScreeningRanker(records, statement=CLAIM)
-    assert ranker.rank({irrelevant: 0}).method == "similarity"
     assert ranker.rank({relevant: 1}).method == "similarity"
     both = ranker.rank({relevant: 1, irrelevant: 0})
     assert both.method == "classifier"
     assert {relevant, irrelevant}.isdisjoint(both.ids) and len(both.ids) == 98
     scores = [r.score for r in both.ranked]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_exclusions_move_the_queue_before_the_first_include() -> None:
+    """With a statement, the statement is the relevant example: the records a curator
+    excludes are trained on before any record is included, so what they share counts
+    against a candidate (a little: the irrelevant rows weigh a tenth of the relevant ones
+    together, ASReview's balance), where a ranking by similarity would not move at all."""
+    equine = [
+        Candidate(
+            f"horse{i}",
+            f"Plantar heel pain in horses treated with corrective shoeing {i}",
+            "Lame horses, equine hoof care and farriery in a stable of thoroughbreds.",
+        )
+        for i in range(4)
+    ]
+    human = [
+        Candidate(
+            f"human{i}",
+            f"Calf stretching for plantar fasciitis in runners {i}",
+            "Adults with heel pain, a randomised trial of a stretching programme.",
+        )
+        for i in range(4)
+    ]
+    # ordinary candidates of a search, on other things
+    filler = [
+        Candidate(f"other{i}", f"Knee osteoarthritis cohort {i}", f"Gait and hip strength {i}.")
+        for i in range(40)
+    ]
+    ranker = ScreeningRanker(
+        [*equine, *human, *filler], statement="Plantar heel pain is treated with stretching"
+    )
+
+    def lead(order: ranking.Ranking) -> float:
+        """How far the horses' records are ahead of the runners' (the statement's words
+        are more of theirs)."""
+        score = {r.id: r.score for r in order.ranked}
+        return score["horse3"] - score["human3"]
+
+    before = ranker.rank({})
+    assert before.method == "similarity" and lead(before) > 0
+    gaps = [lead(before)]
+    for excluded in ({"horse0": 0}, {"horse0": 0, "horse1": 0}):
+        after = ranker.rank(excluded)
+        assert after.method == "classifier" and after.relevant_found == 0
+        gaps.append(lead(after))
+    assert gaps[0] > gaps[1] > gaps[2]  # each exclusion of a horse's record moved them back
+    # without a statement there is no relevant example yet: nothing to learn from
+    blind = ScreeningRanker([*equine, *human, *filler])
+    assert blind.rank({"horse0": 0, "horse1": 0}).method == "similarity"
 
 
 def test_retraining_does_not_refit_the_vectoriser(
@@ -292,6 +343,23 @@ def test_screen_simulate_prints_the_figures(tmp_path: Path) -> None:
     assert out["prior"] == [] and out["claim_text"] == "Loading for tendinopathy"
     assert out["found_at"] == [1, 2]  # both tendon papers first, from the claim text alone
     assert set(out["ranked"]) == {"screened_to_95", "screened_to_100", "wss_95", "recall_at_10"}
+    both = runner.invoke(
+        _app(),
+        [
+            *(str(ris), "--labels", str(labels), "--claim-text", "Loading for tendinopathy"),
+            *("--prior-relevant", "1", "--prior-irrelevant", "1", "--seed", "1"),
+        ],
+    )
+    assert both.exit_code == 0, both.output
+    assert "prior: the claim text and 2 records drawn at random (seed 1)" in both.output
+    too_many = runner.invoke(_app(), [str(ris), "--labels", str(labels), "--prior-relevant", "3"])
+    assert isinstance(too_many.exception, InvalidRecord) and too_many.exception.exit_code == 2
+    assert "a prior of 3 relevant records asked for; the set has 2" in str(too_many.exception)
+    negative = runner.invoke(
+        _app(), [str(ris), "--labels", str(labels), "--prior-irrelevant", "-1"]
+    )
+    assert negative.exit_code == 2  # typer's own usage error, naming the option
+    assert "--prior-irrelevant" in negative.output and "greater than or" in negative.output
 
 
 def test_screen_simulate_refuses_a_bad_labels_file(tmp_path: Path) -> None:

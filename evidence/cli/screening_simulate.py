@@ -32,7 +32,24 @@ def simulate(
         typer.Option(
             "--claim-text",
             help="The claim's statement, used as prior knowledge instead of one relevant and "
-            "one irrelevant record drawn at random.",
+            "one irrelevant record drawn at random (or beside them: --prior-relevant 1 "
+            "--prior-irrelevant 1).",
+        ),
+    ] = None,
+    prior_relevant: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Relevant records drawn at random and labelled first (default 1, or 0 with "
+            "--claim-text).",
+        ),
+    ] = None,
+    prior_irrelevant: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Irrelevant records drawn at random and labelled first (default 1, or 0 with "
+            "--claim-text).",
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seeds the random prior and the classifier.")] = 0,
@@ -56,7 +73,14 @@ def simulate(
 
     labelled = read_labelled_set(file, labels, fmt=fmt, encoding=encoding)
     try:
-        result = replay(labelled.records, labelled.labels, claim_text=claim_text, seed=seed)
+        result = replay(
+            labelled.records,
+            labelled.labels,
+            claim_text=claim_text,
+            seed=seed,
+            prior_relevant=prior_relevant,
+            prior_irrelevant=prior_irrelevant,
+        )
     except ValueError as exc:  # no relevant record, too few of a kind for the prior
         from evidence.errors import InvalidRecord
 
@@ -64,11 +88,8 @@ def simulate(
     if as_json:
         print_json(result.to_dict())
         return
-    prior = (
-        "the claim text"
-        if result.claim_text
-        else f"{len(result.prior)} records drawn at random (seed {seed})"
-    )
+    drawn = f"{len(result.prior)} records drawn at random (seed {seed})" if result.prior else ""
+    prior = " and ".join(p for p in ("the claim text" if result.claim_text else "", drawn) if p)
     say(f"{result.records:,} records, {result.relevant:,} relevant; prior: {prior}")
     say(f"{'':24} {'ranked':>10} {'random':>10}")
     rows = (

@@ -5,10 +5,15 @@ features of each candidate's title and abstract and a linear classifier retraine
 decision. What ASReview does not have and a claim does is a statement (and perhaps the search
 that found the candidates). It is the prior knowledge:
 
-* until the decisions hold at least one relevant and one irrelevant record, candidates are
-  ranked by cosine similarity to the statement and query (and to the records already judged
-  relevant, once there are some);
-* after, the statement is one more relevant document in the training set.
+* before any decision, and while every decision is "relevant", candidates are ranked by
+  cosine similarity to the statement and query and the records judged relevant;
+* once a record is judged irrelevant, the classifier is trained with the statement as one
+  more relevant document, even before any record is judged relevant: excluding records
+  then moves the queue away from them, if only a little (the irrelevant rows weigh a tenth
+  of the relevant ones together). Ranking by similarity until the first relevant record, as
+  a queue without a statement must, left a curator's exclusions without any effect on the
+  order. On the benchmark's four sets (5 seeds, the statement alone) the mean WSS@95 went
+  from 0.765 to 0.767: no worse, and a queue that answers every decision.
 
 Blending the classifier's score with the similarity to the statement was tried as well
 (weights 0.3, 1 and 3, fixed or fading with each relevant record found) and it did no good on
@@ -165,7 +170,10 @@ class ScreeningRanker:
         y = np.asarray(labels, dtype=np.int64)
         rows_decided = np.asarray(decided, dtype=np.int64)
         found = int(y.sum())
-        if found == 0 or found == len(y):
+        # the classifier needs both classes: the prior text is a relevant example, so with
+        # one the irrelevant decisions teach it before any relevant record is found
+        has_positive = found > 0 or self._prior is not None
+        if len(y) == 0 or not has_positive or found == len(y):
             return self._similarity(rows_decided[y == 1]), "similarity"
         rng = np.random.default_rng([self.seed, len(y)])
         pool = np.setdiff1d(np.arange(len(self.ids)), rows_decided)

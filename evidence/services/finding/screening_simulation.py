@@ -8,6 +8,9 @@ every relevant record is found (what comes after cannot change the figures below
   record drawn at random (by ``seed``). They count as screened, as they had to be read.
 * With a claim text the prior is that text alone; no record is labelled before the first
   ranking.
+* ``prior_relevant`` / ``prior_irrelevant`` (``screen simulate --prior-relevant N
+  --prior-irrelevant N``) set how many records are drawn either way, so that a claim text
+  can be measured beside the same labelled records as without it.
 
 The figures are the standard ones: records screened to reach 95% and 100% recall, WSS@95
 (work saved over sampling at 95% recall, ``(TN + FN) / N - 0.05``, Cohen et al. 2006: the
@@ -154,8 +157,14 @@ def simulate(
     has_claim = bool(claim_text and claim_text.strip())
     n_rel = prior_relevant if prior_relevant is not None else (0 if has_claim else 1)
     n_irr = prior_irrelevant if prior_irrelevant is not None else (0 if has_claim else 1)
-    if n_rel > relevant or n_irr > len(ids) - relevant:
-        raise ValueError("more prior records asked for than the set has")
+    if n_rel < 0 or n_irr < 0:
+        raise ValueError("a prior cannot have fewer than 0 records")
+    for asked, kind, has in (
+        (n_rel, "relevant", relevant),
+        (n_irr, "irrelevant", len(ids) - relevant),
+    ):
+        if asked > has:
+            raise ValueError(f"a prior of {asked} {kind} records asked for; the set has {has}")
     if ranker is None:
         ranker = ScreeningRanker(
             records, statement=claim_text if has_claim else None, query=query, seed=seed
