@@ -360,3 +360,18 @@ class AlreadyDecided(ConflictError):
         )
         self.kind, self.key, self.expected, self.actual = "candidate", key, version, version
         self.state, self.curator = state, curator
+
+
+class CandidateLinked(ConflictError):
+    """Raised when an inclusion would be revised away while the paper is still linked as the
+    claim's evidence: the link would go on counting towards the verdict for a paper the
+    screening says is out, so the link is removed first, on purpose and with a reason."""
+
+    def __init__(self, key: str, claim_id: str, ref: str, version: int) -> None:
+        EvidenceError.__init__(
+            self,
+            f"candidate {key!r} is included and linked as evidence; nothing was written: "
+            f"remove the link first (`evidence unlink {claim_id} {ref} --reason ...`), then "
+            "revise the decision",
+        )
+        self.kind, self.key, self.expected, self.actual = "candidate", key, version, version

@@ -415,14 +415,14 @@ def test_openalex_limits_or_values_and_page_size(
     hundred = dois + [corpus.unknown_doi() for _ in range(100 - len(dois))]
     response = client.get(
         f"{fake.openalex_url}/works",
-        params={"filter": "doi:" + "|".join(hundred), "per-page": "200"},
+        params={"filter": "doi:" + "|".join(hundred), "per-page": "100"},
     )
     assert response.status_code == 200
     assert response.json()["meta"]["count"] == len([p for p in corpus if p.in_openalex])
 
     for params in (
-        {"filter": "doi:" + "|".join([*hundred, corpus.unknown_doi()]), "per-page": "200"},
-        {"filter": f"doi:{dois[0]}", "per-page": "201"},
+        {"filter": "doi:" + "|".join([*hundred, corpus.unknown_doi()]), "per-page": "100"},
+        {"filter": f"doi:{dois[0]}", "per-page": "101"},
         {"filter": f"title:{dois[0]}"},
     ):
         response = client.get(f"{fake.openalex_url}/works", params=params)

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from evidence.cli.app import app
 from evidence.domain.models import Candidate, History, Reference
 from evidence.remote import http as remote_http
 from evidence.store.engine import Store
@@ -162,6 +163,51 @@ def test_a_file_export_is_a_search_and_a_second_read_finds_only_duplicates(
     assert "binary" in fails(broken, 2)
 
 
+def test_a_rerun_fetches_as_deep_as_the_search_it_repeats(
+    cli: Cli, fake: FakeServices, seeded_url: str
+) -> None:
+    first = json.loads(ok(cli("search", CLAIM, "--pubmed", QUERY, "--limit", "3", "--json")))
+    assert first["hits"] > 3 and first["identified"] == 3
+    again = json.loads(ok(cli("search", "--rerun", CLAIM, "--json")))
+    # the same three, not the default 2,000: the records past the first cut-off are not new
+    assert [(r["identified"], r["new"]) for r in again] == [(3, 0)]
+    assert "as deep as the search it repeats" in fails(
+        cli("search", "--rerun", CLAIM, "--limit", "50"), 2
+    )
+
+
+def test_a_file_of_which_nothing_can_be_read_is_no_search(
+    cli: Cli, seeded_url: str, tmp_path: Path
+) -> None:
+    before = rows(seeded_url)
+    truncated = tmp_path / "truncated.ris"
+    truncated.write_text("TY  - JOUR\nTI  - A record cut off before its end (synthetic)\n")
+    out = fails(cli("search", CLAIM, "--file", str(truncated)), 2)
+    assert "truncated.ris" in out and "no record in it could be read" in out
+    assert "ER line" in out  # the first unreadable record's problem
+    assert rows(seeded_url) == before  # no search recorded, no paper stored
+
+
+def test_a_search_that_finds_only_the_claims_evidence_is_not_nothing_found(
+    cli: Cli, seeded_url: str, tmp_path: Path
+) -> None:
+    listed = json.loads(ok(cli("claims", "list", "--json")))
+    claims = listed if isinstance(listed, list) else listed["claims"]
+    claim = next(c["id"] for c in claims if c["supporting"] + c["refuting"] > 0)
+    shown = json.loads(ok(cli("claim", "show", claim, "--json")))
+    paper = next(e["reference"] for e in shown["evidence"] if e["reference"].get("doi"))
+    # the claim's own evidence paper, exported again by a database
+    export = tmp_path / "again.ris"
+    export.write_text(
+        f"TY  - JOUR\nTI  - {paper.get('title') or 'untitled'}\nDO  - {paper['doi']}\nER  - \n"
+    )
+    out = json.loads(ok(cli("search", claim, "--file", str(export), "--json")))
+    assert (out["identified"], out["duplicates"], out["new"]) == (1, 1, 0)
+    flow = prisma(cli, claim)
+    adds_up(flow)
+    assert flow["candidates"] == 0 and flow["nothing_found"] is None
+
+
 def test_a_rerun_adds_only_records_not_seen_before(
     cli: Cli, fake: FakeServices, corpus: Corpus, seeded_url: str
 ) -> None:
@@ -182,6 +228,38 @@ def test_a_rerun_adds_only_records_not_seen_before(
     assert out[0]["rerun_of"] is not None
     assert set(candidates(seeded_url)) - first == {"pmid:90099001"}
     adds_up(prisma(cli))
+
+
+def test_a_search_that_came_back_short_says_so_and_keeps_its_limit(seeded_url: str) -> None:
+    """PubMed may withdraw a record between the search and the fetch: the report and the
+    search's notes say how many never came, and the limit is kept for its re-runs."""
+    from evidence.domain.metadata import PaperMetadata
+    from evidence.remote.searching import SearchResult
+    from evidence.services.finding.searching import rerun_limit, store_result
+
+    sent = [
+        PaperMetadata(
+            service="pubmed",
+            pmid=str(90099100 + i),
+            title=f"A synthetic heel pain record {i} (synthetic)",
+            abstract="A synthetic abstract.",
+        )
+        for i in range(3)
+    ]
+    result = SearchResult(
+        database="pubmed", query=QUERY, total=40, records=sent, requests=2, limit=5, unreadable=1
+    )
+    store = Store.open(seeded_url)
+    try:
+        with store.transaction() as session:
+            run = store_result(session, claim_id=CLAIM, result=result, actor="ann")
+            report = run.report.to_dict()
+            assert (report["identified"], report["new"], report["missing"]) == (3, 3, 1)
+            assert report["unreadable"] == 1
+            assert run.search.notes is not None and "1 of the 5 records asked" in run.search.notes
+            assert run.search.fetch_limit == 5 and rerun_limit(run.search) == 5
+    finally:
+        store.close()
 
 
 # --- screening --------------------------------------------------------------------------------
@@ -289,9 +367,57 @@ def test_including_with_a_judgement_makes_it_evidence_and_moves_the_verdict(
     assert after["prisma"]["judged"] == 1 and after["included_not_judged"] == []
 
 
+def test_an_included_paper_is_judged_later_and_its_link_guards_a_revision(
+    cli: Cli, screened: list[str], seeded_url: str
+) -> None:
+    paper = screened[0]
+    judge = ("--stance", "supports", "--rationale", "A synthetic study that bears on it.")
+    ok(cli("screen", "decide", CLAIM, paper, "include", user="ann"))
+    waiting = json.loads(ok(cli("claim", "show", CLAIM, "--json")))
+    assert waiting["prisma"]["included_not_judged"] == 1
+    assert paper not in [e["reference"]["key"] for e in waiting["evidence"]]
+    # judging it later is not changing the decision: no --revise
+    ok(cli("screen", "decide", CLAIM, paper, "include", *judge, user="bob"))
+    judged = json.loads(ok(cli("claim", "show", CLAIM, "--json")))
+    assert paper in [e["reference"]["key"] for e in judged["evidence"]]
+    assert (judged["prisma"]["judged"], judged["prisma"]["included_not_judged"]) == (1, 0)
+    assert judged["supporting"] == waiting["supporting"] + 1
+    # the same judgement again writes nothing
+    before = rows(seeded_url)
+    ok(cli("screen", "decide", CLAIM, paper, "include", *judge, user="bob"))
+    # an inclusion is not revised away under its evidence link, which would go on counting
+    out = fails(
+        cli("screen", "decide", CLAIM, paper, "exclude", "--reason", "wrong_design", "--revise"),
+        5,
+    )
+    assert "included and linked as evidence" in out and f"evidence unlink {CLAIM} " in out
+    assert "linked as evidence" in fails(
+        cli("screen", "decide", CLAIM, paper, "maybe", "--revise"), 5
+    )
+    assert rows(seeded_url) == before
+    ok(cli("unlink", CLAIM, paper, "--reason", "screened out on a second reading"))
+    ok(cli("screen", "decide", CLAIM, paper, "exclude", "--reason", "wrong_design", "--revise"))
+    after = json.loads(ok(cli("claim", "show", CLAIM, "--json")))
+    assert paper not in [e["reference"]["key"] for e in after["evidence"]]
+    assert after["supporting"] == waiting["supporting"]
+    adds_up(after["prisma"])
+
+
+def test_a_claim_with_no_candidates_has_an_empty_queue(cli: Cli, seeded_url: str) -> None:
+    queue = json.loads(ok(cli("screen", CLAIM, "--next", "--json")))
+    assert queue["next"] is None and (queue["total"], queue["screened"]) == (0, 0)
+    assert queue["progress"].startswith(f"no candidates yet: `evidence search {CLAIM} --pubmed")
+    shown = cli.runner.invoke(
+        app,
+        ["screen", CLAIM],
+        input="q\n",
+        env={"EVIDENCE_DATABASE_URL": cli.url or "", "EVIDENCE_USER": "ann"},
+    )
+    assert "no candidates yet" in ok(shown)
+
+
 def test_the_terminal_screens_one_at_a_time(cli: Cli, screened: list[str]) -> None:
     runner = cli.runner
-    from evidence.cli.app import app
 
     result = runner.invoke(
         app,
@@ -346,15 +472,19 @@ def test_two_curators_screening_one_claim_lose_no_decision(
     import subprocess
     import sys
 
+    # ann excludes and bob includes: whoever is first decides, the other is refused
     script = (
         "import sys\n"
         "from evidence.cli.app import app\n"
+        "decision = {'ann': ['exclude', '--reason', 'wrong_design'], 'bob': ['include']}\n"
         "for ref in sys.argv[2:]:\n"
         "    try:\n"
         "        app(['--as', sys.argv[1], 'screen', 'decide', "
-        f"'{CLAIM}', ref, 'exclude', '--reason', 'wrong_design'], standalone_mode=False)\n"
+        f"'{CLAIM}', ref, *decision[sys.argv[1]]], standalone_mode=False)\n"
         "    except SystemExit:\n"
         "        pass\n"
+        "    except Exception as exc:\n"
+        "        assert type(exc).__name__ in ('AlreadyDecided', 'WriteConflict'), exc\n"
     )
     env = {"EVIDENCE_DATABASE_URL": seeded_url, "PATH": "/usr/bin:/bin"}
     import os
@@ -366,8 +496,10 @@ def test_two_curators_screening_one_claim_lose_no_decision(
     ]
     for p in procs:
         p.wait(timeout=120)
+    for p in procs:
+        assert p.returncode == 0
     final = candidates(seeded_url)
-    assert set(final.values()) == {"excluded"}
+    assert set(final.values()) <= {"excluded", "included"} and len(final) == len(screened)
     store = Store.open(seeded_url)
     try:
         with store.reading() as s:
@@ -375,9 +507,20 @@ def test_two_curators_screening_one_claim_lose_no_decision(
                 select(func.count()).select_from(History).where(History.entity == "candidate")
             )
             versions = set(s.scalars(select(Candidate.version).where(Candidate.claim_id == CLAIM)))
+            # each candidate's one write is by the curator whose decision it holds
+            deciders = dict(
+                s.execute(
+                    select(Reference.key, Candidate.decided_by)
+                    .join(Candidate, Candidate.reference_id == Reference.id)
+                    .where(Candidate.claim_id == CLAIM)
+                ).all()
+            )
     finally:
         store.close()
     assert writes == len(screened) and versions == {2}
+    assert all(
+        deciders[ref] == ("ann" if state == "excluded" else "bob") for ref, state in final.items()
+    )
     queue = json.loads(ok(cli("screen", CLAIM, "--next", "--json")))
     assert queue["next"] is None and queue["screened"] == len(screened)
 

@@ -199,7 +199,7 @@ def test_the_fake_services_search_in_their_real_formats(fake: FakeServices) -> N
         assert again["next-cursor"] == first["next-cursor"]
         assert again["items"][0]["DOI"] not in {item["DOI"] for item in first["items"]}
 
-        params = {"search": "heel pain", "per-page": "200", "cursor": "*", "select": "id,doi"}
+        params = {"search": "heel pain", "per-page": "100", "cursor": "*", "select": "id,doi"}
         page = client.get(f"{fake.openalex_url}/works", params=params).json()
         assert page["meta"]["page"] is None and page["meta"]["next_cursor"]
         assert set(page["results"][0]) == {"id", "doi"}
@@ -494,7 +494,7 @@ def test_a_query_crossref_refuses_fails_with_its_reasons(
 # -- OpenAlex ---------------------------------------------------------------------------------
 
 
-def test_2000_openalex_works_take_ten_pages_of_200(
+def test_2000_openalex_works_take_twenty_pages_of_100(
     fake: FakeServices, corpus: Corpus, tmp_path: Path
 ) -> None:
     result, seen = run(
@@ -504,19 +504,19 @@ def test_2000_openalex_works_take_ten_pages_of_200(
     assert result.total == len(hits) > 2000
     assert [r.doi for r in result.records] == dois(hits[:2000])
     assert [r.pmid for r in result.records] == pmids(hits[:2000])
-    assert result.requests == 10 and result.complete
+    assert result.requests == 20 and result.complete
     assert_progress(seen, 2000)
     log = fake.requests("openalex")
     assert log[0].params == {
         "search": "synthetic",
-        "per-page": "200",
+        "per-page": "100",
         "cursor": "*",
         "select": SELECT,
         "api_key": "synthetic-key",
         "mailto": EMAIL,
     }
     cursors = [r.params["cursor"] for r in log]
-    assert len(set(cursors)) == 10  # each page asked with the cursor the one before gave
+    assert len(set(cursors)) == 20  # each page asked with the cursor the one before gave
 
 
 def test_openalex_paging_stops_at_the_count_and_keeps_works_without_a_doi(
@@ -537,7 +537,7 @@ def test_openalex_paging_to_the_end(fake: FakeServices, corpus: Corpus, tmp_path
     result, _ = run(fake, tmp_path, "openalex", "synthetic", MAX_LIMIT)
     hits = corpus.search("synthetic", in_openalex)
     assert [r.doi for r in result.records] == dois(hits) and result.complete
-    assert result.requests == -(-len(hits) // 200)
+    assert result.requests == -(-len(hits) // 100)
 
 
 @pytest.mark.parametrize(
@@ -552,7 +552,7 @@ def test_openalex_faults_are_retried_with_the_same_cursor(
     result, _ = run(fake, tmp_path, "openalex", "synthetic", 600)
     assert [r.doi for r in result.records] == dois(corpus.search("synthetic", in_openalex)[:600])
     log = fake.requests("openalex")
-    assert result.requests == 4 and log[1].params["cursor"] == log[2].params["cursor"]
+    assert result.requests == 7 and log[1].params["cursor"] == log[2].params["cursor"]
 
 
 def test_openalex_without_an_accepted_key_says_what_is_needed(

@@ -12,11 +12,14 @@ from evidence.cli.context import app_context
 from evidence.cli.curation import OTHER_DOWNGRADES, one_way_each
 from evidence.cli.output import console, print_json, say
 from evidence.domain.term_marks import marked, term_pattern
-from evidence.domain.vocab import ExclusionReason, Screening, Stance, Upgrade
-from evidence.services.finding.decisions import Appraisal, decide
+from evidence.domain.vocab import ExclusionReason, Screening, Stance, Upgrade, parse
+from evidence.errors import ConflictError, InvalidValue
+from evidence.services.finding.decisions import Appraisal, decide, get_candidate
 from evidence.services.views.prisma import prisma_flow
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from evidence.services.finding.queue import Queue, QueueItem
 
 REASONS = ", ".join(r.value for r in ExclusionReason)
@@ -174,20 +177,27 @@ def screen_queue(
             reason, text = _ask_reason()
         elif choice == "include":
             appraisal = _ask_appraisal()
-        with store.transaction() as session:
-            decide(
-                session,
-                claim_id=queue.claim_id,
-                ref=item.reference,
-                decision=choice,
-                actor=app.actor,
-                reason=reason,
-                reason_text=text,
-                appraisal=appraisal,
-                expected_version=item.version,
-            )
-            queue = builder.build(session)
-            keep_scores(session, queue)
+        try:
+            with store.transaction() as session:
+                decide(
+                    session,
+                    claim_id=queue.claim_id,
+                    ref=item.reference,
+                    decision=choice,
+                    actor=app.actor,
+                    reason=reason,
+                    reason_text=text,
+                    appraisal=appraisal,
+                    expected_version=item.version,
+                )
+                queue = builder.build(session)
+                keep_scores(session, queue)
+        except ConflictError:
+            # another curator screening the same claim got there first: their decision
+            # stands, and this session goes on with the queue as it now is
+            with store.reading() as session:
+                say(_decided_meanwhile(session, queue.claim_id, item.reference))
+                queue = builder.build(session)
 
 
 def _show(queue: Queue, item: QueueItem) -> None:
@@ -230,12 +240,30 @@ def _ask_reason() -> tuple[str, str | None]:
     return reason.value, text
 
 
+def _decided_meanwhile(session: Session, claim_id: str, ref: str) -> str:
+    candidate, _ = get_candidate(session, claim_id, ref)
+    who = candidate.decided_by or "another curator"
+    if candidate.state in (Screening.included.value, Screening.excluded.value):
+        return f"{ref}: already {candidate.state} by {who} meanwhile; moving on."
+    # still open (marked maybe meanwhile, or a write that collided): it comes round again
+    return f"{ref}: changed by {who} meanwhile (now {candidate.state}); nothing was written."
+
+
 def _ask_appraisal() -> Appraisal | None:
     stances = ", ".join(s.value for s in Stance)
-    stance = typer.prompt(
-        f"Stance now ({stances}), or Enter to judge it later", default="", show_default=False
-    ).strip()
-    if not stance:
-        return None
-    rationale = typer.prompt("Rationale (one sentence)").strip()
-    return Appraisal(stance, rationale)
+    while True:
+        typed = typer.prompt(
+            f"Stance now ({stances}), or Enter to judge it later", default="", show_default=False
+        ).strip()
+        if not typed:
+            return None
+        try:
+            stance = parse(Stance, typed, field="stance")
+            break
+        except InvalidValue:
+            say(f"Type one of {stances}, or press Enter to judge it later.")
+    while True:
+        rationale = typer.prompt("Rationale (one sentence)").strip()
+        if rationale:
+            return Appraisal(stance.value, rationale)
+        say("A stance needs a rationale: one sentence on how the paper bears on the claim.")

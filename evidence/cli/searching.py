@@ -8,13 +8,16 @@ from typing import Annotated
 import typer
 
 from evidence.cli.context import app_context
-from evidence.cli.output import print_json, progress_bar, say
+from evidence.cli.output import print_json, progress_bar, say, warn
+from evidence.domain.metadata import SERVICE_NAMES
 from evidence.domain.vocab import SearchService
+from evidence.errors import EvidenceError
 from evidence.services.finding.searching import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     SearchRun,
     fetch,
+    rerun_limit,
     search_file,
     searches_to_rerun,
     store_result,
@@ -44,6 +47,11 @@ def report_run(run: SearchRun, *, as_json: bool) -> None:
         say(f"  not used: {line}")
     if len(report.unreadable) > 10:
         say(f"  ... and {len(report.unreadable) - 10:,} more not used")
+    if report.missing:
+        say(
+            f"  came back short: {report.missing:,} record(s) the service counted never came"
+            " (withdrawn between the search and the fetch?)"
+        )
     if report.added:
         say(f"Screen them with `evidence screen {search.claim_id}`.")
 
@@ -118,6 +126,11 @@ def search(
     if rerun:
         if given or file is not None:
             raise typer.BadParameter("--rerun runs the recorded searches: give no new one")
+        if _given(ctx, "limit"):
+            raise typer.BadParameter(
+                "a re-run fetches as deep as the search it repeats (its own --limit)",
+                param_hint="--limit",
+            )
         if (claim is None) == (not all_claims):
             raise typer.BadParameter("give a CLAIM or --all", param_hint="--rerun")
         _rerun(ctx, None if all_claims else claim, as_json=as_json)
@@ -129,6 +142,14 @@ def search(
             "give one of --pubmed, --crossref, --openalex or --file", param_hint="--pubmed"
         )
     if file is not None:
+        if _given(ctx, "limit"):
+            # a file holds the whole export: cutting it short would record a search that
+            # found fewer records than the database gave
+            raise typer.BadParameter(
+                "--limit applies to --pubmed, --crossref and --openalex; a file export is "
+                "read whole",
+                param_hint="--limit",
+            )
         search_from_file(
             ctx, claim, file, database=database, query=query, encoding=encoding, as_json=as_json
         )
@@ -167,23 +188,42 @@ def _run_remote(
         )
 
 
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the option was typed (its default given explicitly counts)."""
+    # by name: typer carries its own copy of click, whose enum is not click's
+    return getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+
+
 def _rerun(ctx: typer.Context, claim: str | None, *, as_json: bool) -> None:
     app = app_context(ctx)
     with app.store().reading() as session:
         if claim is not None:
             get_claim(session, claim)
         recorded = [
-            (s.id or 0, s.claim_id, SearchService(s.service or ""), s.query, s.identified or 0)
+            (s.id or 0, s.claim_id, SearchService(s.service or ""), s.query, rerun_limit(s))
             for s in searches_to_rerun(session, claim)
         ]
     if not recorded:
         say("No search the tool ran is recorded" + (f" for {claim}." if claim else "."))
         return
-    done = []
-    for search_id, claim_id, service, text, identified in recorded:
-        # as many records as the first run fetched, or the default: a rerun looks as deep
-        limit = min(max(identified, DEFAULT_LIMIT), MAX_LIMIT)
-        run = _run_remote(ctx, claim_id, service, text, limit, rerun_of=search_id)
+    done: list[SearchRun] = []
+    for search_id, claim_id, service, text, limit in recorded:
+        try:
+            run = _run_remote(ctx, claim_id, service, text, limit, rerun_of=search_id)
+        except EvidenceError:
+            # each re-run is committed on its own: those done before the failure stay, so
+            # they are reported, and the failing one is named, before the error ends it
+            if as_json and done:
+                _print_reruns(done)
+            if len(recorded) > 1:
+                left = len(recorded) - len(done) - 1
+                warn(
+                    f"{claim_id}: {SERVICE_NAMES[service.value]} \u201c{text}\u201d failed; "
+                    f"{len(done):,} re-run(s) done and kept before it"
+                    + (f", {left:,} not run" if left else "")
+                    + "."
+                )
+            raise
         done.append(run)
         if not as_json:
             say(
@@ -191,14 +231,18 @@ def _rerun(ctx: typer.Context, claim: str | None, *, as_json: bool) -> None:
                 f"{run.report.added:,} new, {run.report.duplicates:,} seen before."
             )
     if as_json:
-        print_json(
-            [
-                {
-                    "claim": r.search.claim_id,
-                    "search": r.search.id,
-                    "rerun_of": r.search.rerun_of,
-                    **r.report.to_dict(),
-                }
-                for r in done
-            ]
-        )
+        _print_reruns(done)
+
+
+def _print_reruns(done: list[SearchRun]) -> None:
+    print_json(
+        [
+            {
+                "claim": r.search.claim_id,
+                "search": r.search.id,
+                "rerun_of": r.search.rerun_of,
+                **r.report.to_dict(),
+            }
+            for r in done
+        ]
+    )

@@ -251,6 +251,7 @@ class EvidenceSearch(Base, table=True):
     rerun_of: int | None = Field(
         default=None, foreign_key="evidence_search.id", ondelete="SET NULL"
     )
+    fetch_limit: int | None = None  # the most records it set out to fetch (--limit)
 
 
 class Candidate(Base, table=True):

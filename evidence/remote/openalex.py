@@ -19,8 +19,11 @@ from evidence.remote.limits import Host, Window
 from evidence.remote.service import Service
 from evidence.settings import Settings
 
-OR_LIMIT = 100  # OpenAlex's cap on values OR-ed in one filter
-PER_PAGE = 200  # OpenAlex's maximum
+OR_LIMIT = 100  # OpenAlex's cap on values OR-ed in one filter, and the DOIs a list asks for
+# OpenAlex's documented range for per-page is 1-100: a page holds a full batch of DOIs, each
+# found once; a batch whose works overflow the page (works sharing a DOI) has the DOIs that
+# fell off asked for one by one, never taken as unknown to OpenAlex
+PER_PAGE = 100
 PER_SECOND = 10
 
 
@@ -56,11 +59,11 @@ class OpenAlex(Service):
     async def _list(self, batch: list[str]) -> dict[str, Answer]:
         params = {
             "filter": "doi:" + "|".join(f"https://doi.org/{d}" for d in batch),
-            "per-page": str(PER_PAGE),  # room for works that share a DOI
+            "per-page": str(PER_PAGE),
             **self.common,
         }
 
-        def handle(response: httpx.Response) -> list[tuple[PaperMetadata, bytes]]:
+        def handle(response: httpx.Response) -> tuple[list[tuple[PaperMetadata, bytes]], bool]:
             if response.status_code != 200:
                 raise ServiceFailure("OpenAlex", f"HTTP {response.status_code}")
             body = self.json_body(response)
@@ -69,10 +72,13 @@ class OpenAlex(Service):
             except InvalidRecord as exc:
                 raise Retryable(f"unreadable answer ({exc.problem})") from exc
             raws = body["results"]
-            return [(w, json.dumps(r).encode()) for w, r in zip(works, raws, strict=True)]
+            meta = body.get("meta")
+            count = meta.get("count") if isinstance(meta, dict) else None
+            cut = isinstance(count, int) and count > len(raws)
+            return [(w, json.dumps(r).encode()) for w, r in zip(works, raws, strict=True)], cut
 
         try:
-            works = await self.http.request(
+            works, cut = await self.http.request(
                 self.host,
                 "GET",
                 f"{self.base}/works",
@@ -82,7 +88,14 @@ class OpenAlex(Service):
             )
         except ServiceFailure as exc:
             return self.failed(batch, exc.reason)
-        return self.keep("openalex", batch, {w.doi: (w, raw) for w, raw in works if w.doi})
+        found = {w.doi: (w, raw) for w, raw in works if w.doi}
+        if not cut:
+            return self.keep("openalex", batch, found)
+        off_the_page = [d for d in batch if d not in found]
+        answers = self.keep("openalex", [d for d in batch if d in found], found)
+        for part in await asyncio.gather(*(self._single(d) for d in off_the_page)):
+            answers.update(part)
+        return answers
 
     async def _single(self, doi: str) -> dict[str, Answer]:
         def handle(response: httpx.Response) -> tuple[PaperMetadata, bytes] | None:

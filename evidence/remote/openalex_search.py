@@ -1,6 +1,6 @@
 """OpenAlex searches: ``/works?search=...`` paged with a cursor (``cursor=*``, then
-``meta.next_cursor``), 200 works a page, only the fields the ledger reads (``select``), with
-the API key and address remote/openalex.py sends.
+``meta.next_cursor``), 100 works a page (the most OpenAlex's per-page allows), only the fields
+the ledger reads (``select``), with the API key and address remote/openalex.py sends.
 
 OpenAlex's cursor is a bookmark (it holds where the last page ended): asking again with it,
 as a retry does, gives the same page. The end is a null ``next_cursor`` with no results, or
@@ -138,8 +138,6 @@ async def search_openalex(
         common["api_key"] = settings.openalex_api_key
     if settings.contact_email:
         common["mailto"] = settings.contact_email
-    # 200: what remote/openalex.py asks for and OpenAlex's API documentation gave as the most;
-    # its 2026 developer pages give 100, so a 400 naming per-page would mean it now holds
     per_page = min(PER_PAGE, limit)
     records: list[PaperMetadata] = []
     unreadable = 0

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision (tests/test_store.py checks it is alembic's head).
-HEAD = "0008"
+HEAD = "0009"
 
 
 def alembic_config(store: Store | None = None) -> Config:

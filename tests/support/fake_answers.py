@@ -12,7 +12,7 @@ A fake that ignored a parameter it is not written for would answer another quest
 one asked: Crossref and OpenAlex refuse one with their own 400, as the real ones refuse an
 unknown parameter, and the fake esearch any ``retmode`` but json. They refuse too a value
 beyond the published caps the client sizes its batches by: Crossref's 1000 rows, OpenAlex's
-200 works a page and 100 values a filter, efetch's 10,000 records a request.
+100 works a page and 100 values a filter, efetch's 10,000 records a request.
 """
 
 from __future__ import annotations
@@ -482,7 +482,10 @@ class OpenAlex(Service):
 
     name = "openalex"
     limits = {"openalex": Limit(10, 1.0)}
-    _PARAMS = ("filter", "per-page", "mailto", "api_key", "search", "cursor", "select")
+    _PARAMS = ("filter", "per-page", "per_page", "mailto", "api_key", "search", "cursor", "select")
+    # OpenAlex's documented per-page range (developers.openalex.org, paging): a client asking
+    # more gets the real service's 400, so a test catches it rather than production
+    MAX_PER_PAGE = 100
 
     def answer(self, path: str, params: dict[str, str]) -> Reply:
         route = path.rstrip("/")
@@ -496,9 +499,11 @@ class OpenAlex(Service):
         for name in params:
             if name not in self._PARAMS:
                 return _openalex_failure(f"{name} is not a valid parameter.")
-        raw_per_page = params.get("per-page", "25")
-        if not raw_per_page.isdigit() or not 1 <= int(raw_per_page) <= 200:
-            return _openalex_failure("per-page parameter must be between 1 and 200")
+        raw_per_page = params.get("per-page", params.get("per_page", "25"))
+        if not raw_per_page.isdigit() or not 1 <= int(raw_per_page) <= self.MAX_PER_PAGE:
+            return _openalex_failure(
+                f"per-page parameter must be between 1 and {self.MAX_PER_PAGE}"
+            )
         per_page = int(raw_per_page)
         select = None
         if "select" in params:

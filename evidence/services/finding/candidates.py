@@ -37,6 +37,9 @@ class CandidateReport:
     duplicates: int = 0  # the claim's candidates or evidence already, or twice in the search
     added: int = 0  # new candidates
     unreadable: list[str] = field(default_factory=list)  # records the import could not use
+    # records the service counted and was asked for but never sent (withdrawn between the
+    # search and the fetch): a search that came back short says so
+    missing: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +48,7 @@ class CandidateReport:
             "new": self.added,
             "unreadable": len(self.unreadable),
             "unreadable_records": self.unreadable[:50],
+            "missing": self.missing,
         }
 
 

@@ -5,7 +5,9 @@ at once: a decision is written only if the candidate is still as the curator saw
 (optimistic locking on its version), so no decision silently replaces another; changing a
 decision already made (include or exclude, not maybe) takes ``revise``. Including a candidate
 with a stance and rationale links it as evidence in the same transaction; without them it is
-"included, not yet judged".
+"included, not yet judged", and including it again with them judges it. An inclusion is not
+revised away while its paper is linked as evidence (the link would go on counting): the link
+is removed first.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from evidence.domain.models import Candidate, Evidence, Reference
 from evidence.domain.vocab import ExclusionReason, Screening, parse, spelling
 from evidence.errors import (
     AlreadyDecided,
+    CandidateLinked,
     CandidateNotFound,
     ConflictError,
     InvalidValue,
@@ -88,9 +91,20 @@ def decide(
         raise ConflictError("candidate", key, expected_version, candidate.version)
     # a "maybe" is there to be decided later: deciding it is not changing a decision
     open_states = (Screening.unscreened.value, Screening.maybe.value)
+    linked = session.scalar(
+        select(Evidence.id).where(
+            Evidence.claim_id == candidate.claim_id, Evidence.reference_id == paper.id
+        )
+    )
+    if candidate.state == Screening.included.value and state is not Screening.included and linked:
+        raise CandidateLinked(key, candidate.claim_id, paper.key, candidate.version)
     if candidate.state not in open_states and not revise:
         if (candidate.state, candidate.reason) == (state.value, why):
-            return candidate  # the same decision again: nothing to write
+            # the same decision again: nothing to write, unless it judges a paper that was
+            # "included, not yet judged" (appraisal later is the point of that state)
+            if appraisal is not None and linked is None:
+                _link(session, candidate, paper, appraisal, actor)
+            return candidate
         raise AlreadyDecided(key, candidate.state, candidate.decided_by, candidate.version)
     before = _snapshot(candidate)
     update_if_unchanged(
@@ -117,25 +131,25 @@ def decide(
         after=_snapshot(candidate),
         reason=text,
     )
-    if appraisal is not None:
-        linked = session.scalar(
-            select(Evidence.id).where(
-                Evidence.claim_id == candidate.claim_id, Evidence.reference_id == paper.id
-            )
-        )
-        if linked is None:
-            link_evidence(
-                session,
-                claim_id=candidate.claim_id,
-                ref=paper.key,
-                actor=actor,
-                stance=appraisal.stance,
-                rationale=appraisal.rationale,
-                downgrades=list(appraisal.downgrades),
-                upgrades=list(appraisal.upgrades),
-                reason="included in screening",
-            )
+    if appraisal is not None and linked is None:
+        _link(session, candidate, paper, appraisal, actor)
     return candidate
+
+
+def _link(
+    session: Session, candidate: Candidate, paper: Reference, appraisal: Appraisal, actor: str
+) -> None:
+    link_evidence(
+        session,
+        claim_id=candidate.claim_id,
+        ref=paper.key,
+        actor=actor,
+        stance=appraisal.stance,
+        rationale=appraisal.rationale,
+        downgrades=list(appraisal.downgrades),
+        upgrades=list(appraisal.upgrades),
+        reason="included in screening",
+    )
 
 
 def _reason(

@@ -62,6 +62,11 @@ class Queue:
     def progress(self) -> str:
         """ "312 of 2,000 screened, 14 included; the model expects about 2 more relevant in
         the rest; 40 screened since the last include"."""
+        if self.total == 0:
+            return (
+                f'no candidates yet: `evidence search {self.claim_id} --pubmed "QUERY"` (or'
+                " --crossref, --openalex, --file) finds some"
+            )
         said = f"{self.screened:,} of {self.total:,} screened, {self.included:,} included"
         expected = self.ranking.expected_relevant_remaining
         if expected is not None and self.items:
@@ -107,10 +112,15 @@ class QueueBuilder:
                 EvidenceSearch.claim_id == claim.id, col(EvidenceSearch.service).is_not(None)
             )
         )
-        self.ranker = ScreeningRanker(
-            [Candidate(ref.key, ref.title or "", ref.abstract or "") for _, ref in rows],
-            statement=claim.statement,
-            query=" ".join(dict.fromkeys(queries)) or None,
+        # a claim with no search yet has an empty queue, not an error
+        self.ranker = (
+            ScreeningRanker(
+                [Candidate(ref.key, ref.title or "", ref.abstract or "") for _, ref in rows],
+                statement=claim.statement,
+                query=" ".join(dict.fromkeys(queries)) or None,
+            )
+            if rows
+            else None
         )
 
     def build(self, session: Session) -> Queue:
@@ -126,7 +136,7 @@ class QueueBuilder:
             if c.state in (Screening.included.value, Screening.excluded.value)
             and key in self.papers
         ]
-        ranking = self.ranker.rank(decisions)
+        ranking = self.ranker.rank(decisions) if self.ranker is not None else _NOTHING
         by_key = dict(states)
         items = [
             _item(self.papers[r.id], by_key[r.id], r.score)
@@ -147,6 +157,16 @@ class QueueBuilder:
             included=counts[Screening.included],
             excluded=counts[Screening.excluded],
         )
+
+
+_NOTHING = Ranking(
+    ranked=(),
+    method="similarity",
+    screened=0,
+    relevant_found=0,
+    screened_since_last_include=0,
+    expected_relevant_remaining=None,
+)
 
 
 def screening_queue(session: Session, claim_id: str) -> Queue:

@@ -19,6 +19,7 @@ from evidence import clock
 from evidence.domain.metadata import SERVICE_NAMES, Bibliographic
 from evidence.domain.models import EvidenceSearch
 from evidence.domain.vocab import SearchService
+from evidence.errors import InvalidRecord
 from evidence.formats.reading import OpenedFile, open_records
 from evidence.remote.searching import DEFAULT_LIMIT, MAX_LIMIT, Progress, SearchResult, search
 from evidence.services.finding.candidates import CandidateReport, add_candidates, opened_from
@@ -103,6 +104,20 @@ def search_file(
         notes=f"read from {name} ({opened.format})",
         progress=progress,
     )
+    if run.report.identified <= len(run.report.unreadable):
+        # raised inside the search's transaction: the search is not recorded either. A file
+        # of which nothing could be read is no search that found nothing
+        unreadable = run.report.unreadable
+        raise InvalidRecord(
+            str(path),
+            None,
+            "no record in it could be read"
+            + (
+                f" ({len(unreadable):,} unreadable, the first: {unreadable[0]})"
+                if unreadable
+                else ""
+            ),
+        )
     # an export holds every hit of its search: they are the records read
     run.search.hits = run.report.identified
     return run
@@ -167,9 +182,30 @@ def store_result(
         actor=actor,
         rerun_of=rerun_of,
     )
+    run.search.fetch_limit = result.limit
+    notes = []
     if result.unreadable:
-        run.search.notes = f"{result.unreadable} record(s) the service sent could not be read"
+        notes.append(f"{result.unreadable} record(s) the service sent could not be read")
+        run.report.unreadable.extend(
+            f"{SERVICE_NAMES[service.value]} sent a record no reader could use"
+            for _ in range(result.unreadable)
+        )
+    if not result.complete:
+        run.report.missing = result.wanted - len(result.records) - result.unreadable
+        notes.append(
+            f"came back short: {run.report.missing:,} of the {result.wanted:,} records asked"
+            " for never came"
+        )
+    run.search.notes = "; ".join(notes) or None
     return run
+
+
+def rerun_limit(search: EvidenceSearch) -> int:
+    """How deep a re-run of ``search`` fetches: as deep as the search did (its limit),
+    or, for a search recorded before limits were kept, what it fetched or the default."""
+    if search.fetch_limit:
+        return search.fetch_limit
+    return min(max(search.identified or 0, DEFAULT_LIMIT), MAX_LIMIT)
 
 
 def searches_to_rerun(session: Session, claim_id: str | None) -> list[EvidenceSearch]:

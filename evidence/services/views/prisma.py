@@ -103,7 +103,10 @@ def prisma_flow(session: Session, claim_id: str) -> PrismaFlow:
         "nothing_found": None,
     }
     run = [s for s in searches if s.service is not None]
-    if run and not included and not count[Screening.unscreened] and not count[Screening.maybe]:
+    open_or_in = included or count[Screening.unscreened] or count[Screening.maybe]
+    # no candidate at all is not "nothing found": every record was the claim's evidence
+    # already (or nothing could be read), so the search found what the claim cites
+    if run and flow["candidates"] and not open_or_in:
         last = run[-1]
         when = f", {last.searched_on.isoformat()}" if last.searched_on else ""
         more = f" and {len(run) - 1} more" if len(run) > 1 else ""
