@@ -147,7 +147,7 @@ def screen_queue(
         if as_json:
             print_json({**queue.to_dict(), "next": top.to_dict() if top else None})
         elif top is None:
-            say(f"Nothing left to screen for {queue.claim_id}. {queue.progress()}.")
+            say(_nothing_left(queue))
         else:
             _show(queue, top)
         return
@@ -155,7 +155,7 @@ def screen_queue(
     while True:
         waiting = [i for i in queue.items if i.reference not in skipped]
         if not waiting:
-            say(f"Nothing left to screen. {queue.progress()}.")
+            say(_nothing_left(queue))
             return
         item = waiting[0]
         _show(queue, item)
@@ -198,6 +198,12 @@ def screen_queue(
             with store.reading() as session:
                 say(_decided_meanwhile(session, queue.claim_id, item.reference))
                 queue = builder.build(session)
+
+
+def _nothing_left(queue: Queue) -> str:
+    if not queue.total:
+        return f"{queue.claim_id} has {queue.progress()}."
+    return f"Nothing left to screen for {queue.claim_id}. {queue.progress()}."
 
 
 def _show(queue: Queue, item: QueueItem) -> None:
