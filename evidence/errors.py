@@ -19,7 +19,8 @@
     ├── AlreadyExists               a record with that natural key is already stored
     ├── ConflictError               someone else changed the record since it was read
     │   ├── WriteConflict           the database refused a write another writer made first
-    │   └── AlreadyDecided          a candidate someone has screened already
+    │   ├── AlreadyDecided          a candidate someone has screened already
+    │   └── CandidateLinked         an inclusion revised away while linked as evidence
     ├── NotAllowed                  the signed-in account's role does not allow the change
     ├── StoreError                  the database cannot be used
     │   ├── DatabaseUnavailable     unreadable URL, unreachable server, unopenable file
