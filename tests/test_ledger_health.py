@@ -228,8 +228,15 @@ def test_the_json_shape(cli: Cli, tmp_path: Path) -> None:
 # --- each kind, provoked and cleared --------------------------------------------------------
 
 
-def unverified_quote(cli: Cli, tmp_path: Path) -> None:
-    text = document(tmp_path, "page.txt", "Nothing about stretching here.")
+def unverified_quote(
+    cli: Cli,
+    tmp_path: Path,
+    quote: str = QUOTE,
+    sentence: str = "Nothing about stretching here.",
+) -> None:
+    """A source "synthetic-page" whose text holds ``sentence``, asserting ``quote``
+    unverified (so the quote is not in the text)."""
+    text = document(tmp_path, "page.txt", sentence)
     ok(
         cli(
             "source",
@@ -243,7 +250,7 @@ def unverified_quote(cli: Cli, tmp_path: Path) -> None:
             text,
         )
     )
-    ok(cli("claim", "assert", CLAIM, "synthetic-page", "--quote", QUOTE, "--unverified"))
+    ok(cli("claim", "assert", CLAIM, "synthetic-page", "--quote", quote, "--unverified"))
 
 
 def test_a_quote_not_in_its_sources_text_is_found(cli: Cli, tmp_path: Path) -> None:
@@ -740,21 +747,7 @@ def test_the_page_shows_the_findings_linked_to_their_claims(app: AppTest, cli: C
 
 def test_the_page_shows_ledger_text_as_text(app: AppTest, cli: Cli, tmp_path: Path) -> None:
     hostile = 'It runs <script>alert(1)</script> & "quotes" <b>here</b>.'
-    text = document(tmp_path, "page.txt", "Nothing to see.")
-    ok(
-        cli(
-            "source",
-            "add",
-            "synthetic-page",
-            "--title",
-            "A page",
-            "--kind",
-            "other",
-            "--text-file",
-            text,
-        )
-    )
-    ok(cli("claim", "assert", CLAIM, "synthetic-page", "--quote", hostile, "--unverified"))
+    unverified_quote(cli, tmp_path, hostile, "Nothing to see.")
     open_health(app)
     block = finding_blocks(app)["quote_not_found"]
     assert hostile in block.text_content()
